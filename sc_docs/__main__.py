@@ -1,0 +1,3 @@
+from sc_docs.cli import run
+
+run()

@@ -1,0 +1,87 @@
+"""The `sc-docs` command line: a thin shell over the API.
+
+Commands live in `sc_docs/commands/`, one module each, and are imported only when invoked so that
+`sc-docs --help` starts instantly. This module owns the one place where `ScDocsError` becomes a
+message on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from sc_docs import __version__
+from sc_docs.errors import ScDocsError
+
+# name -> (module, attribute, one-line help). Add a command by adding a line here.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("sc_docs.commands.validate", "validate", "Check info sheets against the schemas and rules."),
+    "sheet": ("sc_docs.commands.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attr, _ = entry
+        return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            near = difflib.get_close_matches(name, COMMANDS, n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            ctx.fail(f"No such command '{name}'.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sc-docs")
+def cli() -> None:
+    """Make and check the paperwork of a CAISO Scheduling Coordinator application.
+
+    Exit codes: 0 success; 1 invalid input, a failed document or a non-conforming agreement;
+    2 usage error or unreadable file.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn every `ScDocsError` into `Error: ...` on stderr and its exit code."""
+    try:
+        cli.main(args=argv, prog_name="sc-docs", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
+    except ScDocsError as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
