@@ -1,0 +1,233 @@
+"""Serialize pypdf objects and write a PDF either as an incremental update or as a full rewrite.
+
+An incremental update appends only the changed and new objects plus one cross-reference section
+after the original bytes, so filling a form costs time in proportion to the fields filled rather
+than to the size of the document. The full rewrite keeps only what is reachable from the catalog;
+it serves flattening (no trace of the old widgets may remain) and files whose cross-reference
+data is broken. Both are deterministic: no clock, and an `/ID` derived from the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+)
+
+Encryptor = Callable[[PdfObject, int, int], PdfObject]
+
+
+def make_encryptor(encryption: Any) -> Encryptor | None:
+    """Return a function encrypting an object for (idnum, generation), or None for plain files.
+
+    pypdf's AES draws a random IV per string; a content-derived IV keeps the output byte-identical
+    across runs without weakening what an owner-password-only file protects (nothing secret).
+    """
+    if encryption is None:
+        return None
+
+    def encrypt(obj: PdfObject, idnum: int, generation: int) -> PdfObject:
+        if not encryption._is_encryption_object(obj):
+            return obj
+        crypt_filter = encryption._make_crypt_filter(idnum, generation)
+        for attr in ("stm_crypt", "str_crypt"):
+            crypt = getattr(crypt_filter, attr)
+            if hasattr(crypt, "alg") and type(crypt).__name__ == "CryptAES":
+                setattr(crypt_filter, attr, _DeterministicAES(crypt.alg))
+        return crypt_filter.encrypt_object(obj)
+
+    return encrypt
+
+
+class _DeterministicAES:
+    """AES-CBC with an IV derived from key and plaintext (see `make_encryptor`)."""
+
+    def __init__(self, alg: Any) -> None:
+        self.alg = alg
+
+    def encrypt(self, data: bytes) -> bytes:
+        from cryptography.hazmat.primitives.ciphers.base import Cipher
+        from cryptography.hazmat.primitives.ciphers.modes import CBC
+        from cryptography.hazmat.primitives.padding import PKCS7
+
+        iv = hashlib.sha256(bytes(self.alg.key) + data).digest()[:16]
+        padder = PKCS7(128).padder()
+        padded = padder.update(data) + padder.finalize()
+        encryptor = Cipher(self.alg, CBC(iv)).encryptor()
+        return iv + encryptor.update(padded) + encryptor.finalize()
+
+
+def serialize(obj: PdfObject) -> bytes:
+    """Return the PDF syntax of `obj` (a direct object; references stay references)."""
+    buf = io.BytesIO()
+    obj.write_to_stream(buf)
+    return buf.getvalue()
+
+
+def _object_bytes(idnum: int, generation: int, obj: PdfObject, encrypt: Encryptor | None) -> bytes:
+    if encrypt is not None:
+        obj = encrypt(obj, idnum, generation)
+    return b"%d %d obj\n%s\nendobj\n" % (idnum, generation, serialize(obj))
+
+
+def _file_id(trailer: DictionaryObject, seed: bytes, body: bytes) -> ArrayObject:
+    """Keep the first /ID (encryption keys depend on it); derive the second from the content."""
+    first: bytes
+    old = trailer.get("/ID")
+    try:
+        first = bytes(old[0].original_bytes)  # type: ignore[index, union-attr]
+    except (TypeError, IndexError, AttributeError, KeyError):
+        first = hashlib.md5(seed).digest()
+    second = hashlib.md5(seed + body).digest()
+    return ArrayObject([ByteStringObject(first), ByteStringObject(second)])
+
+
+def _trailer_entries(trailer: DictionaryObject) -> DictionaryObject:
+    out = DictionaryObject()
+    for key in ("/Root", "/Info", "/Encrypt"):
+        if key in trailer:
+            out[NameObject(key)] = trailer.raw_get(key)
+    return out
+
+
+def _subsections(numbers: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][0] + runs[-1][1] == n:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((n, 1))
+    return runs
+
+
+def incremental_update(
+    original: bytes,
+    objects: dict[int, tuple[int, PdfObject]],
+    *,
+    trailer: DictionaryObject,
+    prev_xref: int,
+    size: int,
+    xref_stream: bool,
+    encrypt: Encryptor | None,
+) -> bytes:
+    """Return `original` followed by `objects` ({idnum: (generation, object)}) and a new xref."""
+    out = bytearray(original)
+    if not out.endswith((b"\n", b"\r")):
+        out += b"\n"
+    offsets: dict[int, tuple[int, int]] = {}
+    body_start = len(out)
+    for idnum in sorted(objects):
+        generation, obj = objects[idnum]
+        offsets[idnum] = (len(out), generation)
+        out += _object_bytes(idnum, generation, obj, encrypt)
+    body = bytes(out[body_start:])
+    seed = hashlib.sha256(original).digest()
+    entries = _trailer_entries(trailer)
+    entries[NameObject("/ID")] = _file_id(trailer, seed, body)
+    entries[NameObject("/Prev")] = NumberObject(prev_xref)
+    if xref_stream:
+        xref_num = max(size, max(objects, default=0) + 1)
+        xref_offset = len(out)
+        offsets[xref_num] = (xref_offset, 0)
+        numbers = sorted(offsets)
+        width = max(4, (xref_offset.bit_length() + 7) // 8)
+        data = b"".join(
+            b"\x01" + offsets[n][0].to_bytes(width, "big") + offsets[n][1].to_bytes(2, "big")
+            for n in numbers
+        )
+        stream = StreamObject()
+        stream[NameObject("/Type")] = NameObject("/XRef")
+        stream[NameObject("/Size")] = NumberObject(xref_num + 1)
+        stream[NameObject("/W")] = ArrayObject([NumberObject(1), NumberObject(width), NumberObject(2)])
+        index: list[PdfObject] = []
+        for start, count in _subsections(numbers):
+            index += [NumberObject(start), NumberObject(count)]
+        stream[NameObject("/Index")] = ArrayObject(index)
+        stream.update(entries)
+        stream.set_data(data)
+        # the xref stream itself is never encrypted
+        out += _object_bytes(xref_num, 0, stream, None)
+    else:
+        xref_offset = len(out)
+        out += b"xref\n"
+        for start, count in _subsections(sorted(offsets)):
+            out += b"%d %d\n" % (start, count)
+            for n in range(start, start + count):
+                out += b"%010d %05d n\r\n" % offsets[n]
+        entries[NameObject("/Size")] = NumberObject(max(size, max(offsets, default=0) + 1))
+        out += b"trailer\n" + serialize(entries) + b"\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
+
+
+def _references(obj: PdfObject) -> Iterable[IndirectObject]:
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            yield item
+        elif isinstance(item, DictionaryObject):  # includes streams
+            stack.extend(item.raw_get(k) for k in item)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+
+
+def full_rewrite(
+    resolve: Callable[[int, int], PdfObject | None],
+    *,
+    trailer: DictionaryObject,
+    header: bytes,
+    encrypt: Encryptor | None,
+) -> bytes:
+    """Return a new file holding only the objects reachable from the trailer's /Root and /Info.
+
+    `resolve(idnum, generation)` returns the current version of an object (changed or original).
+    Object numbers are kept, so references need no rewriting; unused numbers become free entries.
+    """
+    entries = _trailer_entries(trailer)
+    encrypt_ref = entries.get("/Encrypt")
+    reachable: dict[int, tuple[int, PdfObject]] = {}
+    pending = [ref for ref in entries.values() if isinstance(ref, IndirectObject)]
+    while pending:
+        ref = pending.pop()
+        if ref.idnum in reachable:
+            continue
+        obj = resolve(ref.idnum, ref.generation)
+        if obj is None:
+            continue
+        reachable[ref.idnum] = (ref.generation, obj)
+        pending.extend(_references(obj))
+    out = bytearray(header.rstrip(b"\r\n") + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, tuple[int, int]] = {}
+    for idnum in sorted(reachable):
+        generation, obj = reachable[idnum]
+        offsets[idnum] = (len(out), generation)
+        plain = isinstance(encrypt_ref, IndirectObject) and encrypt_ref.idnum == idnum
+        out += _object_bytes(idnum, generation, obj, None if plain else encrypt)
+    size = max(offsets, default=0) + 1
+    xref_offset = len(out)
+    body = bytes(out)
+    out += b"xref\n0 %d\n" % size
+    free = [n for n in range(1, size) if n not in offsets]
+    next_free = dict(zip(free, free[1:] + [0]))
+    out += b"%010d 65535 f\r\n" % (free[0] if free else 0)
+    for n in range(1, size):
+        if n in offsets:
+            out += b"%010d %05d n\r\n" % offsets[n]
+        else:
+            out += b"%010d 00001 f\r\n" % next_free[n]
+    entries[NameObject("/Size")] = NumberObject(size)
+    entries[NameObject("/ID")] = _file_id(trailer, hashlib.sha256(body).digest(), b"")
+    out += b"trailer\n" + serialize(entries) + b"\nstartxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)

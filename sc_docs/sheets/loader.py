@@ -1,0 +1,149 @@
+"""Load info sheets (YAML, JSON, XLSX) into an `ApplicantRecord`, one or several files per applicant."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sc_docs.errors import SheetError, UnreadableFileError
+from sc_docs.sheets.problems import Problem
+from sc_docs.sheets.record import ApplicantRecord, Location, Path_, format_path
+
+SHEET_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read a sheet file, turning OS errors into `UnreadableFileError`."""
+    p = Path(path)
+    if str(path) == "-":
+        import sys
+
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    if p.is_dir():
+        raise UnreadableFileError("is a folder, not an info sheet file", file=str(path))
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise UnreadableFileError(f"is {size:,} bytes; info sheets are limited to {MAX_BYTES:,}", file=str(path))
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError("no such file", file=str(path)) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SheetError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); save it as UTF-8", file=file, line=line
+        ) from None
+
+
+def parse_sheet(data: bytes, file: str, fmt: str | None = None) -> tuple[Any, dict[Path_, Location]]:
+    """Parse sheet bytes by `fmt` (`yaml`, `json`, `xlsx`; default: from the file name)."""
+    from sc_docs.sheets.json_source import parse_json
+    from sc_docs.sheets.xlsx_source import parse_xlsx
+    from sc_docs.sheets.yaml_source import parse_yaml
+
+    fmt = fmt or _format_of(file, data)
+    if fmt == "xlsx":
+        return parse_xlsx(data, file)
+    text = _decode(data, file)
+    if "\x00" in text:
+        raise SheetError("contains NUL bytes; is it a binary file?", file=file)
+    if fmt == "json":
+        return parse_json(text, file)
+    return parse_yaml(text, file)
+
+
+def _format_of(file: str, data: bytes) -> str:
+    suffix = Path(file).suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if data[:2] == b"PK":
+        return "xlsx"
+    return "json" if data.lstrip()[:1] in (b"{", b"[") else "yaml"
+
+
+def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> ApplicantRecord:
+    """Load one sheet file into a record (not yet validated)."""
+    file = str(path)
+    data, positions = parse_sheet(read_bytes(path), file, fmt)
+    if not isinstance(data, dict):
+        raise SheetError(f"the top level must be a section of fields, not {type(data).__name__}", file=file, line=1)
+    return ApplicantRecord(data=data, sources=[file], positions=positions)
+
+
+def sheet_files(folder: Path) -> list[Path]:
+    """Return the info sheets directly inside `folder`, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SHEET_SUFFIXES and not p.name.startswith("."))
+
+
+def load_applicant(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> ApplicantRecord:
+    """Load an applicant from a sheet file, a folder of sheets, or several sheet files.
+
+    Several sheets (or a folder) describe one applicant: their sections are merged, and every shared
+    fact they both state must be identical; each disagreement becomes a problem naming both spellings
+    and both locations, reported by `sc_docs.validate`.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        p = Path(source)
+        if str(source) != "-" and p.is_dir():
+            files = sheet_files(p)
+            if not files:
+                raise UnreadableFileError("holds no info sheets (*.yaml, *.yml, *.json, *.xlsx)", file=str(p))
+            return merge([load_sheet(f) for f in files])
+        return load_sheet(source)
+    records = [load_sheet(s) for s in source]
+    if not records:
+        raise UnreadableFileError("no info sheet given")
+    return records[0] if len(records) == 1 else merge(records)
+
+
+def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
+    """Merge sheets of one applicant; conflicting values become `same-applicant` problems."""
+    out = ApplicantRecord(data={}, sources=[], positions={})
+    for rec in records:
+        out.sources.extend(rec.sources)
+        _merge_into(out, rec, out.data, rec.data, ())
+        for path, loc in rec.positions.items():
+            out.positions.setdefault(path, loc)
+        out.problems.extend(rec.problems)
+    return out
+
+
+def _merge_into(out: ApplicantRecord, rec: ApplicantRecord, target: dict[str, Any], incoming: dict[str, Any], path: Path_) -> None:
+    for key, value in incoming.items():
+        here = (*path, key)
+        if key not in target:
+            target[key] = value
+            continue
+        current = target[key]
+        if isinstance(current, dict) and isinstance(value, dict):
+            _merge_into(out, rec, current, value, here)
+        elif current != value:
+            first, second = out.locate(here), rec.locate(here)
+            out.problems.append(
+                Problem(
+                    second.file, second.line, format_path(here),
+                    f"differs between sheets of the same applicant: {_show(current)} at {first.format()} "
+                    f"vs {_show(value)} at {second.format()}; every document must state it identically",
+                    "same-applicant", second.cell,
+                )
+            )
+
+
+def _show(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)

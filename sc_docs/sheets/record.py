@@ -1,0 +1,80 @@
+"""The applicant record as loaded: plain data plus where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value sits in its source: a file plus a line (YAML/JSON) or a cell (XLSX)."""
+
+    file: str
+    line: int | None = None
+    cell: str | None = None
+
+    def format(self) -> str:
+        if self.cell:
+            return f"{self.file}:{self.cell}"
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass
+class ApplicantRecord:
+    """One applicant's data (`data`, plain JSON-like values) and the source of each value.
+
+    `positions` maps a path such as `("applicant", "legal_address", "street", 0)` to its `Location`.
+    `problems` holds what loading found but did not refuse outright (e.g. two sheets disagreeing on
+    the legal name); `sc_docs.validate` reports them with the schema problems.
+    """
+
+    data: dict[str, Any]
+    sources: list[str]
+    positions: dict[Path_, Location] = field(default_factory=dict)
+    problems: list[Any] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        """The file name used when an error has no better location."""
+        return self.sources[0] if self.sources else "<record>"
+
+    def locate(self, path: Path_) -> Location:
+        """Return the location of `path`, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while True:
+            loc = self.positions.get(p)
+            if loc is not None:
+                return loc
+            if not p:
+                return Location(self.source)
+            p = p[:-1]
+
+
+def format_path(path: Path_) -> str:
+    """Render a path as users write it: `agreements.msa_sc.resources[0].resource_id`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def parse_path(text: str) -> Path_:
+    """Parse `a.b[0].c` back into `("a", "b", 0, "c")`; raise ValueError when malformed."""
+    import re
+
+    parts: list[str | int] = []
+    for token in text.split("."):
+        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", token)
+        if not m:
+            raise ValueError(f"not a field path: {text!r}")
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return tuple(parts)

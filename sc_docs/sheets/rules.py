@@ -1,0 +1,140 @@
+"""Domain rules JSON Schema cannot say: checked beside the validator, reported the same way.
+
+Each rule yields `(path, message, rule)`; rules look only at values of the right shape and leave
+shape problems to the schema, so one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sc_docs.sheets.record import Path_
+
+Finding = tuple[Path_, str, str]
+
+# Characters XML 1.0 cannot hold (as pasted from spreadsheets), plus lone surrogates and the
+# two non-characters. Policy: reject with the field named; never strip silently.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def control_characters(data: Any, path: Path_ = ()) -> Iterator[Finding]:
+    """Reject text holding characters a Word or PDF document cannot carry."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and _ILLEGAL.search(key):
+                yield (*path, key), "field name contains a control character", "control-character"
+            yield from control_characters(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from control_characters(value, (*path, i))
+    elif isinstance(data, str):
+        m = _ILLEGAL.search(data)
+        if m:
+            code = f"U+{ord(m.group()):04X}"
+            yield path, (
+                f"contains the invisible control character {code} at position {m.start() + 1} "
+                "(often pasted from a spreadsheet); delete it and retype the text"
+            ), "control-character"
+
+
+def distinct_scid_choices(data: dict[str, Any]) -> Iterator[Finding]:
+    choices = (data.get("application") or {}).get("scid_choices") if isinstance(data.get("application"), dict) else None
+    if not isinstance(choices, list):
+        return
+    first: dict[str, int] = {}
+    for i, scid in enumerate(choices):
+        if not isinstance(scid, str):
+            continue
+        if scid in first:
+            yield (
+                ("application", "scid_choices", i),
+                f"SCID choice {i + 1} '{scid}' repeats choice {first[scid] + 1}; the three choices must differ",
+                "distinct-scid-choices",
+            )
+        else:
+            first[scid] = i
+
+
+def effective_dates(data: dict[str, Any]) -> Iterator[Finding]:
+    app = data.get("application")
+    if not isinstance(app, dict):
+        return
+    applied = _date(app.get("application_date"))
+    if applied is None:
+        return
+    start = _date(app.get("proposed_commencement_date"))
+    if start is not None and start < applied:
+        yield (
+            ("application", "proposed_commencement_date"),
+            f"proposed commencement date {start} is before the application date {applied}",
+            "dates-not-before-application",
+        )
+    agreements = data.get("agreements")
+    if not isinstance(agreements, dict):
+        return
+    for key, section in agreements.items():
+        if isinstance(section, dict):
+            eff = _date(section.get("effective_date"))
+            if eff is not None and eff < applied:
+                yield (
+                    ("agreements", key, "effective_date"),
+                    f"effective date {eff} is before the application date {applied} "
+                    "(application.application_date)",
+                    "dates-not-before-application",
+                )
+
+
+def distinct_representatives(data: dict[str, Any]) -> Iterator[Finding]:
+    facts = data.get("applicant")
+    if not isinstance(facts, dict):
+        return
+    primary, alternate = facts.get("primary_representative"), facts.get("alternate_representative")
+    if not (isinstance(primary, dict) and isinstance(alternate, dict)):
+        return
+    for field in ("name", "email"):
+        a, b = primary.get(field), alternate.get(field)
+        if isinstance(a, str) and isinstance(b, str) and _norm(a) == _norm(b):
+            yield (
+                ("applicant", "alternate_representative", field),
+                f"the alternate representative must be a different person from the primary; "
+                f"both have {field} '{b}'",
+                "distinct-representatives",
+            )
+
+
+def scheduling_agent_name(data: dict[str, Any]) -> Iterator[Finding]:
+    app = data.get("application")
+    if isinstance(app, dict) and app.get("uses_scheduling_agent") is False and "scheduling_agent_name" in app:
+        yield (
+            ("application", "scheduling_agent_name"),
+            "a Scheduling Agent is named but uses_scheduling_agent is false",
+            "scheduling-agent",
+        )
+
+
+RULES = (control_characters, distinct_scid_choices, effective_dates, distinct_representatives, scheduling_agent_name)
+
+
+def check(data: Any) -> Iterator[Finding]:
+    """Yield the findings of every domain rule for record `data`."""
+    yield from control_characters(data)
+    if not isinstance(data, dict):
+        return
+    for rule in RULES[1:]:
+        yield from rule(data)

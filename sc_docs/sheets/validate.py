@@ -1,0 +1,108 @@
+"""Turn JSON Schema errors and domain-rule findings into located, plain-language problems."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from sc_docs.sheets import rules
+from sc_docs.sheets.problems import Problem, short
+from sc_docs.sheets.record import ApplicantRecord, Path_, format_path
+from sc_docs.sheets.schema import validator
+
+_TYPE_WORDS = {
+    "string": "text",
+    "object": "a section of fields",
+    "array": "a list",
+    "boolean": "true or false",
+    "number": "a number",
+    "integer": "a whole number",
+    "null": "nothing",
+}
+
+
+def _type_message(expected: Any, value: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    msg = f"must be {words}; got {short(value)}"
+    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+        msg += " (put it in quotes so it stays text, e.g. \"" + str(value) + "\")"
+    if "string" in names and isinstance(value, bool):
+        msg += " (YAML reads yes/no/on/off as true/false: put the text in quotes)"
+    return msg
+
+
+def _problem(record: ApplicantRecord, path: Path_, message: str, rule: str) -> Problem:
+    loc = record.locate(path)
+    return Problem(loc.file, loc.line, format_path(path), message, rule, loc.cell)
+
+
+def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
+    path: Path_ = tuple(error.absolute_path)
+    kw = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.instance
+    if kw == "required":
+        present = value if isinstance(value, dict) else {}
+        missing = [name for name in error.validator_value if name not in present]
+        return [_problem(record, (*path, n), "required field is missing", "required") for n in missing]
+    if kw == "additionalProperties" and isinstance(value, dict):
+        known = list(schema.get("properties", {}))
+        out = []
+        for key in value:
+            if key in known:
+                continue
+            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of: {', '.join(known)}"
+            out.append(_problem(record, (*path, key), f"unknown field '{key}'{hint}", "unknown-field"))
+        return out
+    if kw == "type":
+        return [_problem(record, path, _type_message(error.validator_value, value), "type")]
+    custom = schema.get("x-message")
+    if custom and kw in {"pattern", "format", "enum", "minLength", "maxLength", "const"}:
+        if kw == "maxLength" and isinstance(value, str):
+            custom = f"is too long: at most {schema['maxLength']:,} characters, got {len(value):,}"
+            return [_problem(record, path, custom, kw)]
+        return [_problem(record, path, f"{custom}; got {short(value)}", kw)]
+    return [_problem(record, path, _generic(kw, error.validator_value, value), kw)]
+
+
+def _generic(kw: str, expected: Any, value: Any) -> str:
+    if kw == "enum":
+        return f"must be one of {', '.join(map(str, expected))}; got {short(value)}"
+    if kw == "const":
+        return f"must be {short(expected)}; got {short(value)}"
+    if kw == "minItems":
+        return f"must list at least {expected} item{'s' if expected != 1 else ''}; got {short(value)}"
+    if kw == "maxItems":
+        return f"must list at most {expected} items; got {short(value)}"
+    if kw == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+    if kw == "maxLength":
+        return f"is too long: at most {expected:,} characters, got {len(value):,}"
+    if kw == "minProperties":
+        return "must contain at least one section"
+    if kw == "minimum":
+        return f"must be at least {expected}; got {short(value)}"
+    if kw == "maximum":
+        return f"must be at most {expected}; got {short(value)}"
+    if kw == "uniqueItems":
+        return "must not list the same item twice"
+    if kw == "format":
+        return f"must be a valid {expected}; got {short(value)}"
+    if kw == "pattern":
+        return f"does not have the expected form; got {short(value)}"
+    return f"is not valid ({kw}); got {short(value)}"
+
+
+def validate_record(record: ApplicantRecord | dict[str, Any]) -> list[Problem]:
+    """Return every problem in `record` (schema and domain rules), sorted in source order."""
+    if not isinstance(record, ApplicantRecord):
+        record = ApplicantRecord(data=record, sources=["<record>"])
+    problems: list[Problem] = list(record.problems)
+    for error in validator().iter_errors(record.data):
+        problems.extend(_schema_problems(record, error))
+    for path, message, rule in rules.check(record.data):
+        problems.append(_problem(record, path, message, rule))
+    unique = {(p.file, p.line, p.path, p.message): p for p in problems}
+    return sorted(unique.values(), key=Problem.sort_key)

@@ -1,0 +1,175 @@
+"""Info sheets as Excel workbooks: one row per field, so analysts can fill them without YAML.
+
+Layout of the worksheet `Info sheet` (row 1 is a header):
+  A `Field`: the field path as in the schema, list items by index (`applicant.scids[0]`,
+    `agreements.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
+    are ignored;
+  B `Value`: the value; an empty cell means "not given";
+  C `Description`, D `Required`: help text written by `sc-docs sheet new --xlsx`, ignored on reading.
+Cells are read by the type the schema expects: a number typed into a text field (a ZIP code) becomes
+text, an Excel date becomes YYYY-MM-DD, `yes`/`no` become booleans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from sc_docs.errors import SheetError
+from sc_docs.sheets.record import Location, Path_, format_path, parse_path
+from sc_docs.sheets.schema import Field, subschema
+
+SHEET = "Info sheet"
+HEADER = ("Field", "Value", "Description", "Required")
+
+
+def _coerce(value: Any, schema: dict[str, Any] | None) -> Any:
+    kind = (schema or {}).get("type")
+    if kind is None and schema and "enum" in schema:
+        kind = "string"
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if kind == "string" and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if kind == "boolean" and isinstance(value, str) and value.strip().lower() in {"yes", "true", "y", "no", "false", "n"}:
+        return value.strip().lower() in {"yes", "true", "y"}
+    if kind in ("number", "integer") and isinstance(value, str):
+        try:
+            number = float(value.replace(",", "").replace("$", ""))
+            return int(number) if number.is_integer() else number
+        except ValueError:
+            return value
+    if kind in ("number", "integer") and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _insert(root: dict[str, Any], path: Path_, value: Any) -> None:
+    node: Any = root
+    for part, nxt in zip(path, path[1:]):
+        default: Any = {} if isinstance(nxt, str) else {}
+        if isinstance(node, dict):
+            node = node.setdefault(part, default)
+        else:  # pragma: no cover - shapes are dicts until _listify
+            raise SheetError(f"field path {format_path(path)} mixes a list and a section")
+    node[path[-1]] = value
+
+
+def _listify(node: Any, path: Path_, positions: dict[Path_, Location], out_pos: dict[Path_, Location]) -> Any:
+    """Turn dicts keyed by ints into lists (compacting gaps) and move positions with them."""
+    if not isinstance(node, dict):
+        if path in positions:
+            out_pos[path] = positions[path]
+        return node
+    if node and all(isinstance(k, int) for k in node):
+        items = []
+        for new_i, old_i in enumerate(sorted(node)):
+            items.append(_listify_moved(node[old_i], (*path, old_i), (*path, new_i), positions, out_pos))
+        return items
+    return {k: _listify(v, (*path, k), positions, out_pos) for k, v in node.items()}
+
+
+def _listify_moved(node: Any, old: Path_, new: Path_, positions: dict[Path_, Location], out_pos: dict[Path_, Location]) -> Any:
+    moved = {p[len(old):]: loc for p, loc in positions.items() if p[: len(old)] == old}
+    sub: dict[Path_, Location] = {}
+    value = _listify(node, (), moved, sub)
+    for p, loc in sub.items():
+        out_pos[new + p] = loc
+    return value
+
+
+def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
+    """Return the record in workbook bytes `data` and the cell of every value."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not data:
+        raise SheetError("the file is empty", file=file)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise SheetError(
+            "this is an encrypted (password-protected) or legacy .xls workbook; "
+            "remove the password and save it as .xlsx", file=file)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it a CSV or another file renamed?", file=file) from None
+    try:
+        if SHEET not in book.sheetnames:
+            raise SheetError(f"the workbook has no worksheet named '{SHEET}' (it has: {', '.join(book.sheetnames)})", file=file)
+        ws = book[SHEET]
+        root: dict[str, Any] = {}
+        positions: dict[Path_, Location] = {}
+        for row_no, row in enumerate(ws.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
+            if len(row) < 1:
+                continue
+            name, value = (row + (None, None))[:2]
+            if name is None or (isinstance(name, str) and (not name.strip() or name.strip().startswith("#"))):
+                continue
+            if value is None or (isinstance(value, str) and value == ""):
+                continue
+            try:
+                path = parse_path(str(name).strip())
+            except ValueError:
+                raise SheetError(f"cell A{row_no}: {str(name)!r} is not a field path such as applicant.legal_name", file=file) from None
+            if path in positions:
+                raise SheetError(f"cell A{row_no}: field {name} is given twice (first at {positions[path].cell})", file=file)
+            positions[path] = Location(file, None, f"'{SHEET}'!B{row_no}")
+            try:
+                _insert(root, path, _coerce(value, subschema(path)))
+            except (TypeError, AttributeError):
+                raise SheetError(f"cell A{row_no}: field path {name} conflicts with another row", file=file) from None
+    finally:
+        book.close()
+    if not root:
+        raise SheetError(f"the worksheet '{SHEET}' holds no values", file=file)
+    out_pos: dict[Path_, Location] = {(): Location(file, None, f"'{SHEET}'!A1")}
+    record = _listify(root, (), positions, out_pos)
+    return record, out_pos
+
+
+def _rows(data: Any, path: Path_ = ()) -> list[tuple[str, Any]]:
+    if isinstance(data, dict):
+        return [r for k, v in data.items() for r in _rows(v, (*path, k))]
+    if isinstance(data, list):
+        return [r for i, v in enumerate(data) for r in _rows(v, (*path, i))]
+    return [(format_path(path), data)]
+
+
+def write_xlsx(record: dict[str, Any] | None, fields: list[Field] | None = None) -> bytes:
+    """Return a workbook in the documented layout holding `record`, or blank rows for `fields`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    ws = book.active
+    ws.title = SHEET
+    ws.append(HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    if record is not None:
+        for name, value in _rows(record):
+            schema = subschema(parse_path(name)) or {}
+            ws.append((name, None, schema.get("description", ""), ""))
+            cell = ws.cell(row=ws.max_row, column=2)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, even when the text starts with '='
+    for f in fields or []:
+        ws.append((f.path, None, f.description, "yes" if f.required else ""))
+    for col, width in zip("ABCD", (52, 40, 90, 10)):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True)
+    ws.freeze_panes = "B2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
