@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import os
 import zlib
 from dataclasses import dataclass, field
@@ -170,13 +171,14 @@ def _subset(path: str, chars: frozenset[str]) -> EmbeddedFont:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     font = TTFont(path)
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
     options.notdef_outline = True
     options.name_IDs = [1, 2, 3, 4, 6]
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG"]
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG", "FFTM"]
     available = set(font.getBestCmap())
     unicodes = sorted(ord(c) for c in chars if ord(c) in available)
     subsetter = subset.Subsetter(options)
