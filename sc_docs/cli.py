@@ -20,6 +20,7 @@ from sc_docs.errors import ScDocsError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("sc_docs.commands.validate", "validate", "Check info sheets against the schemas and rules."),
     "sheet": ("sc_docs.commands.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
+    "track": ("sc_docs.commands.track", "track", "Track certification requirements, deadlines and evidence."),
 }
 
 

@@ -45,14 +45,16 @@ def add_business_days(start: dt.date, days: int, country: str = "US") -> dt.date
 
 
 def business_days_between(start: dt.date, end: dt.date, country: str = "US") -> int:
-    """Return how many business days lie after `start` up to and including `end` (negative if earlier)."""
+    """Return the business-day offset of `end` from `start`: the inverse of `add_business_days`.
+
+    Forwards it counts the business days after `start` up to and including `end`; backwards, as
+    a negative number, those from `end` up to but excluding `start`.
+    """
     if end < start:
-        return -business_days_between(end, start, country)
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += is_business_day(day, country)
-    return count
+        return -sum(
+            is_business_day(end + dt.timedelta(days=i), country) for i in range((start - end).days)
+        )
+    return sum(is_business_day(start + dt.timedelta(days=i), country) for i in range(1, (end - start).days + 1))
 
 
 def next_annual(month: int, day: int, on_or_after: dt.date) -> dt.date:
