@@ -66,7 +66,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every `ScDocsError` into `Error: ...` on stderr and its exit code."""
     try:
-        cli.main(args=argv, prog_name="sc-docs", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="sc-docs", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

@@ -54,7 +54,10 @@ def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
                 continue
             near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of: {', '.join(known)}"
-            out.append(_problem(record, (*path, key), f"unknown field '{key}'{hint}", "unknown-field"))
+            problem = _problem(record, (*path, key), f"unknown field '{key}'{hint}", "unknown-field")
+            out.append(problem)
+            if near:  # the misspelling explains the missing field: report it once
+                out.append(Problem("", None, format_path((*path, near[0])), "", "explained-by-misspelling"))
         return out
     if kw == "type":
         return [_problem(record, path, _type_message(error.validator_value, value), "type")]
@@ -104,5 +107,10 @@ def validate_record(record: ApplicantRecord | dict[str, Any]) -> list[Problem]:
         problems.extend(_schema_problems(record, error))
     for path, message, rule in rules.check(record.data):
         problems.append(_problem(record, path, message, rule))
+    explained = {p.path for p in problems if p.rule == "explained-by-misspelling"}
+    problems = [
+        p for p in problems
+        if p.rule != "explained-by-misspelling" and not (p.rule == "required" and p.path in explained)
+    ]
     unique = {(p.file, p.line, p.path, p.message): p for p in problems}
     return sorted(unique.values(), key=Problem.sort_key)
