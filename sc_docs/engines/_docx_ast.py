@@ -1,0 +1,315 @@
+"""What the DOCX engine learns from a part's Jinja syntax tree, once, at compile time.
+
+- `VariableCollector`: every variable path a template reads (`applicant.legal_name`,
+  `agreement.scids[].scid`), with the template lines that read it.
+- `check_balance`: refuse blocks (`{% if %}`, `{% for %}` ...) whose skipped or repeated XML
+  would leave the document malformed, e.g. an `{% if %}` opening in one table cell and closing
+  in the next. A block may span paragraphs only if it closes and reopens the same elements.
+- `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}`: a template is one
+  self-contained DOCX and the engine has no loader.
+- `unescape_literal_braces`: docxtpl's `{_{` `}_}` `{_%` `%_}` escapes for literal braces, applied
+  to the template's own text only, so a value can never turn into a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from jinja2 import nodes
+
+
+class AstProblem(Exception):
+    """A structural problem found at `lineno` of the template source."""
+
+    def __init__(self, message: str, lineno: int, needle: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lineno = lineno
+        self.needle = needle
+
+
+Scope = dict[str, "str | None"]
+
+
+class VariableCollector:
+    """Collect dotted paths read by a template, resolving loop variables to `iterable[]`."""
+
+    def __init__(self, globals_: Iterable[str]) -> None:
+        self.ignore = set(globals_) | {"loop", "caller", "varargs", "kwargs"}
+        self.lines: dict[str, set[int]] = {}
+
+    def collect(self, tree: nodes.Template) -> None:
+        self._stmts(tree.body, {})
+
+    def _add(self, path: str, lineno: int) -> None:
+        self.lines.setdefault(path, set()).add(lineno)
+
+    def _path(self, node: nodes.Node, scope: Scope) -> str | None:
+        """Return the path `node` denotes if it is a name/attribute/item chain, else None."""
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            return None if node.name in self.ignore else node.name
+        if isinstance(node, nodes.Getattr):
+            base = self._path(node.node, scope)
+            return None if base is None else f"{base}.{node.attr}"
+        if isinstance(node, nodes.Getitem):
+            base = self._path(node.node, scope)
+            if base is None:
+                return None
+            arg = node.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                return f"{base}.{arg.value}"
+            return f"{base}[]"
+        return None
+
+    def _index_args(self, node: nodes.Node, scope: Scope) -> None:
+        """Record what the subscripts of a chain read (`a[b.c]` reads `b.c`)."""
+        while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+                self._expr(node.arg, scope)
+            node = node.node
+
+    def _expr(self, node: nodes.Node, scope: Scope) -> None:
+        path = self._path(node, scope)
+        if path is not None:
+            self._add(path, node.lineno)
+            self._index_args(node, scope)
+            return
+        if isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Call):
+            self._expr(node.node, scope)
+            return
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+            # A method call (`x.items()`, `name.upper()`) reads the object, not the method.
+            self._expr(node.node.node, scope)
+            for child in node.iter_child_nodes(exclude=("node",)):
+                self._expr(child, scope)
+            return
+        for child in node.iter_child_nodes():
+            self._expr(child, scope)
+
+    def _bind(self, target: nodes.Node, path: str | None, scope: Scope) -> None:
+        if isinstance(target, nodes.Name):
+            scope[target.name] = path
+        elif isinstance(target, nodes.Tuple):
+            for item in target.items:
+                self._bind(item, None, scope)
+
+    def _stmts(self, body: Iterable[nodes.Node], scope: Scope) -> None:
+        for node in body:
+            self._stmt(node, scope)
+
+    def _stmt(self, node: nodes.Node, scope: Scope) -> None:
+        if isinstance(node, nodes.For):
+            self._expr(node.iter, scope)
+            inner = dict(scope)
+            base = self._path(node.iter, scope)
+            self._bind(node.target, None if base is None else f"{base}[]", inner)
+            if node.test is not None:
+                self._expr(node.test, inner)
+            self._stmts(node.body, inner)
+            self._stmts(node.else_, dict(scope))
+        elif isinstance(node, nodes.Assign):
+            self._expr(node.node, scope)
+            self._bind(node.target, self._path(node.node, scope), scope)
+        elif isinstance(node, nodes.AssignBlock):
+            self._stmts(node.body, dict(scope))
+            self._bind(node.target, None, scope)
+        elif isinstance(node, nodes.With):
+            inner = dict(scope)
+            for target, value in zip(node.targets, node.values):
+                self._expr(value, scope)
+                self._bind(target, self._path(value, scope), inner)
+            self._stmts(node.body, inner)
+        elif isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            inner = dict(scope)
+            if isinstance(node, nodes.Macro):
+                scope[node.name] = None
+            else:
+                self._expr(node.call, scope)
+            for arg in node.args:
+                inner[arg.name] = None
+            for default in node.defaults:
+                self._expr(default, scope)
+            self._stmts(node.body, inner)
+        else:
+            for child in node.iter_child_nodes():
+                if isinstance(child, nodes.Expr):
+                    self._expr(child, scope)
+                else:
+                    self._stmt(child, scope)
+
+
+def check_allowed(tree: nodes.Template) -> None:
+    """Refuse tags that would load other templates; the engine has no loader on purpose."""
+    for kind, label in (
+        (nodes.Include, "include"),
+        (nodes.Import, "import"),
+        (nodes.FromImport, "from ... import"),
+        (nodes.Extends, "extends"),
+    ):
+        for node in tree.find_all(kind):
+            raise AstProblem(
+                f"{{% {label} %}} is not supported: a template is one self-contained DOCX",
+                node.lineno,
+                needle=label.split()[0],
+            )
+
+
+def unescape_literal_braces(tree: nodes.Template) -> None:
+    """Apply docxtpl's literal-brace escapes (`{_{` -> `{{` ...) to template text only."""
+    for data in tree.find_all(nodes.TemplateData):
+        text = data.data
+        if "_" in text and ("{_" in text or "_}" in text):
+            data.data = (
+                text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            )
+
+
+# -- balance ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"<[^>]*>|\x00")
+_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a piece of XML does to the open-element stack: closes some, then opens some."""
+
+    closes: tuple[str, ...] = ()
+    opens: tuple[str, ...] = ()
+
+    @property
+    def neutral(self) -> bool:
+        """True if the piece may be skipped or repeated without unbalancing the XML."""
+        return self.closes == tuple(reversed(self.opens))
+
+
+def _name(tag: str) -> str:
+    return re.split(r"[\s/>]", tag[1:].lstrip("/"), maxsplit=1)[0]
+
+
+class _Stack:
+    def __init__(self) -> None:
+        self.closes: list[str] = []
+        self.opens: list[str] = []
+        self.lineno = 1
+
+    def close(self, name: str) -> None:
+        if self.opens:
+            top = self.opens.pop()
+            if top != name:
+                raise AstProblem(
+                    f"template produces mismatched XML (<{top}> closed by </{name}>); "
+                    "a tag probably sits where Word split the text, or a block spans "
+                    "table cells or paragraphs unevenly",
+                    self.lineno,
+                )
+        else:
+            self.closes.append(name)
+
+    def apply(self, effect: Effect) -> None:
+        for name in effect.closes:
+            self.close(name)
+        self.opens.extend(effect.opens)
+
+    def effect(self) -> Effect:
+        return Effect(tuple(self.closes), tuple(self.opens))
+
+
+def _describe(node: nodes.Node) -> str:
+    return type(node).__name__.lower()
+
+
+def _block_effect(node: nodes.Node) -> Effect | None:
+    """Return the effect of a block statement on the XML, or None if it outputs nothing."""
+    if isinstance(node, nodes.If):
+        branches = [node.body] + [e.body for e in node.elif_] + [node.else_]
+        effects = {_seq_effect(b, node.lineno) for b in branches}
+        if len(effects) > 1:
+            raise AstProblem(
+                "the branches of this {% if %} leave the XML in different states; "
+                "a condition that spans paragraphs or table rows needs {%p if %} / {%tr if %}",
+                node.lineno,
+                needle="if",
+            )
+        return effects.pop()
+    if isinstance(node, nodes.For):
+        for body in (node.body, node.else_):
+            if not _seq_effect(body, node.lineno).neutral:
+                raise AstProblem(
+                    "this {% for %} repeats unbalanced XML; a loop over paragraphs, rows or "
+                    "cells needs {%p for %}, {%tr for %} or {%tc for %}",
+                    node.lineno,
+                    needle="for",
+                )
+        return Effect()
+    if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+        if not _seq_effect(node.body, node.lineno).neutral:
+            raise AstProblem(
+                f"this {{% {_describe(node)} %}} body is unbalanced XML", node.lineno
+            )
+        return Effect()
+    if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
+        return None
+    body = getattr(node, "body", None)
+    if isinstance(body, list):  # with, filter, scope, autoescape blocks
+        return _seq_effect(body, node.lineno)
+    return None
+
+
+def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
+    pieces: list[str] = []
+    starts: list[tuple[int, int]] = []  # (offset in the joined text, template line)
+    blocks: list[Effect] = []
+    offset = 0
+
+    def add(text: str, line: int) -> None:
+        nonlocal offset
+        pieces.append(text)
+        starts.append((offset, line))
+        offset += len(text)
+
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for item in node.nodes:
+                add(item.data if isinstance(item, nodes.TemplateData) else "", item.lineno)
+        else:
+            effect = _block_effect(node)
+            if effect is not None:
+                add(_MARK, node.lineno)
+                blocks.append(effect)
+    text = "".join(pieces)
+    stack = _Stack()
+    index = 0
+    piece = 0
+    for match in _TOKEN.finditer(text):
+        pos = match.start()
+        while piece + 1 < len(starts) and starts[piece + 1][0] <= pos:
+            piece += 1
+        if starts:
+            begin, line = starts[piece]
+            stack.lineno = line + text.count("\n", begin, pos)
+        token = match.group()
+        if token == _MARK:
+            stack.apply(blocks[index])
+            index += 1
+            continue
+        # Blocks inside a tag only change attribute text.
+        index += token.count(_MARK)
+        if token.startswith(("<?", "<!")) or token.endswith("/>"):
+            continue
+        if token.startswith("</"):
+            stack.close(_name(token))
+        else:
+            stack.opens.append(_name(token))
+    return stack.effect()
+
+
+def check_balance(tree: nodes.Template) -> None:
+    """Raise `AstProblem` unless every rendering of `tree` is balanced XML."""
+    effect = _seq_effect(tree.body, 1)
+    if effect.closes or effect.opens:
+        raise AstProblem("template is not well-formed XML after removing its tags", 1)

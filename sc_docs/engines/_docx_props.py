@@ -1,0 +1,152 @@
+"""Document properties written at render time: core (`docProps/core.xml`) and custom
+(`docProps/custom.xml`). Values come from the caller, never from the clock, so output stays
+reproducible; custom properties identify a returned document (template key, version, SHA-256).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping
+
+from lxml import etree
+
+from sc_docs.errors import TemplateError
+
+from ._docx_text import PARSER
+
+CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+#: Accepted `core_properties` keys and their element in core.xml, in schema order.
+CORE_FIELDS: dict[str, tuple[str, str]] = {
+    "category": (CP, "category"),
+    "content_status": (CP, "contentStatus"),
+    "created": (DCTERMS, "created"),
+    "creator": (DC, "creator"),
+    "description": (DC, "description"),
+    "identifier": (DC, "identifier"),
+    "keywords": (CP, "keywords"),
+    "language": (DC, "language"),
+    "last_modified_by": (CP, "lastModifiedBy"),
+    "last_printed": (CP, "lastPrinted"),
+    "modified": (DCTERMS, "modified"),
+    "revision": (CP, "revision"),
+    "subject": (DC, "subject"),
+    "title": (DC, "title"),
+    "version": (CP, "version"),
+}
+_DATES = {"created", "modified", "last_printed"}
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def _text(key: str, value: Any) -> str:
+    if key in _DATES:
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise TemplateError(f"core property {key!r}: not an ISO date-time: {value!r}") from None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.replace(microsecond=0).isoformat() + "Z"
+        if isinstance(value, dt.date):
+            return f"{value.isoformat()}T00:00:00Z"
+        raise TemplateError(f"core property {key!r}: expected a date-time, got {type(value).__name__}")
+    text = str(value)
+    if _ILLEGAL.search(text):
+        raise TemplateError(f"property {key!r} contains characters XML cannot hold")
+    return text
+
+
+def core_xml(existing: bytes | None, values: Mapping[str, Any]) -> bytes:
+    """Return core.xml with `values` set (other properties of `existing` kept)."""
+    unknown = set(values) - set(CORE_FIELDS)
+    if unknown:
+        raise TemplateError(
+            f"unknown core properties {sorted(unknown)}; known: {', '.join(CORE_FIELDS)}"
+        )
+    if existing:
+        root = etree.fromstring(existing, PARSER)
+    else:
+        root = etree.Element(
+            f"{{{CP}}}coreProperties",
+            nsmap={"cp": CP, "dc": DC, "dcterms": DCTERMS, "dcmitype": "http://purl.org/dc/dcmitype/", "xsi": XSI},
+        )
+    for key, value in values.items():
+        ns, local = CORE_FIELDS[key]
+        tag = f"{{{ns}}}{local}"
+        el = root.find(tag)
+        if el is None:
+            el = etree.SubElement(root, tag)
+        el.text = _text(key, value)
+        if ns == DCTERMS:
+            el.set(f"{{{XSI}}}type", "dcterms:W3CDTF")
+    return _DECL + etree.tostring(root, encoding="UTF-8")
+
+
+def custom_xml(existing: bytes | None, values: Mapping[str, str]) -> bytes:
+    """Return custom.xml with string properties `values` set (others of `existing` kept)."""
+    if existing:
+        root = etree.fromstring(existing, PARSER)
+    else:
+        root = etree.Element(f"{{{CUSTOM}}}Properties", nsmap={None: CUSTOM, "vt": VT})
+    by_name = {p.get("name"): p for p in root.findall(f"{{{CUSTOM}}}property")}
+    pids = [int(p.get("pid", "1")) for p in by_name.values() if (p.get("pid") or "").isdigit()]
+    next_pid = max(pids + [1]) + 1
+    for name, value in values.items():
+        if not isinstance(value, str):
+            raise TemplateError(f"custom property {name!r} must be a string, got {type(value).__name__}")
+        _text(name, name)
+        prop = by_name.get(name)
+        if prop is None:
+            prop = etree.SubElement(
+                root, f"{{{CUSTOM}}}property", fmtid=_FMTID, pid=str(next_pid), name=name
+            )
+            next_pid += 1
+        for child in list(prop):
+            prop.remove(child)
+        etree.SubElement(prop, f"{{{VT}}}lpwstr").text = _text(name, value)
+    return _DECL + etree.tostring(root, encoding="UTF-8")
+
+
+def add_override(content_types: bytes, part: str, content_type: str) -> bytes:
+    """Return [Content_Types].xml with an Override for `part` (unchanged if present)."""
+    root = etree.fromstring(content_types, PARSER)
+    for el in root.findall(f"{{{CT}}}Override"):
+        if el.get("PartName") == "/" + part:
+            return content_types
+    etree.SubElement(root, f"{{{CT}}}Override", PartName="/" + part, ContentType=content_type)
+    return _DECL + etree.tostring(root, encoding="UTF-8")
+
+
+def add_package_rel(rels: bytes | None, target: str, reltype: str) -> bytes:
+    """Return _rels/.rels with a relationship of `reltype` to `target` (unchanged if present)."""
+    if rels:
+        root = etree.fromstring(rels, PARSER)
+    else:
+        root = etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+    ids = set()
+    for el in root.findall(f"{{{PKG_REL}}}Relationship"):
+        if el.get("Type") == reltype:
+            return rels or b""
+        ids.add(el.get("Id"))
+    n = 1
+    while f"rId{n}" in ids:
+        n += 1
+    etree.SubElement(root, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=reltype, Target=target)
+    return _DECL + etree.tostring(root, encoding="UTF-8")
