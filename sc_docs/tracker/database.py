@@ -127,21 +127,44 @@ class Database:
             ) from exc
 
     def revision(self) -> str | None:
-        """Return the schema revision recorded in the file, `None` for an empty database."""
-        with self.read() as conn:
+        """Return the schema revision recorded in the file, `None` for an empty database.
+
+        Looks with a bare sqlite3 connection (no WAL switch, no writes), so a SQLite file that
+        belongs to something else is refused exactly as it was found.
+        """
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return None
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout)
+        except sqlite3.Error as exc:
+            raise TrackerError(f"cannot open the database: {exc}", file=str(self.path)) from exc
+        try:
             tables = {
-                row[0]
-                for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             if "alembic_version" not in tables:
-                user_tables = {t for t in tables if not t.startswith("sqlite_")}
-                if user_tables:
+                if {t for t in tables if not t.startswith("sqlite_")}:
                     raise DatabaseUnreadableError(
                         "a SQLite database, but not an sc-docs tracker (it has other tables; left untouched)",
                         file=str(self.path),
                     )
                 return None
-            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise DatabaseLockedError(
+                    f"database is locked by another process (waited {self.timeout:g} s); "
+                    f"try again, or raise ${ENV_TIMEOUT}",
+                    file=str(self.path),
+                ) from exc
+            raise DatabaseUnreadableError(f"database error: {exc}", file=str(self.path)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseUnreadableError(
+                f"corrupt or not a tracker database: {exc}", file=str(self.path)
+            ) from exc
+        finally:
+            conn.close()
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema to `revision` under the write lock (a no-op when already there)."""

@@ -11,7 +11,10 @@ from sc_docs.errors import ScDocsError
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ` Did you mean 'x'?` for the closest of `choices`, or an empty string."""
-    near = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    options = sorted(choices)
+    # People type the start of a long slug or key ("acme", "msa"): prefer a completion.
+    near = [o for o in options if name and o.startswith(name.lower())][:1]
+    near = near or difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" Did you mean '{near[0]}'?" if near else ""
 
 
