@@ -15,7 +15,7 @@ ADDRESS = (
     "{{ applicant.legal_address.street | join(\", \") }}, {{ applicant.legal_address.city }}, "
     "{{ applicant.legal_address.state }} {{ applicant.legal_address.zip }}"
 )
-ARTICLE_A = '{{ "an" if applicant.organization_form[:1] in "AEIOUaeiou" else "a" }}'
+ARTICLE_A = '{{ "an" if (applicant.organization_form | first | lower) in "aeiou" else "a" }}'
 ENTITY_TYPE = (
     '{% if applicant.entity_type == "other" %}{{ applicant.entity_type_other }}'
     '{% else %}{{ applicant.entity_type | replace("_", " ") }}{% endif %}'
