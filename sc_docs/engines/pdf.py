@@ -132,6 +132,7 @@ class _Parsed:
     xref_stream: bool
     encrypt: write.Encryptor | None
     header: bytes
+    all_have_ap: bool  # every widget already has a normal appearance
 
 
 _cache: OrderedDict[str, _Parsed] = OrderedDict()
@@ -365,6 +366,7 @@ def _read(data: bytes, label: str) -> _Parsed:
         xref_stream=xref_stream,
         encrypt=encrypt,
         header=header,
+        all_have_ap=all(w.has_ap for f in fields for w in f.widgets),
     )
 
 
@@ -517,7 +519,15 @@ class _Walker:
         da = str(widget.get("/DA", attrs.get("/DA", self.default_da)) or "")
         font_name, size, colour = appear.parse_da(da)
         base_font = None
-        font = self.dr_fonts.get("/" + font_name) if hasattr(self.dr_fonts, "get") else None
+        font = None
+        own_dr = widget.get("/DR")
+        own_dr = own_dr.get_object() if own_dr is not None else None
+        own_fonts = own_dr.get("/Font") if hasattr(own_dr, "get") else None
+        own_fonts = own_fonts.get_object() if own_fonts is not None else None
+        for source in (own_fonts, self.dr_fonts):
+            if hasattr(source, "get") and source.get("/" + font_name) is not None:
+                font = source.get("/" + font_name)
+                break
         if font is not None:
             base_font = str(font.get_object().get("/BaseFont", "") or "") or None
         mk = widget.get("/MK")
@@ -642,12 +652,18 @@ class _Filler:
 
         for f, value in checked:
             getattr(self, f"_fill_{f.type}")(f, value)
-        if self.p.acroform is not None and (self.p.has_xfa or need_appearances):
-            acroform = self.edit(self.p.acroform)
-            if self.p.has_xfa:
+        if self.p.acroform is not None:
+            acroform = self.original(self.p.acroform)
+            # Viewers honouring /NeedAppearances redraw fields with the form's font and drop
+            # glyphs it lacks; once every widget carries an appearance the flag only does harm.
+            stale = bool(acroform.get("/NeedAppearances")) and self.p.all_have_ap and not need_appearances
+            if self.p.has_xfa or need_appearances or stale:
+                acroform = self.edit(self.p.acroform)
                 acroform.pop("/XFA", None)
-            if need_appearances and not flatten:
-                acroform[NameObject("/NeedAppearances")] = BooleanObject(True)
+                if stale:
+                    acroform.pop("/NeedAppearances", None)
+                if need_appearances and not flatten:
+                    acroform[NameObject("/NeedAppearances")] = BooleanObject(True)
         if "/NeedsRendering" in self.original(self.p.root):
             self.edit(self.p.root).pop("/NeedsRendering", None)
         if flatten:
