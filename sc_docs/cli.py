@@ -20,6 +20,8 @@ from sc_docs.errors import ScDocsError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("sc_docs.commands.validate", "validate", "Check info sheets against the schemas and rules."),
     "sheet": ("sc_docs.commands.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
+    "packet": ("sc_docs.commands.packet", "packet", "Make one applicant's packet (agreements, form, manifest, zip)."),
+    "batch": ("sc_docs.commands.batch", "batch", "Make packets for many applicants in parallel."),
     "track": ("sc_docs.commands.track", "track", "Track certification requirements, deadlines and evidence."),
 }
 

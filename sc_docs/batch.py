@@ -1,0 +1,216 @@
+"""Packets for many applicants: inputs expanded, worker processes, resume, a report.
+
+The parent reads each sheet (to give every applicant a distinct, stable slug) and hands it to a
+worker; workers validate, render and write the packet atomically. At most a few applicants are in
+flight at once, so memory stays flat however many the batch holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from sc_docs import __version__
+from sc_docs.errors import ScDocsError, UnreadableFileError, ValidationFailed
+from sc_docs.models import BatchEntry, BatchReport, Manifest
+from sc_docs.outdir import claim_output_dir, locked
+from sc_docs.packet import MANIFEST, build_packet, clean_stale_temp, input_sha256, read_manifest, write_packet
+from sc_docs.sheets import ApplicantRecord, load_sheet
+from sc_docs.sheets.loader import sheet_files
+from sc_docs.slugs import slugify
+
+REPORT = "batch-report.json"
+
+
+@dataclass
+class Options:
+    """How each packet of a batch is made."""
+
+    outdir: Path
+    packet_date: dt.date | None = None
+    pdf: bool = False
+    resume: bool = False
+
+
+def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, ApplicantRecord | ScDocsError]]:
+    """Yield `(label, record or error)` for every applicant in `inputs`, in a stable order.
+
+    An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
+    """
+    from sc_docs.sheets.csv_source import iter_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files = sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if not files:
+                yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
+        else:
+            files = [path]
+        for f in files:
+            if f.suffix.lower() == ".csv":
+                try:
+                    text = read_bytes(f).decode("utf-8-sig")
+                    yield from iter_roster(text, str(f))
+                except UnicodeDecodeError:
+                    yield str(f), UnreadableFileError("is not UTF-8 text", file=str(f))
+                except ScDocsError as exc:
+                    yield str(f), exc
+                continue
+            try:
+                yield str(f), load_sheet(f)
+            except ScDocsError as exc:
+                yield str(f), exc
+
+
+def _name_of(label: str, record: ApplicantRecord) -> str:
+    facts = record.data.get("applicant")
+    name = facts.get("legal_name") if isinstance(facts, dict) else None
+    return name if isinstance(name, str) and name.strip() else Path(label).stem
+
+
+def _up_to_date(record: ApplicantRecord, slug: str, opts: Options) -> bool:
+    """True when the packet on disk was made from this input with the current templates."""
+    from sc_docs.catalog import load_catalog
+
+    folder = opts.outdir / slug
+    manifest = read_manifest(folder)
+    if manifest is None or manifest.sc_docs_version != __version__ or manifest.input_sha256 != input_sha256(record):
+        return False
+    if opts.packet_date is not None and manifest.packet_date != opts.packet_date:
+        return False
+    catalog = load_catalog()
+    for doc in manifest.documents:
+        if doc.kind == "packet-pdf":
+            continue
+        if doc.key not in catalog.entries or catalog.get(doc.key).source_sha256 != doc.template_sha256:
+            return False
+        if not (folder / doc.file).is_file() or (folder / doc.file).stat().st_size != doc.size:
+            return False
+    if opts.pdf != any(d.kind == "packet-pdf" for d in manifest.documents):
+        return False
+    try:
+        with zipfile.ZipFile(opts.outdir / f"{slug}.zip") as zf:
+            return Manifest.model_validate_json(zf.read(f"{slug}/{MANIFEST}")) == manifest
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return False
+
+
+def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options) -> BatchEntry:
+    """Make (or skip, when resuming and up to date) one applicant's packet; never raise."""
+    start = time.perf_counter()
+    try:
+        if opts.resume and _up_to_date(record, slug, opts):
+            return BatchEntry(source=label, slug=slug, status="skipped", reason="up to date")
+        packet = build_packet(record, packet_date=opts.packet_date, pdf=opts.pdf, slug=slug)
+        write_packet(packet, opts.outdir)
+        entry = BatchEntry(source=label, slug=slug, status="done")
+    except ValidationFailed as exc:
+        entry = BatchEntry(source=label, slug=slug, status="failed", reason=f"{len(exc.problems)} problem(s) in the sheet",
+                           problems=[p.format() for p in exc.problems])
+    except ScDocsError as exc:
+        entry = BatchEntry(source=label, slug=slug, status="failed", reason=exc.format_message())
+    except Exception as exc:  # a bug must fail one applicant, not the batch; the report says what
+        entry = BatchEntry(source=label, slug=slug, status="failed", reason=f"internal error: {type(exc).__name__}: {exc}")
+    entry.seconds = round(time.perf_counter() - start, 4)
+    return entry
+
+
+def _warm() -> None:
+    """Worker start-up: compile every template and parse the form once."""
+    from sc_docs.catalog import load_catalog
+    from sc_docs.engines.docx import compile_template
+
+    try:
+        for entry in load_catalog().agreements():
+            compile_template(entry.source_path)
+    except ScDocsError:
+        pass  # the failure is reported per applicant
+
+
+def run_batch(
+    inputs: Sequence[str | os.PathLike[str]],
+    opts: Options,
+    *,
+    jobs: int | None = None,
+    fail_fast: bool = False,
+    force: bool = False,
+    on_entry: Callable[[BatchEntry], None] | None = None,
+) -> BatchReport:
+    """Make every applicant's packet under `opts.outdir`; return (and write) the batch report."""
+    from sc_docs.output import atomic_write
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    claim_output_dir(opts.outdir, force=force)
+    started = time.perf_counter()
+    entries: list[BatchEntry] = []
+
+    def record(entry: BatchEntry) -> None:
+        entries.append(entry)
+        if on_entry:
+            on_entry(entry)
+
+    with locked(opts.outdir):
+        clean_stale_temp(opts.outdir)
+        tasks = _tasks(inputs, record)
+        if jobs == 1:
+            _warm()
+            for label, rec, slug in tasks:
+                record(make_one(label, rec, slug, opts))
+                if fail_fast and entries[-1].status == "failed":
+                    break
+        else:
+            _run_pool(tasks, opts, jobs, fail_fast, record, entries)
+        report = BatchReport(
+            sc_docs_version=__version__, output_dir=str(opts.outdir),
+            done=sum(e.status == "done" for e in entries), failed=sum(e.status == "failed" for e in entries),
+            skipped=sum(e.status == "skipped" for e in entries), seconds=round(time.perf_counter() - started, 3),
+            entries=sorted(entries, key=lambda e: e.source),
+        )
+        atomic_write(opts.outdir / REPORT, (report.model_dump_json(indent=2) + "\n").encode("utf-8"))
+    return report
+
+
+def _tasks(inputs: Sequence[str | os.PathLike[str]], failed: Callable[[BatchEntry], None]) -> Iterator[tuple[str, ApplicantRecord, str]]:
+    """Yield `(label, record, slug)`; unreadable inputs go straight to `failed`."""
+    seen: set[str] = set()
+    for label, item in iter_inputs(inputs):
+        if isinstance(item, ScDocsError):
+            failed(BatchEntry(source=label, status="failed", reason=item.format_message()))
+            continue
+        base = slugify(_name_of(label, item))
+        slug, n = base, 1
+        while slug in seen:
+            n += 1
+            slug = f"{base}-{n}"
+        seen.add(slug)
+        yield label, item, slug
+
+
+def _run_pool(tasks: Iterator[tuple[str, ApplicantRecord, str]], opts: Options, jobs: int, fail_fast: bool,
+              record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> None:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
+        pending: set[Future[BatchEntry]] = set()
+        stop = False
+        for label, rec, slug in tasks:
+            pending.add(pool.submit(make_one, label, rec, slug, opts))
+            if len(pending) >= jobs * 4:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    record(fut.result())
+                stop = fail_fast and any(e.status == "failed" for e in entries)
+                if stop:
+                    break
+        if stop:
+            for fut in pending:
+                fut.cancel()
+        for fut in pending:
+            if not fut.cancelled():
+                record(fut.result())

@@ -1,0 +1,109 @@
+"""`sc-docs batch`: packets for many applicants, in parallel, with a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sc_docs.commands.packet import date_option, force_option, pdf_option
+from sc_docs.models import BatchEntry
+
+
+class Progress:
+    """Progress on stderr: a redrawn bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.done = self.failed = self.skipped = 0
+        self.start = time.perf_counter()
+        self.total: int | None = None
+
+    def __call__(self, entry: BatchEntry) -> None:
+        if entry.status == "done":
+            self.done += 1
+        elif entry.status == "failed":
+            self.failed += 1
+        else:
+            self.skipped += 1
+        if self.quiet:
+            return
+        n = self.done + self.failed + self.skipped
+        elapsed = max(time.perf_counter() - self.start, 1e-6)
+        rate = n / elapsed
+        if self.tty:
+            left = ""
+            if self.total:
+                remaining = max(self.total - n, 0) / rate if rate else 0
+                left = f", {remaining:.0f}s left"
+                width = 30
+                filled = int(width * n / self.total)
+                bar = "#" * filled + "-" * (width - filled)
+                click.echo(f"\r[{bar}] {n}/{self.total} done {self.done} failed {self.failed} skipped {self.skipped} {rate:.1f}/s{left}", err=True, nl=False)
+            else:
+                click.echo(f"\r{n} done {self.done} failed {self.failed} {rate:.1f}/s", err=True, nl=False)
+        else:
+            what = entry.slug or entry.source
+            reason = f": {entry.reason}" if entry.status == "failed" else ""
+            click.echo(f"{entry.status} {what} ({entry.source}){reason}", err=True)
+
+    def finish(self) -> None:
+        if self.tty and not self.quiet:
+            click.echo("", err=True)
+
+
+def _count(inputs: tuple[str, ...]) -> int | None:
+    from sc_docs.sheets.loader import sheet_files
+
+    total = 0
+    for item in inputs:
+        p = Path(item)
+        files = sheet_files(p) + sorted(p.glob("*.csv")) if p.is_dir() else [p]
+        for f in files:
+            if f.suffix.lower() == ".csv":
+                return None  # counting rows would read the roster twice
+            total += 1
+    return total
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: number of CPUs).")
+@click.option("--resume", is_flag=True, help="Skip applicants whose packet already matches the input and templates.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed applicant.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but the final summary's failures.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
+@date_option
+@pdf_option
+@force_option
+def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, fail_fast: bool, quiet: bool,
+          fmt: str, packet_date: dt.date | None, pdf: bool, force: bool) -> None:
+    """Make packets for many applicants.
+
+    INPUTS are sheet files, folders of sheets (the files directly inside; subfolders are not read)
+    or CSV rosters (row 1: field paths such as applicant.legal_name, applicant.scids[0]; then one
+    applicant per row). One applicant's failure never stops the others (unless --fail-fast).
+    Writes OUTDIR/batch-report.json. Exit 1 if any applicant failed.
+    """
+    from sc_docs.batch import Options, run_batch
+
+    progress = Progress(quiet)
+    progress.total = _count(inputs)
+    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume), jobs=jobs, fail_fast=fail_fast,
+                       force=force, on_entry=progress)
+    progress.finish()
+    if fmt == "json":
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        click.echo(f"done {report.done}, failed {report.failed}, skipped {report.skipped} in {report.seconds:.1f}s -> {outdir}")
+        for e in report.entries:
+            if e.status == "failed":
+                click.echo(f"failed {e.source}: {e.reason}")
+                for line in e.problems:
+                    click.echo(f"  {line}")
+    raise click.exceptions.Exit(1 if report.failed else 0)

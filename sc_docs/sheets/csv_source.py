@@ -1,0 +1,65 @@
+"""CSV rosters: one applicant per row, one column per field path.
+
+Row 1 holds field paths exactly as in the workbook layout (`applicant.legal_name`,
+`applicant.scids[0]`, `agreements.msa_sc.resources[1].resource_id`, ...); every later row is one
+applicant. An empty cell means "not given". Cells are read by the type the schema expects (ZIP
+codes stay text, `yes`/`no` become booleans). Columns whose header is empty or starts with `#` are
+ignored. UTF-8, with or without a BOM.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from sc_docs.errors import SheetError
+from sc_docs.sheets.record import ApplicantRecord, Location, Path_, parse_path
+from sc_docs.sheets.schema import subschema
+from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
+
+
+def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | SheetError]]:
+    """Yield `(label, record)` per row, or `(label, SheetError)` for a row that cannot be read."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SheetError("the roster is empty", file=file, line=1) from None
+    except csv.Error as exc:
+        raise SheetError(f"invalid CSV: {exc}", file=file, line=1) from None
+    columns: list[tuple[int, Path_] | None] = []
+    for i, name in enumerate(header):
+        name = name.strip()
+        if not name or name.startswith("#"):
+            columns.append(None)
+            continue
+        try:
+            columns.append((i, parse_path(name)))
+        except ValueError:
+            raise SheetError(f"column {i + 1} header {name!r} is not a field path such as applicant.legal_name", file=file, line=1) from None
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield f"{file}:{reader.line_num}", SheetError(f"invalid CSV: {exc}", file=file, line=reader.line_num)
+            return
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        label = f"{file}:{line}"
+        root: dict[str, Any] = {}
+        positions: dict[Path_, Location] = {}
+        for col in columns:
+            if col is None or col[0] >= len(row) or row[col[0]] == "":
+                continue
+            idx, path = col
+            positions[path] = Location(file, line, f"row {line} column {header[idx].strip()}")
+            _insert(root, path, _coerce(row[idx], subschema(path)))
+        out_pos: dict[Path_, Location] = {(): Location(file, line)}
+        data = _listify(root, (), positions, out_pos)
+        yield label, ApplicantRecord(data=data, sources=[label], positions=out_pos)
