@@ -142,7 +142,15 @@ def _border(paragraph, side: str) -> None:
     for k, v in (("w:val", "single"), ("w:sz", "4"), ("w:space", "4"), ("w:color", "000000")):
         el.set(qn(k), v)
     bdr.append(el)
-    ppr.append(bdr)
+    # schema order: pBdr comes before shd, tabs and the spacing/indent/justification elements
+    ppr.insert_element_before(
+        bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+        "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+        "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+        "w:pPrChange",
+    )
 
 
 def _header_footer(section) -> None:
@@ -171,7 +179,10 @@ def _no_borders(table) -> None:
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tblpr.append(borders)
+    tblpr.insert_element_before(
+        borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+        "w:tblDescription", "w:tblPrChange",
+    )
 
 
 def _repeat_header(row) -> None:
