@@ -210,7 +210,18 @@ class _Stack:
         else:
             self.closes.append(name)
 
-    def apply(self, effect: Effect) -> None:
+    def apply(self, alternatives: list[Effect]) -> None:
+        """Apply a block: neutral alternatives change nothing but must fit the open elements."""
+        if all(e.neutral for e in alternatives):
+            for effect in alternatives:
+                for depth, name in enumerate(effect.closes[: len(self.opens)], start=1):
+                    if self.opens[-depth] != name:
+                        raise AstProblem(
+                            f"a block closes </{name}> where <{self.opens[-depth]}> is open",
+                            self.lineno,
+                        )
+            return
+        effect = alternatives[0]
         for name in effect.closes:
             self.close(name)
         self.opens.extend(effect.opens)
@@ -223,47 +234,49 @@ def _describe(node: nodes.Node) -> str:
     return type(node).__name__.lower()
 
 
-def _block_effect(node: nodes.Node) -> Effect | None:
-    """Return the effect of a block statement on the XML, or None if it outputs nothing."""
+def _block_effect(node: nodes.Node) -> list[Effect] | None:
+    """Return the possible effects of a block on the XML, or None if it outputs nothing."""
     if isinstance(node, nodes.If):
         branches = [node.body] + [e.body for e in node.elif_] + [node.else_]
-        effects = {_seq_effect(b, node.lineno) for b in branches}
-        if len(effects) > 1:
+        effects = [_seq_effect(b, node.lineno) for b in branches]
+        if all(e.neutral for e in effects):
+            return effects
+        if len(set(effects)) > 1:
             raise AstProblem(
                 "the branches of this {% if %} leave the XML in different states; "
                 "a condition that spans paragraphs or table rows needs {%p if %} / {%tr if %}",
                 node.lineno,
                 needle="if",
             )
-        return effects.pop()
+        return effects[:1]
     if isinstance(node, nodes.For):
-        for body in (node.body, node.else_):
-            if not _seq_effect(body, node.lineno).neutral:
-                raise AstProblem(
-                    "this {% for %} repeats unbalanced XML; a loop over paragraphs, rows or "
-                    "cells needs {%p for %}, {%tr for %} or {%tc for %}",
-                    node.lineno,
-                    needle="for",
-                )
-        return Effect()
+        effects = [_seq_effect(body, node.lineno) for body in (node.body, node.else_)]
+        if not all(e.neutral for e in effects):
+            raise AstProblem(
+                "this {% for %} repeats unbalanced XML; a loop over paragraphs, rows or "
+                "cells needs {%p for %}, {%tr for %} or {%tc for %}",
+                node.lineno,
+                needle="for",
+            )
+        return effects
     if isinstance(node, (nodes.Macro, nodes.CallBlock)):
         if not _seq_effect(node.body, node.lineno).neutral:
             raise AstProblem(
                 f"this {{% {_describe(node)} %}} body is unbalanced XML", node.lineno
             )
-        return Effect()
+        return [Effect()]
     if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
         return None
     body = getattr(node, "body", None)
     if isinstance(body, list):  # with, filter, scope, autoescape blocks
-        return _seq_effect(body, node.lineno)
+        return [_seq_effect(body, node.lineno)]
     return None
 
 
 def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
     pieces: list[str] = []
     starts: list[tuple[int, int]] = []  # (offset in the joined text, template line)
-    blocks: list[Effect] = []
+    blocks: list[list[Effect]] = []
     offset = 0
 
     def add(text: str, line: int) -> None:

@@ -186,11 +186,10 @@ def _line_map(source: str, original: list[str]) -> list[_Line]:
         own = html.unescape(_XML_TAG.sub("", own_xml))
         rest = html.unescape(_XML_TAG.sub("", rest_xml))
         key = _norm(own)
-        found = None
-        for k in range(j, len(wanted)):
-            if wanted[k] == key:
-                found = k
-                break
+        found = next((k for k in range(j, len(wanted)) if wanted[k] == key), None)
+        if found is None and key:
+            # docxtpl joins paragraphs when a tag is left open: match on the first of them.
+            found = next((k for k in range(j, len(wanted)) if wanted[k] and key.startswith(wanted[k])), None)
         if found is not None:
             j = found + 1
             lines.append(_Line(found + 1, own, rest))
@@ -361,9 +360,9 @@ class _Part:
 
     def where(self, lineno: int | None, needle: str | None) -> str:
         """Return `part, paragraph N: "...text..."` for a source line, or just the part."""
-        if lineno is None or lineno >= len(self.lines):
+        if lineno is None or not 1 <= lineno <= len(self.lines):
             return f"{self.name}: "
-        line = self.lines[lineno]
+        line = self.lines[lineno - 1]
         text, number = line.own, line.paragraph
         if needle and needle not in line.own and needle in line.rest:
             # The tag came from a paragraph docxtpl folded away ({%p %}, {%tr %}): it follows.
@@ -437,9 +436,9 @@ class CompiledTemplate:
             check_allowed(tree)
             check_balance(tree)
         except jinja2.TemplateSyntaxError as exc:
-            needle = _syntax_needle(exc)
+            lineno, needle = _syntax_location(exc, source)
             raise TemplateError(
-                stub.where(exc.lineno, needle) + f"template syntax error: {exc.message}",
+                stub.where(lineno, needle) + f"template syntax error: {exc.message}",
                 template=self.name,
             ) from None
         except AstProblem as exc:
@@ -516,9 +515,32 @@ def _current(entries: dict[str, Entry], name: str) -> bytes | None:
     return zlib.decompress(e.data, -15) if e.method == zipfile.ZIP_DEFLATED else e.data
 
 
-def _syntax_needle(exc: jinja2.TemplateSyntaxError) -> str | None:
+def _syntax_location(exc: jinja2.TemplateSyntaxError, source: str) -> tuple[int | None, str | None]:
+    """Return the line and a word to look for; for a missing end tag, the unclosed block's."""
+    if "Unexpected end of template" in (exc.message or ""):
+        opened = _unclosed_block(source)
+        if opened is not None:
+            return opened
     m = re.search(r"'([^']+)'", exc.message or "")
-    return m.group(1) if m else None
+    return exc.lineno, (m.group(1) if m else None)
+
+
+_BLOCK_TAG = re.compile(r"\{%[-+]?\s*(\w+)([^%]*)")
+_OPENERS = {"for", "if", "macro", "call", "filter", "with", "raw", "autoescape", "block", "set"}
+
+
+def _unclosed_block(source: str) -> tuple[int, str] | None:
+    """Return `(line, keyword)` of the innermost block tag that is never closed."""
+    stack: list[tuple[int, str]] = []
+    for m in _BLOCK_TAG.finditer(source):
+        word = m.group(1)
+        if word == "set" and "=" in m.group(2):
+            continue
+        if word in _OPENERS:
+            stack.append((source.count("\n", 0, m.start()) + 1, word))
+        elif word.startswith("end") and stack and stack[-1][1] == word[3:]:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _needs_tree_fix(body: etree._Element) -> bool:
