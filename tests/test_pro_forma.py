@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 PRO_FORMA = ROOT / "pro_forma"
@@ -401,3 +403,31 @@ def test_templates_also_render_with_plain_docxtpl(key: str, tmp_path: Path) -> N
     assert _record(sheet)["applicant"]["legal_name"] in _part_text(_xml_parts(data)["word/document.xml"])
     for name, xml in _xml_parts(data).items():
         assert not LEFTOVER.search(_part_text(xml)), name
+
+
+# -- properties -----------------------------------------------------------------------------
+
+
+_NAME_CHARS = st.characters(
+    codec="utf-8",
+    categories=("L", "N", "P", "S", "Zs"),
+    exclude_characters="\u2028\u2029",
+)
+_names = st.text(_NAME_CHARS, min_size=2, max_size=60).filter(
+    lambda s: re.fullmatch(r"\S(.*\S)?", s) is not None and not LEFTOVER.search(s)
+)
+_scids = st.lists(st.from_regex(r"[A-Z][A-Z0-9]{3}", fullmatch=True), min_size=1, max_size=50, unique=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_names, scids=_scids)
+def test_any_legal_name_and_scid_list_come_through_verbatim(name: str, scids: list[str]) -> None:
+    """Names with &, <, quotes or accents are escaped once and read back exactly."""
+    context = _context("acme-power-and-light.yaml", "sca")
+    context["applicant"] = {**context["applicant"], "legal_name": name, "scids": scids}
+    doc = _open(_render("sca", context))
+    preamble = next(p.text for p in doc.paragraphs if p.text.startswith("THIS "))
+    assert name in preamble
+    assert name in doc.sections[0].header.paragraphs[0].text
+    scid_table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["No.", "SCID"])
+    assert [r.cells[1].text for r in scid_table.rows[1:]] == scids
