@@ -3,7 +3,7 @@
 The committed `pro_forma/<key>/template.docx` files are the source of truth; legal editors change
 them in Word. Rerunning this script overwrites their edits, so do it only to start afresh:
 
-    cd pro_forma/_tools && python make_templates.py [KEY ...]
+    python pro_forma/_tools/make_templates.py [KEY ...]
 
 The prose is original drafting that follows the structure of the CAISO pro forma agreements; it
 is not the FERC-accepted text.
@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from docxbuild import Block, build
+from docxbuild import Block, Table, build
 from parts import (
     ENTITY_TYPE,
     SIGNATURE_TABLE,
@@ -36,7 +36,6 @@ from parts import (
     term_and_termination,
     uncontrollable_forces,
 )
-from docxbuild import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII"]
