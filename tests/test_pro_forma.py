@@ -253,7 +253,7 @@ def _record_paths(key: str) -> dict[str, bool]:
 
 
 def _used(path: str, variables: set[str]) -> bool:
-    if any(v == path or v.startswith(path + ".") or v.startswith(path + "[") for v in variables):
+    if any(v == path or v.startswith((path + ".", path + "[")) for v in variables):
         return True
     return path.endswith("[]") and path[:-2] in variables
 
@@ -283,7 +283,7 @@ def test_required_fields_are_used_or_declared_unused(key: str) -> None:
         if required
         and path not in ("applicant", "agreement")
         and not _used(path, variables)
-        and not any(path == u or path.startswith(u + ".") or path.startswith(u + "[") for u in unused)
+        and not any(path == u or path.startswith((u + ".", u + "[")) for u in unused)
     )
     assert not missing, f"{key}: required fields neither used nor in unused_fields: {missing}"
 

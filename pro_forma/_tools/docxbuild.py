@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENT

@@ -126,79 +126,79 @@ def sca() -> Spec:
                 Sec(
                     "Certification Requirements",
                     [
-                        "The Scheduling Coordinator shall meet the requirements for "
+                        ("The Scheduling Coordinator shall meet the requirements for "
                         "certification as a Scheduling Coordinator set out in the CAISO Tariff "
                         "and the Business Practice Manual for Scheduling Coordinator "
                         "Certification and Termination, and shall continue to meet them for "
                         "the term of this Agreement, including the requirements on Financial "
                         "Security, minimum participation, the annual officer certification "
                         "and risk-management policies, communication with the CAISO, and "
-                        "emergency procedures."
+                        "emergency procedures.")
                     ],
                 ),
                 Sec(
                     "Compliance with the CAISO Tariff",
                     [
-                        "The Scheduling Coordinator shall comply with every provision of the "
+                        ("The Scheduling Coordinator shall comply with every provision of the "
                         "CAISO Tariff that applies to Scheduling Coordinators, as the CAISO "
                         "Tariff is amended from time to time, and with the Business Practice "
-                        "Manuals issued under it."
+                        "Manuals issued under it.")
                     ],
                 ),
                 Sec(
                     "Scheduling Coordinator Identification Codes",
                     [
-                        "The Scheduling Coordinator shall use only the SCIDs listed in "
+                        ("The Scheduling Coordinator shall use only the SCIDs listed in "
                         "<<sch:scids>> ({{ applicant.scids | join_list }}) in its Bids, "
                         "schedules and other submissions to the CAISO, and is responsible for "
                         "every transaction submitted under those SCIDs. Each SCID is subject "
                         "to the charges that the CAISO Tariff applies to SCIDs. A request to "
                         "add, transfer or retire an SCID shall be made in the manner and with "
-                        "the advance notice that the CAISO requires."
+                        "the advance notice that the CAISO requires.")
                     ],
                 ),
                 Sec(
                     "Settlement and Payment",
                     [
-                        "The Scheduling Coordinator shall pay, by the dates and in the manner "
+                        ("The Scheduling Coordinator shall pay, by the dates and in the manner "
                         "that the CAISO Tariff specifies, every amount that the CAISO invoices "
                         "to it under the CAISO Tariff, and shall maintain Financial Security "
-                        "in the form and amount the CAISO Tariff requires."
+                        "in the form and amount the CAISO Tariff requires.")
                     ],
                 ),
                 Sec(
                     "Entities the Scheduling Coordinator Represents",
                     [
-                        "The Scheduling Coordinator is responsible to the CAISO for the "
+                        ("The Scheduling Coordinator is responsible to the CAISO for the "
                         "obligations arising from the transactions it submits on behalf of "
                         "the entities it represents. Before it submits a transaction for an "
                         "entity, the Scheduling Coordinator shall be authorized by that entity "
                         "to represent it and shall confirm that the entity has entered into "
                         "the agreements the CAISO Tariff requires of it, such as a "
                         "Participating Generator Agreement, a UDC Operating Agreement or a "
-                        "Meter Service Agreement."
+                        "Meter Service Agreement.")
                     ],
                 ),
                 Sec(
                     "Operations and Communication",
                     [
-                        "The Scheduling Coordinator shall maintain, at all times, the ability "
+                        ("The Scheduling Coordinator shall maintain, at all times, the ability "
                         "to receive and act on communications and Dispatch Instructions from "
                         "the CAISO, including a real-time operations contact available "
                         "twenty-four (24) hours a day, seven (7) days a week, and a connection "
                         "to the CAISO’s communication systems that meets the CAISO’s "
-                        "requirements."
+                        "requirements.")
                     ],
                 ),
                 Sec(
                     "Changes in Information",
                     [
-                        "The Scheduling Coordinator shall notify the CAISO of any change to "
+                        ("The Scheduling Coordinator shall notify the CAISO of any change to "
                         "the information it provided in its application for certification or "
                         "in this Agreement within five (5) Business Days after the change, "
                         "and shall submit a request for a change that the CAISO must "
                         "implement at least eleven (11) Business Days before the date on "
-                        "which the change is to take effect."
+                        "which the change is to take effect.")
                     ],
                 ),
             ],
@@ -210,34 +210,34 @@ def sca() -> Spec:
                 Sec(
                     "Acceptance of Submissions",
                     [
-                        "The CAISO shall accept and process the Bids and other submissions of "
+                        ("The CAISO shall accept and process the Bids and other submissions of "
                         "the Scheduling Coordinator that meet the requirements of the CAISO "
-                        "Tariff, in accordance with the CAISO Tariff."
+                        "Tariff, in accordance with the CAISO Tariff.")
                     ],
                 ),
                 Sec(
                     "Settlement Statements and Invoices",
                     [
-                        "The CAISO shall calculate the charges and payments for the "
+                        ("The CAISO shall calculate the charges and payments for the "
                         "Scheduling Coordinator’s SCIDs and shall issue Settlement Statements "
                         "and Invoices to the Scheduling Coordinator, in each case as the CAISO "
-                        "Tariff provides."
+                        "Tariff provides.")
                     ],
                 ),
                 Sec(
                     "Information and Systems",
                     [
-                        "The CAISO shall give the Scheduling Coordinator access to the "
+                        ("The CAISO shall give the Scheduling Coordinator access to the "
                         "information, procedures and systems that the CAISO Tariff requires "
                         "the CAISO to provide to Scheduling Coordinators, subject to the "
-                        "confidentiality provisions of the CAISO Tariff."
+                        "confidentiality provisions of the CAISO Tariff.")
                     ],
                 ),
                 Sec(
                     "Compliance with the CAISO Tariff",
                     [
-                        "The CAISO shall perform its obligations under this Agreement in "
-                        "accordance with the CAISO Tariff."
+                        ("The CAISO shall perform its obligations under this Agreement in "
+                        "accordance with the CAISO Tariff.")
                     ],
                 ),
             ],
@@ -249,9 +249,9 @@ def sca() -> Spec:
                 Sec(
                     "Accuracy of Information",
                     [
-                        "The Scheduling Coordinator represents that the information it has "
+                        ("The Scheduling Coordinator represents that the information it has "
                         "given the CAISO in support of its certification, including the "
-                        "information in the Schedules, is true, complete and not misleading."
+                        "information in the Schedules, is true, complete and not misleading.")
                     ],
                 )
             ]
@@ -261,15 +261,15 @@ def sca() -> Spec:
         miscellaneous(),
     ]
     recitals = [
-        "WHEREAS, the CAISO Tariff provides that the CAISO accepts Bids and other submissions "
-        "only from Scheduling Coordinators that it has certified under the CAISO Tariff;",
-        "WHEREAS, the Scheduling Coordinator wishes to be certified, or remain certified, as a "
+        ("WHEREAS, the CAISO Tariff provides that the CAISO accepts Bids and other submissions "
+        "only from Scheduling Coordinators that it has certified under the CAISO Tariff;"),
+        ("WHEREAS, the Scheduling Coordinator wishes to be certified, or remain certified, as a "
         "Scheduling Coordinator, and in its application for certification identified its "
-        f"entity type as “{ENTITY_TYPE}”;",
-        "WHEREAS, the CAISO Tariff requires each Scheduling Coordinator to enter into this "
-        "Agreement, by which it undertakes to comply with the CAISO Tariff; and",
-        "WHEREAS, the Parties wish to set out the terms on which the Scheduling Coordinator "
-        "will submit Bids and other submissions to the CAISO and settle the resulting charges;",
+        f"entity type as “{ENTITY_TYPE}”;"),
+        ("WHEREAS, the CAISO Tariff requires each Scheduling Coordinator to enter into this "
+        "Agreement, by which it undertakes to comply with the CAISO Tariff; and"),
+        ("WHEREAS, the Parties wish to set out the terms on which the Scheduling Coordinator "
+        "will submit Bids and other submissions to the CAISO and settle the resulting charges;"),
     ]
     return Spec(
         "sca",
@@ -301,14 +301,14 @@ def msa_sc() -> Spec:
             [
                 (
                     "Represented Resources",
-                    "“Represented Resources” means the resources and metered entities listed "
-                    "in <<sch:resources>>, as that Schedule is updated under this Agreement.",
+                    ("“Represented Resources” means the resources and metered entities listed "
+                    "in <<sch:resources>>, as that Schedule is updated under this Agreement."),
                 ),
                 (
                     "RIMS Project Code",
-                    "“RIMS Project Code” means the project code {{ agreement.rims_project_code }} "
+                    ("“RIMS Project Code” means the project code {{ agreement.rims_project_code }} "
                     "assigned by the CAISO, through its resource interconnection management "
-                    "system, to the metering arrangements covered by this Agreement.",
+                    "system, to the metering arrangements covered by this Agreement."),
                 ),
             ]
         ),
@@ -323,64 +323,64 @@ def msa_sc() -> Spec:
                 Sec(
                     "Represented Resources",
                     [
-                        "The Scheduling Coordinator shall submit Settlement Quality Meter Data "
+                        ("The Scheduling Coordinator shall submit Settlement Quality Meter Data "
                         "for each Represented Resource that is a Scheduling Coordinator "
                         "Metered Entity. It shall notify the CAISO before it begins or ceases "
                         "to represent a resource, quoting the RIMS Project Code, and the CAISO "
-                        "shall update <<sch:resources>> by notice to reflect the change."
+                        "shall update <<sch:resources>> by notice to reflect the change.")
                     ],
                 ),
                 Sec(
                     "Settlement Quality Meter Data",
                     [
-                        "The Scheduling Coordinator shall submit Settlement Quality Meter Data "
+                        ("The Scheduling Coordinator shall submit Settlement Quality Meter Data "
                         "to the CAISO within the time limits, in the format and through the "
                         "systems that the CAISO Tariff and the Business Practice Manual for "
                         "Metering specify. Before submitting it, the Scheduling Coordinator "
                         "shall ensure the data has been validated, edited and estimated in "
                         "accordance with the rules of the applicable Local Regulatory "
-                        "Authority or, where there are none, the CAISO’s rules."
+                        "Authority or, where there are none, the CAISO’s rules.")
                     ],
                 ),
                 Sec(
                     "Metering Standards",
                     [
-                        "The Scheduling Coordinator shall ensure that the metering facilities "
+                        ("The Scheduling Coordinator shall ensure that the metering facilities "
                         "of each Scheduling Coordinator Metered Entity it represents meet the "
                         "standards of the applicable Local Regulatory Authority or, where "
-                        "there are none, the metering standards of the CAISO Tariff."
+                        "there are none, the metering standards of the CAISO Tariff.")
                     ],
                 ),
                 Sec(
                     "Audit and Testing",
                     [
-                        "The CAISO may audit and test the meter data, and the processes used "
+                        ("The CAISO may audit and test the meter data, and the processes used "
                         "to produce it, that the Scheduling Coordinator submits. The "
                         "Scheduling Coordinator shall cooperate with any such audit or test, "
                         "shall give the CAISO or its appointed auditor reasonable access to "
                         "its records and to those of the entities it represents, and shall "
                         "retain meter data and related records for the period the CAISO "
-                        "Tariff requires."
+                        "Tariff requires.")
                     ],
                 ),
                 Sec(
                     "Agreements with Metered Entities",
                     [
-                        "The Scheduling Coordinator shall have in place with each Scheduling "
+                        ("The Scheduling Coordinator shall have in place with each Scheduling "
                         "Coordinator Metered Entity it represents an agreement that obliges "
                         "the entity to give the Scheduling Coordinator the meter data and the "
                         "access needed for the Scheduling Coordinator to perform this "
-                        "Agreement."
+                        "Agreement.")
                     ],
                 ),
                 Sec(
                     "ISO Metered Entities",
                     [
-                        "Where <<sch:resources>> identifies a Represented Resource as an ISO "
+                        ("Where <<sch:resources>> identifies a Represented Resource as an ISO "
                         "Metered Entity, the CAISO collects its meter data directly under the "
                         "entity’s own Meter Service Agreement for ISO Metered Entities, and "
                         "the Scheduling Coordinator shall confirm that such an agreement is in "
-                        "effect before it submits transactions for that resource."
+                        "effect before it submits transactions for that resource.")
                     ],
                 ),
             ],
@@ -392,32 +392,32 @@ def msa_sc() -> Spec:
                 Sec(
                     "Use of Meter Data",
                     [
-                        "The CAISO shall use the Settlement Quality Meter Data it receives "
+                        ("The CAISO shall use the Settlement Quality Meter Data it receives "
                         "under this Agreement for Settlement and for the other purposes the "
-                        "CAISO Tariff permits."
+                        "CAISO Tariff permits.")
                     ],
                 ),
                 Sec(
                     "Access to Meter Data",
                     [
-                        "The CAISO shall give the Scheduling Coordinator access, through the "
+                        ("The CAISO shall give the Scheduling Coordinator access, through the "
                         "CAISO’s systems, to the meter data of the Represented Resources that "
-                        "the CAISO holds, as the CAISO Tariff provides."
+                        "the CAISO holds, as the CAISO Tariff provides.")
                     ],
                 ),
                 Sec(
                     "Confidentiality",
                     [
-                        "The CAISO shall treat meter data received under this Agreement as "
-                        "confidential in accordance with the CAISO Tariff."
+                        ("The CAISO shall treat meter data received under this Agreement as "
+                        "confidential in accordance with the CAISO Tariff.")
                     ],
                 ),
                 Sec(
                     "Audit Findings",
                     [
-                        "The CAISO shall inform the Scheduling Coordinator in writing of the "
+                        ("The CAISO shall inform the Scheduling Coordinator in writing of the "
                         "findings of any audit or test under this Agreement that require "
-                        "action by the Scheduling Coordinator."
+                        "action by the Scheduling Coordinator.")
                     ],
                 ),
             ],
@@ -435,15 +435,15 @@ def msa_sc() -> Spec:
         miscellaneous(),
     ]
     recitals = [
-        "WHEREAS, the CAISO Tariff requires meter data for Settlement of the transactions of "
+        ("WHEREAS, the CAISO Tariff requires meter data for Settlement of the transactions of "
         "each Scheduling Coordinator and sets out the metering obligations of Scheduling "
-        "Coordinators and of the entities they represent;",
-        "WHEREAS, the Scheduling Coordinator represents Scheduling Coordinator Metered Entities "
-        "and is responsible for submitting their Settlement Quality Meter Data to the CAISO;",
-        "WHEREAS, the CAISO has assigned the RIMS Project Code {{ agreement.rims_project_code }} "
-        "to the metering arrangements covered by this Agreement; and",
-        "WHEREAS, the Parties wish to set out the terms on which meter data is provided to, "
-        "and used by, the CAISO;",
+        "Coordinators and of the entities they represent;"),
+        ("WHEREAS, the Scheduling Coordinator represents Scheduling Coordinator Metered Entities "
+        "and is responsible for submitting their Settlement Quality Meter Data to the CAISO;"),
+        ("WHEREAS, the CAISO has assigned the RIMS Project Code {{ agreement.rims_project_code }} "
+        "to the metering arrangements covered by this Agreement; and"),
+        ("WHEREAS, the Parties wish to set out the terms on which meter data is provided to, "
+        "and used by, the CAISO;"),
     ]
     return Spec(
         "msa_sc",
@@ -488,26 +488,26 @@ def nca() -> Spec:
             [
                 (
                     "Energy Communication Network",
-                    "“Energy Communication Network” or “ECN” means the communication network "
+                    ("“Energy Communication Network” or “ECN” means the communication network "
                     "and the interfaces that the CAISO operates for the exchange of data "
-                    "between the CAISO and Market Participants.",
+                    "between the CAISO and Market Participants."),
                 ),
                 (
                     "Digital Certificate",
-                    "“Digital Certificate” means an electronic credential issued under the "
+                    ("“Digital Certificate” means an electronic credential issued under the "
                     "CAISO’s public key infrastructure that identifies a user to the CAISO’s "
-                    "systems.",
+                    "systems."),
                 ),
                 (
                     "User Access Administrator",
-                    "“User Access Administrator” means the individual named in "
+                    ("“User Access Administrator” means the individual named in "
                     "<<sch:uaa>> who manages, for the Participant, the access of its "
-                    "personnel to the CAISO’s systems.",
+                    "personnel to the CAISO’s systems."),
                 ),
                 (
                     "Connection",
-                    "“Connection” means the means by which the Participant reaches the ECN, "
-                    "as described in Section 3.1.",
+                    ("“Connection” means the means by which the Participant reaches the ECN, "
+                    "as described in Section 3.1."),
                 ),
             ]
         ),
@@ -525,7 +525,7 @@ def nca() -> Spec:
                 Sec(
                     "Connection",
                     [
-                        "{% if agreement.connection_type == \"internet\" %}The Participant "
+                        ("{% if agreement.connection_type == \"internet\" %}The Participant "
                         "shall reach the ECN over the public internet, using Digital "
                         "Certificates for every user and application that connects, and "
                         "through equipment and software that meet the CAISO’s published "
@@ -534,58 +534,58 @@ def nca() -> Spec:
                         "the CAISO’s points of interconnection, procured from a carrier and "
                         "configured in accordance with the CAISO’s published technical "
                         "requirements, and shall use Digital Certificates for every user and "
-                        "application that connects.{% endif %}"
+                        "application that connects.{% endif %}")
                     ],
                 ),
                 Sec(
                     "User Access Administrator",
                     [
-                        "The Participant appoints {{ agreement.user_access_administrator.name }}, "
+                        ("The Participant appoints {{ agreement.user_access_administrator.name }}, "
                         "{{ agreement.user_access_administrator.title }}, as its User Access "
                         "Administrator. The User Access Administrator shall request, approve "
                         "and revoke the access of the Participant’s personnel and applications "
                         "to the CAISO’s systems, and shall review that access at the "
                         "intervals the CAISO requires. The Participant may appoint a new User "
                         "Access Administrator by notice to the CAISO, which updates "
-                        "<<sch:uaa>>."
+                        "<<sch:uaa>>.")
                     ],
                 ),
                 Sec(
                     "Security",
                     [
-                        "The Participant shall keep its Digital Certificates, passwords and "
+                        ("The Participant shall keep its Digital Certificates, passwords and "
                         "other credentials secure and shall not share them between "
                         "individuals. It shall ask the CAISO to revoke a credential without "
                         "delay when the holder no longer needs access or the credential may "
                         "have been compromised. It shall maintain reasonable safeguards, "
                         "including firewalls and protection against malicious software, on "
-                        "the systems it uses to reach the ECN."
+                        "the systems it uses to reach the ECN.")
                     ],
                 ),
                 Sec(
                     "Permitted Use",
                     [
-                        "The Participant shall use the Connection only to take part in the "
+                        ("The Participant shall use the Connection only to take part in the "
                         "CAISO Markets and to perform its obligations under the CAISO Tariff, "
                         "and shall not attempt to reach any system, data or service of the "
-                        "CAISO that it has not been authorized to use."
+                        "CAISO that it has not been authorized to use.")
                     ],
                 ),
                 Sec(
                     "Testing",
                     [
-                        "Before it first uses the Connection for production purposes, and "
+                        ("Before it first uses the Connection for production purposes, and "
                         "after any material change to it, the Participant shall complete "
-                        "the connectivity tests the CAISO specifies."
+                        "the connectivity tests the CAISO specifies.")
                     ],
                 ),
                 Sec(
                     "Security Incidents",
                     [
-                        "The Participant shall notify the CAISO without undue delay of any "
+                        ("The Participant shall notify the CAISO without undue delay of any "
                         "event that has affected, or may affect, the security of the "
                         "Connection, of its credentials or of the CAISO’s systems, and shall "
-                        "cooperate with the CAISO in responding to it."
+                        "cooperate with the CAISO in responding to it.")
                     ],
                 ),
             ],
@@ -597,33 +597,33 @@ def nca() -> Spec:
                 Sec(
                     "Access to the ECN",
                     [
-                        "The CAISO shall make the ECN available to the Participant through the "
+                        ("The CAISO shall make the ECN available to the Participant through the "
                         "Connection in accordance with the CAISO Tariff and the CAISO’s "
-                        "published technical requirements."
+                        "published technical requirements.")
                     ],
                 ),
                 Sec(
                     "Digital Certificates",
                     [
-                        "The CAISO shall issue Digital Certificates to the users approved by "
+                        ("The CAISO shall issue Digital Certificates to the users approved by "
                         "the User Access Administrator and shall revoke them promptly when the "
-                        "User Access Administrator so requests."
+                        "User Access Administrator so requests.")
                     ],
                 ),
                 Sec(
                     "Maintenance",
                     [
-                        "The CAISO shall give the Participant reasonable advance notice of "
+                        ("The CAISO shall give the Participant reasonable advance notice of "
                         "planned maintenance that will interrupt access to the ECN, except in "
-                        "an emergency."
+                        "an emergency.")
                     ],
                 ),
                 Sec(
                     "Suspension",
                     [
-                        "The CAISO may suspend the Connection, or any credential, to protect "
+                        ("The CAISO may suspend the Connection, or any credential, to protect "
                         "the security or reliable operation of its systems, and shall restore "
-                        "it as soon as the reason for the suspension has been resolved."
+                        "it as soon as the reason for the suspension has been resolved.")
                     ],
                 ),
             ],
@@ -642,23 +642,23 @@ def nca() -> Spec:
                 Sec(
                     "Confidentiality",
                     [
-                        "Each Party shall keep confidential the technical information, "
+                        ("Each Party shall keep confidential the technical information, "
                         "addresses and credentials it receives from the other Party for the "
                         "Connection, and shall use them only to perform this Agreement, "
-                        "except as the CAISO Tariff or the law requires otherwise."
+                        "except as the CAISO Tariff or the law requires otherwise.")
                     ],
                 )
             ]
         ),
     ]
     recitals = [
-        "WHEREAS, the CAISO operates the Energy Communication Network through which Market "
+        ("WHEREAS, the CAISO operates the Energy Communication Network through which Market "
         "Participants exchange Bids, instructions, settlement data and other information with "
-        "the CAISO;",
-        "WHEREAS, the Participant is, or has applied to become, a Scheduling Coordinator, and "
-        "a connection to the ECN is among the requirements for certification; and",
-        "WHEREAS, the Parties wish to set out the terms on which the Participant connects to "
-        "and uses the ECN;",
+        "the CAISO;"),
+        ("WHEREAS, the Participant is, or has applied to become, a Scheduling Coordinator, and "
+        "a connection to the ECN is among the requirements for certification; and"),
+        ("WHEREAS, the Parties wish to set out the terms on which the Participant connects to "
+        "and uses the ECN;"),
     ]
     uaa_table = Table(
         rows=[[[""], ["User Access Administrator"]]] + contact_rows([UAA]),
@@ -707,14 +707,14 @@ def msa_isome() -> Spec:
             [
                 (
                     "Metered Facilities",
-                    "“Metered Facilities” means the resources listed in <<sch:resources>> "
-                    "and the revenue-quality meters that measure them.",
+                    ("“Metered Facilities” means the resources listed in <<sch:resources>> "
+                    "and the revenue-quality meters that measure them."),
                 ),
                 (
                     "RIMS Project Code",
-                    "“RIMS Project Code” means the project code {{ agreement.rims_project_code }} "
+                    ("“RIMS Project Code” means the project code {{ agreement.rims_project_code }} "
                     "assigned by the CAISO, through its resource interconnection management "
-                    "system, to the Metered Facilities.",
+                    "system, to the Metered Facilities."),
                 ),
             ]
         ),
@@ -726,58 +726,58 @@ def msa_isome() -> Spec:
                 Sec(
                     "Metering Facilities",
                     [
-                        "The ISO Metered Entity shall install, own or arrange for, and "
+                        ("The ISO Metered Entity shall install, own or arrange for, and "
                         "maintain, revenue-quality meters for the Metered Facilities that meet "
                         "the CAISO’s metering standards and have been certified by the CAISO, "
-                        "and shall keep them certified for the term of this Agreement."
+                        "and shall keep them certified for the term of this Agreement.")
                     ],
                 ),
                 Sec(
                     "Access and Communication",
                     [
-                        "The ISO Metered Entity shall give the CAISO the communication links "
+                        ("The ISO Metered Entity shall give the CAISO the communication links "
                         "and the physical and remote access the CAISO needs to read, test and "
                         "inspect the meters of the Metered Facilities, as the CAISO Tariff "
-                        "and the Business Practice Manual for Metering provide."
+                        "and the Business Practice Manual for Metering provide.")
                     ],
                 ),
                 Sec(
                     "Testing and Maintenance",
                     [
-                        "The ISO Metered Entity shall test and maintain the meters at the "
+                        ("The ISO Metered Entity shall test and maintain the meters at the "
                         "intervals the CAISO requires, shall tell the CAISO in advance of "
                         "planned work that will affect meter data, and shall tell the CAISO "
-                        "promptly of any failure of a meter or its communication link."
+                        "promptly of any failure of a meter or its communication link.")
                     ],
                 ),
                 Sec(
                     "Meter Security",
                     [
-                        "The ISO Metered Entity shall keep the meters sealed and protected "
+                        ("The ISO Metered Entity shall keep the meters sealed and protected "
                         "against unauthorized access, and shall not alter a meter, its "
-                        "settings or its data except as the CAISO authorizes."
+                        "settings or its data except as the CAISO authorizes.")
                     ],
                 ),
                 Sec(
                     "Scheduling Coordinator",
                     [
-                        "The ISO Metered Entity is represented in the CAISO Markets by "
+                        ("The ISO Metered Entity is represented in the CAISO Markets by "
                         "{{ agreement.scheduling_coordinator_name }}"
                         "{% if agreement.scheduling_coordinator_scid is defined %} (SCID "
                         "{{ agreement.scheduling_coordinator_scid }}){% endif %}, and "
                         "authorizes the CAISO to provide the meter data of the Metered "
                         "Facilities to that Scheduling Coordinator. The ISO Metered Entity "
-                        "shall notify the CAISO before it changes its Scheduling Coordinator."
+                        "shall notify the CAISO before it changes its Scheduling Coordinator.")
                     ],
                 ),
                 Sec(
                     "Changes to Metered Facilities",
                     [
-                        "The ISO Metered Entity shall notify the CAISO, quoting the RIMS "
+                        ("The ISO Metered Entity shall notify the CAISO, quoting the RIMS "
                         "Project Code, before it adds, removes or modifies a meter of the "
                         "Metered Facilities, and shall have any new or modified meter "
                         "certified before its data is used for Settlement. The CAISO shall "
-                        "update <<sch:resources>> by notice to reflect the change."
+                        "update <<sch:resources>> by notice to reflect the change.")
                     ],
                 ),
             ],
@@ -789,33 +789,33 @@ def msa_isome() -> Spec:
                 Sec(
                     "Collection of Meter Data",
                     [
-                        "The CAISO shall collect meter data from the meters of the Metered "
+                        ("The CAISO shall collect meter data from the meters of the Metered "
                         "Facilities, shall validate, edit and estimate it in accordance with "
                         "the CAISO Tariff, and shall use the resulting Settlement Quality "
-                        "Meter Data for Settlement."
+                        "Meter Data for Settlement.")
                     ],
                 ),
                 Sec(
                     "Availability of Meter Data",
                     [
-                        "The CAISO shall make the meter data of the Metered Facilities "
+                        ("The CAISO shall make the meter data of the Metered Facilities "
                         "available to the ISO Metered Entity and to its Scheduling "
-                        "Coordinator through the CAISO’s systems."
+                        "Coordinator through the CAISO’s systems.")
                     ],
                 ),
                 Sec(
                     "Certification and Audit",
                     [
-                        "The CAISO shall certify meters that meet its standards, and may "
+                        ("The CAISO shall certify meters that meet its standards, and may "
                         "audit and test the meters and meter data of the Metered Facilities "
-                        "on reasonable notice."
+                        "on reasonable notice.")
                     ],
                 ),
                 Sec(
                     "Confidentiality",
                     [
-                        "The CAISO shall treat the meter data of the Metered Facilities as "
-                        "confidential in accordance with the CAISO Tariff."
+                        ("The CAISO shall treat the meter data of the Metered Facilities as "
+                        "confidential in accordance with the CAISO Tariff.")
                     ],
                 ),
             ],
@@ -831,14 +831,14 @@ def msa_isome() -> Spec:
         miscellaneous(),
     ]
     recitals = [
-        "WHEREAS, the CAISO Tariff requires meter data for the Settlement of energy delivered "
+        ("WHEREAS, the CAISO Tariff requires meter data for the Settlement of energy delivered "
         "to or taken from the CAISO Controlled Grid, and provides that the CAISO collects meter "
-        "data directly from ISO Metered Entities;",
-        "WHEREAS, the ISO Metered Entity owns or operates the Metered Facilities listed in "
+        "data directly from ISO Metered Entities;"),
+        ("WHEREAS, the ISO Metered Entity owns or operates the Metered Facilities listed in "
         "<<sch:resources>>, to which the CAISO has assigned the RIMS Project Code "
-        "{{ agreement.rims_project_code }}; and",
-        "WHEREAS, the Parties wish to set out the terms on which the CAISO collects and uses "
-        "the meter data of the Metered Facilities;",
+        "{{ agreement.rims_project_code }}; and"),
+        ("WHEREAS, the Parties wish to set out the terms on which the CAISO collects and uses "
+        "the meter data of the Metered Facilities;"),
     ]
     meter_type = (
         "{% if r.meter_type == \"primary\" %}Primary revenue meter{% else %}Backup revenue "
