@@ -110,7 +110,7 @@ def render_blocks(spec: Spec) -> list[Block]:
 def sca() -> Spec:
     scid_intro = (
         "The Scheduling Coordinator holds the following SCIDs. The Scheduling Coordinator "
-        "shall request any change to this list under Section 3.3; the CAISO may update this "
+        "shall request any change to this list under Section <<num:sc_duties>>.3; the CAISO may update this "
         "Schedule by notice to reflect a change it has approved."
     )
     articles = [
@@ -469,7 +469,7 @@ def msa_sc() -> Spec:
                     "REPRESENTED RESOURCES",
                     "RIMS Project Code: **{{ agreement.rims_project_code }}**. The Scheduling "
                     "Coordinator represents the following resources and metered entities. The "
-                    "CAISO may update this Schedule by notice under Section 3.1.",
+                    "CAISO may update this Schedule by notice under Section <<num:sc_duties>>.1.",
                     MSA_SC_METER_TYPE,
                 ),
             ),
@@ -507,16 +507,17 @@ def nca() -> Spec:
                 (
                     "Connection",
                     ("“Connection” means the means by which the Participant reaches the ECN, "
-                    "as described in Section 3.1."),
+                    "as described in Section <<num:p_duties>>.1."),
                 ),
             ]
         ),
         term_and_termination(
             cure_days=30,
             notice_days=60,
-            extra_cause="immediately, by written notice, if the Participant’s use of the "
-            "Connection threatens the security or reliable operation of the CAISO’s systems and "
-            "the threat cannot otherwise be contained",
+            extra_cause="if the Participant’s use of the Connection threatens the security or "
+            "reliable operation of the CAISO’s systems and the threat cannot otherwise be "
+            "contained; pending termination, the CAISO may suspend the Connection at once under "
+            "Section <<num:caiso_duties>>.4",
         ),
         Art(
             "p_duties",
@@ -861,7 +862,7 @@ def msa_isome() -> Spec:
                     "METERED FACILITIES",
                     "RIMS Project Code: **{{ agreement.rims_project_code }}**. Scheduling "
                     "Coordinator: **{{ agreement.scheduling_coordinator_name }}**. The CAISO may "
-                    "update this Schedule by notice under Section 3.6.",
+                    "update this Schedule by notice under Section <<num:me_duties>>.6.",
                     meter_type,
                 ),
             ),

@@ -89,8 +89,22 @@ def definitions(extra: list[tuple[str, str]] | None = None) -> Art:
     return Art("definitions", "DEFINITIONS", secs)
 
 
+def _caiso_termination(cure_days: int, extra_cause: str) -> str:
+    default = (
+        "the <<P>> commits a material default under this Agreement or the CAISO Tariff and, "
+        f"where the default can be cured, fails to cure it within {_words(cure_days)} "
+        f"({cure_days}) days after the CAISO gives it written notice of the default"
+    )
+    lead = (
+        "Subject to Section <<num:term>>.2.3, the CAISO may terminate this Agreement by "
+        "written notice to the <<P>>"
+    )
+    if not extra_cause:
+        return f"{lead} if {default}."
+    return f"{lead}: (a) if {default}; or (b) {extra_cause}."
+
+
 def term_and_termination(cure_days: int = 30, notice_days: int = 90, extra_cause: str = "") -> Art:
-    cause = f" or {extra_cause}" if extra_cause else ""
     return Art(
         "term",
         "TERM AND TERMINATION",
@@ -110,12 +124,7 @@ def term_and_termination(cure_days: int = 30, notice_days: int = 90, extra_cause
                 [
                     (
                         "Termination by the CAISO",
-                        ("Subject to Section <<num:term>>.2.3, the CAISO may terminate this "
-                        "Agreement by written notice to the <<P>> if the <<P>> commits a "
-                        "material default under this Agreement or the CAISO Tariff and, where "
-                        f"the default can be cured, fails to cure it within {_words(cure_days)} "
-                        f"({cure_days}) days after the CAISO gives it written notice of the "
-                        f"default{cause}."),
+                        _caiso_termination(cure_days, extra_cause),
                     ),
                     (
                         "Termination by the <<P>>",
@@ -221,7 +230,7 @@ def dispute_resolution() -> Art:
 def representations(extra: list[Sec] | None = None) -> Art:
     secs = [
         Sec(
-            "Representation and Warranties",
+            "Representations and Warranties",
             [
                 ("Each Party represents and warrants to the other that, on the date it signs "
                 "this Agreement: (a) it is duly organized, validly existing and in good standing "
@@ -388,9 +397,9 @@ def miscellaneous(notices_schedule: str = "notices", extra: list[Sec] | None = N
             "Amendments",
             [
                 ("This Agreement and its Schedules may be amended only by a written instrument "
-                "signed by both Parties, except that a change to contact information or "
-                "other information that a Schedule states may be updated by notice takes "
-                "effect as provided in this Agreement. An amendment that requires FERC "
+                "signed by both Parties. Information that this Agreement allows a Party to "
+                "update by notice, such as the contact details in a Schedule, may instead be "
+                "changed by notice as this Agreement provides. An amendment that requires FERC "
                 "acceptance takes effect only on that acceptance. Nothing in this Agreement "
                 "limits the right of the CAISO to propose changes to this Agreement or to "
                 "the CAISO Tariff under Section 205 of the Federal Power Act, or the right of "
@@ -484,8 +493,8 @@ def notices_schedule(number_label: str) -> list:
         Block(
             "p",
             "Notices under this Agreement shall be given to the representatives listed below. "
-            "A Party may update its part of this Schedule by notice under the notices section "
-            "of this Agreement.",
+            "A Party may update its part of this Schedule by notice under Section "
+            "<<num:misc>>.2.",
         ),
         Block("p", "**CAISO**", extra={"keep_with_next": True}),
         Block("table", table=caiso),
