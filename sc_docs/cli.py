@@ -22,7 +22,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sheet": ("sc_docs.commands.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
     "packet": ("sc_docs.commands.packet", "packet", "Make one applicant's packet (agreements, form, manifest, zip)."),
     "batch": ("sc_docs.commands.batch", "batch", "Make packets for many applicants in parallel."),
+    "render": ("sc_docs.commands.render", "render", "Render one agreement draft (.docx, optionally .pdf)."),
+    "templates": ("sc_docs.commands.templates", "templates", "List, show and lint the pro forma templates."),
     "track": ("sc_docs.commands.track", "track", "Track certification requirements, deadlines and evidence."),
+    "fields": ("sc_docs.commands.fields", "fields", "List the fillable fields of a PDF form."),
+    "fill": ("sc_docs.commands.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
 }
 
 

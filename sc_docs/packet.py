@@ -58,12 +58,22 @@ def input_sha256(record: ApplicantRecord) -> str:
 
 
 def packet_date_of(record: ApplicantRecord, given: dt.date | None) -> dt.date:
-    """Return `given`, else the sheet's application date: never the clock, so packets reproduce."""
+    """Return `given`, else the sheet's application date, else its earliest effective date.
+
+    Never the clock, so the same sheet gives the same packet tomorrow.
+    """
     if given is not None:
         return given
     app = record.data.get("application")
     if isinstance(app, dict) and isinstance(app.get("application_date"), str):
         return dt.date.fromisoformat(app["application_date"])
+    dates = [
+        dt.date.fromisoformat(section["effective_date"])
+        for section in (record.data.get("agreements") or {}).values()
+        if isinstance(section, dict) and isinstance(section.get("effective_date"), str)
+    ]
+    if dates:
+        return min(dates)
     raise UsageError("no packet date: give --date YYYY-MM-DD or fill application.application_date in the sheet")
 
 

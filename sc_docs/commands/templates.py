@@ -1,0 +1,76 @@
+"""`sc-docs templates`: list, show and lint the bundled pro forma documents."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sc_docs.commands.options import format_option
+
+
+@click.group()
+def templates() -> None:
+    """List, show and check the pro forma templates in pro_forma/."""
+
+
+@templates.command("list")
+@format_option("text", "json")
+def list_(fmt: str) -> None:
+    """List every pro forma: key, kind, title, tariff appendix, version, as-of date, SHA-256."""
+    from sc_docs.catalog import load_catalog
+
+    rows = [
+        {
+            "key": e.key, "kind": e.meta.kind, "title": e.meta.title, "tariff_appendix": e.meta.tariff_appendix,
+            "version": e.meta.version, "as_of": e.meta.as_of.isoformat(), "file": e.source_path.name,
+            "sha256": e.source_sha256,
+        }
+        for e in load_catalog()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{r['key']:<12} {r['version']:<6} {r['as_of']}  {r['tariff_appendix'] or '-':<5} {r['title']}  {r['sha256'][:12]}")
+
+
+@templates.command()
+@click.argument("key")
+def show(key: str) -> None:
+    """Print a template's text with its tags, a paragraph per line (for reviewing changes in a diff)."""
+    from sc_docs.catalog import load_catalog
+
+    entry = load_catalog().get(key)
+    if entry.meta.kind == "form":
+        from sc_docs.engines.pdf import open_form
+
+        for f in open_form(entry.source_path).fields():
+            click.echo(f"{f.name}\t{f.type}\t{','.join(map(str, f.options or []))}")
+        return
+    from sc_docs.engines.docx import compile_template
+
+    click.echo(compile_template(entry.source_path).text_with_tags())
+
+
+@templates.command()
+@click.argument("keys", nargs=-1)
+def check(keys: tuple[str, ...]) -> None:
+    """Lint templates (default: all): every variable exists in the schema, every required field is used.
+
+    Exit 1 with one line per problem otherwise.
+    """
+    from sc_docs.catalog import load_catalog
+    from sc_docs.lint import check_entry
+
+    catalog = load_catalog()
+    entries = [catalog.get(k) for k in keys] if keys else list(catalog)
+    bad = 0
+    for entry in entries:
+        problems = check_entry(entry)
+        bad += len(problems)
+        for p in problems:
+            click.echo(f"{entry.key}: {p}")
+        if not problems:
+            click.echo(f"{entry.key}: ok", err=True)
+    raise click.exceptions.Exit(1 if bad else 0)

@@ -1,0 +1,184 @@
+"""Batches: failures isolated, reports, determinism, resume, crash safety, slugs, rosters, locks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sc_docs.batch import Options, run_batch
+from sc_docs.outdir import locked
+from sc_docs.synthetic import write_synthetic
+from tests.conftest import EXAMPLES, INVALID, ROOT, SAMPLES
+
+
+def packet_is_complete(out: Path, slug: str) -> bool:
+    folder = out / slug
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for doc in manifest["documents"]:
+        if hashlib.sha256((folder / doc["file"]).read_bytes()).hexdigest() != doc["sha256"]:
+            return False
+    with zipfile.ZipFile(out / f"{slug}.zip") as zf:
+        return zf.testzip() is None and json.loads(zf.read(f"{slug}/manifest.json")) == manifest
+
+
+def test_samples_and_invalid_sheets(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = run("batch", EXAMPLES, *INVALID[:3], tmp_path / "missing-folder-file.yaml", "-o", out, "-j", "2")
+    assert result.exit_code == 2  # a path that does not exist is a usage error, checked before any work
+    result = run("batch", EXAMPLES, *INVALID[:3], "-o", out, "-j", "2")
+    assert result.exit_code == 1
+    report = json.loads((out / "batch-report.json").read_text())
+    assert (report["done"], report["failed"], report["skipped"]) == (len(SAMPLES), 3, 0)
+    failed = [e for e in report["entries"] if e["status"] == "failed"]
+    assert sorted(e["source"] for e in failed) == sorted(str(p) for p in INVALID[:3])
+    assert all(e["problems"] for e in failed)
+    assert f"done {len(SAMPLES)}, failed 3, skipped 0" in result.stdout
+    for e in report["entries"]:
+        if e["status"] == "done":
+            assert packet_is_complete(out, e["slug"])
+
+
+def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
+    hashes = []
+    for name in ("a", "b"):
+        run_batch([EXAMPLES], Options(tmp_path / name), jobs=2)
+        hashes.append({str(p.relative_to(tmp_path / name)): hashlib.sha256(p.read_bytes()).hexdigest()
+                       for p in sorted((tmp_path / name).rglob("*")) if p.is_file() and p.name not in {"batch-report.json", ".sc-docs.lock"}})
+    assert hashes[0] == hashes[1] and len(hashes[0]) > 10
+
+
+def test_resume_skips_up_to_date_and_redoes_changed(tmp_path: Path) -> None:
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for p in SAMPLES:
+        (sheets / p.name).write_bytes(p.read_bytes())
+    out = tmp_path / "out"
+    first = run_batch([sheets], Options(out), jobs=1)
+    assert first.done == len(SAMPLES)
+    again = run_batch([sheets], Options(out, resume=True), jobs=1)
+    assert (again.done, again.skipped) == (0, len(SAMPLES))
+    changed = sheets / SAMPLES[0].name
+    changed.write_text(changed.read_text().replace("Margaret A. Chen", "Margaret B. Chen"))
+    broken = next(out.glob("sierra*/*.docx"))
+    broken.write_bytes(b"truncated")
+    third = run_batch([sheets], Options(out, resume=True), jobs=1)
+    assert (third.done, third.skipped) == (2, len(SAMPLES) - 2)
+
+
+def test_sigkill_midway_leaves_no_partial_packet_and_rerun_completes(tmp_path: Path) -> None:
+    sheets = tmp_path / "sheets"
+    write_synthetic(sheets, 120)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sc_docs", "batch", str(sheets), "-o", str(out), "-j", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.zip"))) < 5:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    zips = sorted(out.glob("*.zip"))
+    assert 5 <= len(zips) < 120, "the batch finished before it could be killed; make it bigger"
+    for z in zips:
+        assert packet_is_complete(out, z.stem)
+    for folder in out.iterdir():
+        if folder.is_dir() and not folder.name.startswith(".sc-docs-tmp-"):
+            assert (out / f"{folder.name}.zip").exists() or (folder / "manifest.json").exists()
+    rerun = subprocess.run([*cmd[:-1], "--resume", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    report = json.loads((out / "batch-report.json").read_text())
+    assert report["done"] + report["skipped"] == 120 and report["skipped"] >= len(zips) - 1
+    assert not list(out.glob(".sc-docs-tmp-*"))
+    assert len(list(out.glob("*.zip"))) == 120
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "CON", "a/b\\c", "nul", "..", "   ", "Ünïcødé ⚡ Power", "x" * 300, "A\x00B"],
+    ids=["traversal", "con", "slashes", "nul-device", "dotdot", "blank", "unicode", "long", "nul-byte"],
+)
+def test_hostile_names_get_safe_slugs(tmp_path: Path, name: str) -> None:
+    from sc_docs.slugs import slugify
+
+    slug = slugify(name)
+    assert slug and "/" not in slug and "\\" not in slug and ".." not in slug and "\x00" not in slug
+    assert slug.lower() not in {"con", "nul", "prn", "aux"} and len(slug) <= 60
+    assert (tmp_path / slug).resolve().parent == tmp_path.resolve()
+
+
+def test_colliding_and_hostile_names_in_a_batch(tmp_path: Path) -> None:
+    base = yaml.safe_load(SAMPLES[0].read_text())
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for i, name in enumerate(["Acme Power & Light, LLC", "ACME POWER AND LIGHT LLC", "../../etc/passwd Power", "CON"]):
+        base["applicant"]["legal_name"] = name
+        (sheets / f"s{i}.yaml").write_text(yaml.safe_dump(base, allow_unicode=True))
+    out = tmp_path / "out"
+    report = run_batch([sheets], Options(out), jobs=1)
+    assert report.done == 4
+    slugs = [e.slug for e in report.entries]
+    assert slugs == ["acme-power-and-light-llc", "acme-power-and-light-llc-2", "etc-passwd-power", "con-1"]
+    written = {p.resolve() for p in tmp_path.rglob("*")}
+    assert all(str(p).startswith(str(tmp_path.resolve())) for p in written)
+
+
+def test_csv_roster(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from sc_docs.sheets.record import format_path
+
+    def flat(data: object, path: tuple = ()) -> dict[str, object]:
+        if isinstance(data, dict):
+            return {k: v for key, val in data.items() for k, v in flat(val, (*path, key)).items()}
+        if isinstance(data, list):
+            return {k: v for i, val in enumerate(data) for k, v in flat(val, (*path, i)).items()}
+        return {format_path(path): data}
+
+    rows = [flat(yaml.safe_load(p.read_text())) for p in SAMPLES[:3]]
+    rows[2]["applicant.scids[0]"] = "1BAD"
+    header = sorted({k for r in rows for k in r})
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["true" if r.get(h) is True else "false" if r.get(h) is False else r.get(h, "") for h in header])
+    result = run("batch", roster, "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert (report["done"], report["failed"]) == (2, 1)
+    failed = next(e for e in report["entries"] if e["status"] == "failed")
+    assert failed["source"] == f"{roster}:4"
+    assert failed["problems"] == [f"{roster}:row 4 column applicant.scids[0]: applicant.scids[0]: SCID must be a letter followed by three letters or digits, upper case, e.g. ACME; got '1BAD'"]
+
+
+def test_fail_fast_stops_early(tmp_path: Path) -> None:
+    report = run_batch([INVALID[0], *SAMPLES], Options(tmp_path / "out"), jobs=1, fail_fast=True)
+    assert (report.failed, report.done) == (1, 0)
+
+
+def test_second_batch_into_the_same_folder_is_refused(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".sc-docs-output").touch()
+    with locked(out):
+        result = run("batch", EXAMPLES, "-o", out)
+    assert result.exit_code == 1
+    assert "another sc-docs run is writing to this folder" in result.stderr
+
+
+def test_progress_lines_and_quiet(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("batch", SAMPLES[0], "-o", tmp_path / "a", "-j", "1")
+    assert result.stderr.startswith("done acme-power-and-light-llc (")
+    result = run("batch", SAMPLES[0], "-o", tmp_path / "b", "-j", "1", "--quiet")
+    assert result.stderr == ""
+    assert os.path.exists(tmp_path / "b" / "acme-power-and-light-llc.zip")

@@ -1,0 +1,100 @@
+"""One applicant's packet: documents, manifest, zip, determinism, atomic replacement."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+import sc_docs
+from sc_docs.engines.docx import docx_text
+from sc_docs.packet import build_packet, write_packet
+from tests.conftest import EXAMPLES, SAMPLES
+
+ACME = EXAMPLES / "acme-power-and-light.yaml"
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sc-docs.lock"}
+
+
+@pytest.mark.parametrize("sheet", SAMPLES, ids=lambda p: p.stem)
+def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: Path) -> None:
+    record = sc_docs.load_applicant(sheet)
+    packet = build_packet(record)
+    folder = write_packet(packet, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    keys = sorted(record.data["agreements"])
+    agreement_docs = [d for d in manifest["documents"] if d["kind"] == "agreement"]
+    assert sorted(d["key"] for d in agreement_docs) == keys
+    for doc in manifest["documents"]:
+        data = (folder / doc["file"]).read_bytes()
+        assert doc["file"].startswith(f"{packet.slug}_{doc['key']}_{doc['template_version']}.")
+        assert hashlib.sha256(data).hexdigest() == doc["sha256"] and len(data) == doc["size"]
+    for doc in agreement_docs:
+        data = (folder / doc["file"]).read_bytes()
+        Document(str(folder / doc["file"]))  # opens in python-docx
+        text = docx_text(data)
+        assert record.data["applicant"]["legal_name"] in text
+        for tag in ("{{", "}}", "{%", "%}"):
+            assert tag not in text
+    with zipfile.ZipFile(tmp_path / f"{packet.slug}.zip") as zf:
+        names = zf.namelist()
+        assert names == sorted(names)
+        assert {n.split("/", 1)[1] for n in names} == {p.name for p in folder.iterdir()}
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
+        for name in names:
+            assert zf.read(name) == (folder / name.split("/", 1)[1]).read_bytes()
+    assert manifest["packet_date"] == record.data["application"]["application_date"]
+    assert manifest["input_sha256"] == hashlib.sha256(sheet.read_bytes()).hexdigest()
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    for out in ("a", "b"):
+        assert run("packet", ACME, "-o", tmp_path / out).exit_code == 0
+    assert tree_hashes(tmp_path / "a") == tree_hashes(tmp_path / "b")
+
+
+def test_date_option_changes_the_manifest_not_the_clock(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("packet", ACME, "-o", tmp_path, "--date", "2027-01-05").exit_code == 0
+    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
+    assert manifest["packet_date"] == "2027-01-05"
+    assert run("packet", ACME, "-o", tmp_path, "--date", "05/01/2027").exit_code == 2
+
+
+def test_invalid_sheet_writes_nothing(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("packet", EXAMPLES / "invalid" / "bad-scid.yaml", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "application.scid_choices[1]: SCID must be" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_and_unknown_key(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("packet", ACME, "-o", tmp_path, "--only", "sca").exit_code == 0
+    assert [p.name.split("_")[1] for p in tmp_path.glob("*/*.docx")] == ["sca"]
+    result = run("packet", ACME, "-o", tmp_path, "--only", "scaa")
+    assert result.exit_code == 1
+    assert "unknown pro forma document 'scaa'; did you mean 'sca'?" in result.stderr
+
+
+def test_rewrite_replaces_the_packet_whole(tmp_path: Path) -> None:
+    record = sc_docs.load_applicant(ACME)
+    first = build_packet(record)
+    folder = write_packet(first, tmp_path)
+    (folder / "stray.txt").write_text("left by a user")
+    write_packet(build_packet(record, only=["sca"]), tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json"]
+    assert not list(tmp_path.glob(".sc-docs-tmp-*"))
+
+
+def test_output_folder_not_ours_is_refused_unless_forced(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "mine.txt").write_text("important")
+    result = run("packet", ACME, "-o", tmp_path)
+    assert result.exit_code == 1
+    assert "non-empty folder sc-docs did not create" in result.stderr
+    assert run("packet", ACME, "-o", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "mine.txt").read_text() == "important"
