@@ -46,7 +46,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -68,6 +68,12 @@ _EDIT = 1 << 18
 _COMB = 1 << 24
 _INHERITABLE = ("/FT", "/Ff", "/V", "/DA", "/Q", "/MaxLen", "/Opt")
 _CACHE_SIZE = 16
+
+
+class UnreadableFormError(FormError):
+    """The file is not a usable PDF at all: missing, garbage, truncated, damaged or locked (exit 2)."""
+
+    exit_code: ClassVar[int] = 2
 
 
 class FieldInfo(BaseModel):
@@ -150,7 +156,7 @@ def open_form(source: str | Path | bytes, name: str | None = None) -> Form:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise FormError(f"cannot read the form: {exc.strerror or exc}", form=label) from None
+            raise UnreadableFormError(f"cannot read the form: {exc.strerror or exc}", form=label) from None
     digest = hashlib.sha256(data).hexdigest()
     with _lock:
         parsed = _cache.get(digest)
@@ -281,16 +287,16 @@ class _quiet:
 
 def _parse(data: bytes, label: str) -> _Parsed:
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise FormError("not a PDF file (no %PDF header)", form=label)
+        raise UnreadableFormError("not a PDF file (no %PDF header)", form=label)
     if b"%%EOF" not in data[-2048:]:
-        raise FormError("the PDF is truncated (no %%EOF marker at the end)", form=label)
+        raise UnreadableFormError("the PDF is truncated (no %%EOF marker at the end)", form=label)
     try:
         with _quiet():
             return _read(data, label)
     except FormError:
         raise
     except Exception as exc:
-        raise FormError(f"cannot read the PDF: {type(exc).__name__}: {exc}", form=label) from None
+        raise UnreadableFormError(f"cannot read the PDF: {type(exc).__name__}: {exc}", form=label) from None
 
 
 def _read(data: bytes, label: str) -> _Parsed:
@@ -303,13 +309,13 @@ def _read(data: bytes, label: str) -> _Parsed:
         try:
             result = reader.decrypt("")
         except Exception as exc:
-            raise FormError(f"cannot decrypt the PDF: {exc}", form=label) from None
+            raise UnreadableFormError(f"cannot decrypt the PDF: {exc}", form=label) from None
         if result == PasswordType.NOT_DECRYPTED:
-            raise FormError("the PDF needs a password to open; remove it and try again", form=label)
+            raise UnreadableFormError("the PDF needs a password to open; remove it and try again", form=label)
         encrypt = write.make_encryptor(reader._encryption)
     root_ref = reader.trailer.raw_get("/Root")
     if not isinstance(root_ref, IndirectObject):
-        raise FormError("the PDF has no document catalog (/Root)", form=label)
+        raise UnreadableFormError("the PDF has no document catalog (/Root)", form=label)
     root = root_ref.get_object()
     root_loc: Loc = (root_ref.idnum, root_ref.generation, ())
 

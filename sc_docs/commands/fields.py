@@ -1,0 +1,44 @@
+"""`sc-docs fields`: list the fillable fields of any PDF form."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sc_docs.commands.options import format_option
+
+
+@click.command()
+@click.argument("form", type=click.Path(dir_okay=False))
+@format_option("text", "json")
+def fields(form: str, fmt: str) -> None:
+    """List the fields of the PDF form FORM: name, type, options, page, limits.
+
+    The names are what `sc-docs fill` takes. `--format json` prints a list of objects with
+    name, type, value, options, page, max_length, multiline and readonly.
+    """
+    from sc_docs.engines.pdf import open_form
+
+    infos = open_form(form).fields()
+    if fmt == "json":
+        click.echo(json.dumps([i.model_dump() for i in infos], indent=2, ensure_ascii=False))
+        return
+    if not infos:
+        click.echo(f"{form}: no fillable fields", err=True)
+        return
+    width = max(len(i.name) for i in infos)
+    for i in infos:
+        details = []
+        if i.options:
+            details.append("options: " + ", ".join(i.options))
+        if i.max_length is not None:
+            details.append(f"max {i.max_length}")
+        if i.multiline:
+            details.append("multi-line")
+        if i.readonly:
+            details.append("read-only")
+        if i.value not in (None, "", False):
+            details.append(f"value: {i.value}")
+        page = f"p{i.page}" if i.page else "p?"
+        click.echo(f"{i.name:<{width}}  {i.type:<9}  {page:<4}  {'; '.join(details)}".rstrip())

@@ -1,0 +1,83 @@
+"""`sc-docs fill`: fill any PDF form from a JSON or YAML file of field values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from sc_docs.errors import FormError, UnreadableFileError
+
+
+def load_values(source: str) -> dict[str, str | bool]:
+    """Read `source` (a JSON or YAML file, `-` for stdin) into {field name: str or bool}.
+
+    Nested mappings become dotted names (`{contacts: {primary: {name: ...}}}` is
+    `contacts.primary.name`); numbers and dates become text; null means "leave as is".
+    """
+    try:
+        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=source) from None
+    except UnicodeDecodeError:
+        raise UnreadableFileError("not UTF-8 text", file=source) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise FormError(f"not valid JSON or YAML{where}", form=source) from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise FormError("the values must be a mapping of field names to values", form=source)
+    values: dict[str, str | bool] = {}
+    _flatten(data, "", values, source)
+    return values
+
+
+def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, str | bool], source: str) -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            _flatten(value, name + ".", out, source)
+        elif value is None:
+            continue
+        elif isinstance(value, (bool, str)):
+            out[name] = value
+        elif isinstance(value, (int, float, dt.date)):
+            out[name] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        else:
+            raise FormError(f"{name}: a value must be text or true/false, not {type(value).__name__}", form=source)
+
+
+@click.command()
+@click.argument("form", type=click.Path(dir_okay=False))
+@click.argument("values", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write the filled PDF (`-` for stdout).")
+@click.option("--flatten", is_flag=True, help="Draw the values into the pages and remove the form fields.")
+def fill(form: str, values: str, output: str, flatten: bool) -> None:
+    """Fill the PDF form FORM with VALUES and write the result to OUTPUT.
+
+    VALUES is a JSON or YAML file (`-` for stdin) mapping field names, as `sc-docs fields`
+    lists them, to text or true/false. Every value is checked before anything is written:
+    an unknown field, a wrong type, an option the field does not offer or text longer than
+    the field allows is an error (exit 1) naming what is valid.
+    """
+    from sc_docs.engines.pdf import open_form
+    from sc_docs.output import write_output
+
+    data = open_form(form).fill(load_values(values), flatten=flatten)
+    write_output(output, data)
+    if output != "-":
+        click.echo(f"wrote {output}", err=True)
