@@ -431,3 +431,34 @@ def test_any_legal_name_and_scid_list_come_through_verbatim(name: str, scids: li
     assert name in doc.sections[0].header.paragraphs[0].text
     scid_table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["No.", "SCID"])
     assert [r.cells[1].text for r in scid_table.rows[1:]] == scids
+
+
+# -- LibreOffice: the page fields really count pages -----------------------------------------
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_footer_page_fields_count_pages_in_libreoffice(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdftotext = shutil.which("pdftotext")
+    if not soffice or not pdftotext:
+        pytest.skip("needs LibreOffice (soffice) and poppler-utils (pdftotext)")
+    source = tmp_path / "sca.docx"
+    source.write_bytes(_rendered("pacific-crest-gas-and-electric.yaml", "sca"))
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )
+    text = subprocess.run(
+        [pdftotext, "-layout", str(tmp_path / "sca.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = text.count("\f") or 1
+    footers = re.findall(r"Page (\d+) of (\d+)", text)
+    assert [int(n) for n, _ in footers] == list(range(1, pages + 1))
+    assert {int(total) for _, total in footers} == {pages}
+    assert "PACIFIC CREST GAS & ELECTRIC COMPANY" in " ".join(text.split())
