@@ -461,4 +461,4 @@ def test_footer_page_fields_count_pages_in_libreoffice(tmp_path: Path) -> None:
     footers = re.findall(r"Page (\d+) of (\d+)", text)
     assert [int(n) for n, _ in footers] == list(range(1, pages + 1))
     assert {int(total) for _, total in footers} == {pages}
-    assert "PACIFIC CREST GAS & ELECTRIC COMPANY" in " ".join(text.split())
+    assert text.count("Pacific Crest Gas & Electric Company") >= pages  # the header, on every page
