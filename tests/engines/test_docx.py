@@ -737,7 +737,7 @@ def _feature_template() -> bytes:
     return add_notes(buf.getvalue(), "footnotes", ["See {{ agreement.tariff }}.", "Plain note."])
 
 
-def _feature_context(dba: str | None) -> dict[str, Any]:
+def _feature_context(dba: str | None, scids: int = 3) -> dict[str, Any]:
     from docxtpl import Listing, RichText
 
     rt = RichText("bold ", bold=True)
@@ -758,7 +758,7 @@ def _feature_context(dba: str | None) -> dict[str, Any]:
                 {"scid": "ACME1", "name": "Acme <One>", "since": "2026-05-01"},
                 {"scid": "ACME2", "name": "Acme \"Two\"", "since": dt.date(2026, 6, 2)},
                 {"scid": "ACME3", "name": "Zoë ✓", "since": "2026-07-03"},
-            ],
+            ][:scids],
         },
         "parties": ["CAISO", "Acme"],
         "summary": rt,
@@ -766,10 +766,14 @@ def _feature_context(dba: str | None) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("dba", ["Acme \u00c9nergie", ""], ids=["with-dba", "without-dba"])
-def test_output_equals_plain_docxtpl(dba: str) -> None:
+@pytest.mark.parametrize(
+    ("dba", "scids"),
+    [("Acme \u00c9nergie", 3), ("", 3), ("x", 1), ("", 0)],
+    ids=["with-dba", "without-dba", "one-scid", "no-scids"],
+)
+def test_output_equals_plain_docxtpl(dba: str, scids: int) -> None:
     data = _feature_template()
-    context = _feature_context(dba)
+    context = _feature_context(dba, scids)
     ours = _normalized(compile_template(data).render(context))
     theirs = _normalized(_docxtpl_render(data, context))
     assert ours.keys() == theirs.keys()
