@@ -198,38 +198,50 @@ def build_packet(
 
 
 def write_packet(packet: Packet, outdir: Path) -> Path:
-    """Write `outdir/<slug>/` and `outdir/<slug>.zip` atomically; return the packet folder."""
+    """Write `outdir/<slug>/` and `outdir/<slug>.zip` atomically; return the packet folder.
+
+    Both are staged under hidden temporary names in `outdir` and renamed into place; a packet that
+    already exists is moved aside first and removed after. A killed process leaves only hidden
+    temporaries, which the next batch removes.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
     final_dir = outdir / packet.slug
     final_zip = outdir / f"{packet.slug}.zip"
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{packet.slug}-", dir=outdir))
+    staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{packet.slug}-", dir=outdir))
+    fd, zip_tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{packet.slug}-", suffix=".zip", dir=outdir)
+    old: Path | None = None
     try:
-        staged = tmp / packet.slug
-        staged.mkdir()
+        # No fsync per file: atomicity here guards against a killed process (renames are atomic),
+        # and a batch of thousands of packets would otherwise spend its time waiting on the disk.
         for name, data in [*packet.files.items(), (MANIFEST, packet.manifest_bytes())]:
-            _write_synced(staged / name, data)
-        _write_synced(tmp / "packet.zip", packet.zip_bytes())
+            (staged / name).write_bytes(data)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(packet.zip_bytes())
         if final_dir.exists():
-            os.replace(final_dir, tmp / "old")
+            old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-", dir=outdir))
+            os.replace(final_dir, old / packet.slug)
         os.replace(staged, final_dir)
-        os.replace(tmp / "packet.zip", final_zip)
+        os.replace(zip_tmp, final_zip)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        if os.path.exists(zip_tmp):
+            os.unlink(zip_tmp)
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return final_dir
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    # No fsync per file: atomicity here guards against a killed process (renames are atomic),
-    # and a batch of thousands of packets would spend most of its time waiting on the disk.
-    path.write_bytes(data)
-
-
 def clean_stale_temp(outdir: Path) -> int:
-    """Remove temporary folders a killed run left behind; return how many."""
+    """Remove the temporaries a killed run left behind; return how many."""
     removed = 0
     if outdir.is_dir():
         for p in outdir.glob(f"{TMP_PREFIX}*"):
-            shutil.rmtree(p, ignore_errors=True)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
             removed += 1
     return removed
 
