@@ -14,14 +14,18 @@ from tests.conftest import ROOT
 SCHEMAS = sorted((ROOT / "schemas").glob("*.schema.json"))
 
 
+CONDITIONS = {"if", "then", "else", "not"}  # conditions restate properties; they document nothing
+
+
 def properties(schema: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Return every (location, subschema) declared under a `properties` keyword."""
     out = []
     if isinstance(schema, dict):
         for name, sub in (schema.get("properties") or {}).items():
             out.append((f"{where}.{name}", sub))
         for key, value in schema.items():
-            if key != "properties" or True:
-                out.extend(properties(value, f"{where}/{key}") if isinstance(value, (dict, list)) else [])
+            if key not in CONDITIONS and isinstance(value, (dict, list)):
+                out.extend(properties(value, f"{where}/{key}"))
     elif isinstance(schema, list):
         for i, v in enumerate(schema):
             out.extend(properties(v, f"{where}[{i}]"))
