@@ -5,8 +5,9 @@
 - `check_balance`: refuse blocks (`{% if %}`, `{% for %}` ...) whose skipped or repeated XML
   would leave the document malformed, e.g. an `{% if %}` opening in one table cell and closing
   in the next. A block may span paragraphs only if it closes and reopens the same elements.
-- `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}`: a template is one
-  self-contained DOCX and the engine has no loader.
+- `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
+  self-contained DOCX and the engine has no loader) and `{% autoescape %}` (values are always
+  escaped: unescaped data would be raw XML in the document).
 - `unescape_literal_braces`: docxtpl's `{_{` `}_}` `{_%` `%_}` escapes for literal braces, applied
   to the template's own text only, so a value can never turn into a tag.
 """
@@ -142,19 +143,22 @@ class VariableCollector:
                     self._stmt(child, scope)
 
 
+_SELF_CONTAINED = "a template is one self-contained DOCX"
+_FORBIDDEN: tuple[tuple[type[nodes.Node], str, str], ...] = (
+    (nodes.Include, "include", _SELF_CONTAINED),
+    (nodes.Import, "import", _SELF_CONTAINED),
+    (nodes.FromImport, "from ... import", _SELF_CONTAINED),
+    (nodes.Extends, "extends", _SELF_CONTAINED),
+    (nodes.EvalContextModifier, "autoescape", "values are always escaped, or data would be raw XML"),
+)
+
+
 def check_allowed(tree: nodes.Template) -> None:
-    """Refuse tags that would load other templates; the engine has no loader on purpose."""
-    for kind, label in (
-        (nodes.Include, "include"),
-        (nodes.Import, "import"),
-        (nodes.FromImport, "from ... import"),
-        (nodes.Extends, "extends"),
-    ):
+    """Refuse tags that load other templates (there is no loader) or switch escaping off."""
+    for kind, label, reason in _FORBIDDEN:
         for node in tree.find_all(kind):
             raise AstProblem(
-                f"{{% {label} %}} is not supported: a template is one self-contained DOCX",
-                node.lineno,
-                needle=label.split()[0],
+                f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
             )
 
 

@@ -21,6 +21,9 @@ Public API:
   line, table cells separated by ` | `, each part labelled: for reviewing template changes.
 - `render_docx(template, context, **kw) -> bytes`: compile (cached) and render.
 - `docx_text(data) -> str`: the plain text of a DOCX, headers, footers and notes included.
+- `leftover_tags(data) -> list[str]`: the parts of a DOCX whose XML still holds `{{ {% %} }}`.
+- `clear_cache()`: forget compiled templates (they are kept per process; compile in each
+  worker of a process pool, a `CompiledTemplate` does not pickle).
 - `make_environment()`: a fresh Jinja environment configured as the engine's (for comparisons).
 
 Rules: undefined values, `None` values, values with characters XML cannot hold, sandbox
@@ -77,8 +80,10 @@ from ._docx_zip import Entry, Package, entry_from_bytes, write_zip
 __all__ = [
     "CORE_FIELDS",
     "CompiledTemplate",
+    "clear_cache",
     "compile_template",
     "docx_text",
+    "leftover_tags",
     "make_environment",
     "render_docx",
 ]
@@ -151,6 +156,8 @@ def make_environment() -> SandboxedEnvironment:
         keep_trailing_newline=False,
     )
     env.filters.update(FILTERS)
+    # `safe` would let data through unescaped, i.e. raw XML into the document.
+    del env.filters["safe"]
     return env
 
 
@@ -680,6 +687,12 @@ def compile_template(source: str | Path | bytes, name: str | None = None) -> Com
     compiled = CompiledTemplate(data, label)
     with _LOCK:
         return _CACHE.setdefault(key, compiled)
+
+
+def clear_cache() -> None:
+    """Forget every compiled template."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 def render_docx(template: str | Path | bytes | CompiledTemplate, context: Mapping[str, Any], **kw: Any) -> bytes:

@@ -266,8 +266,21 @@ def test_sandbox_refuses_internals(expression: str) -> None:
     "tag", ["{% include 'other.docx' %}", "{% import 'm' as m %}", "{% extends 'base' %}", "{% from 'm' import x %}"]
 )
 def test_loading_other_templates_is_refused(tag: str) -> None:
-    with pytest.raises(TemplateError, match="not supported"):
+    with pytest.raises(TemplateError, match="paragraph 2: .*not supported"):
         compile_template(make_docx(["a", tag]))
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["{% autoescape false %}{{ v }}{% endautoescape %}"], "autoescape.*not supported"),
+        (["{{ v|safe }}"], "No filter named 'safe'"),
+    ],
+    ids=["autoescape-off", "safe-filter"],
+)
+def test_escaping_cannot_be_switched_off(paragraphs: list[str], expected: str) -> None:
+    with pytest.raises(TemplateError, match=expected):
+        compile_template(make_docx(paragraphs))
 
 
 @pytest.mark.parametrize(
