@@ -36,6 +36,7 @@ class Options:
     packet_date: dt.date | None = None
     pdf: bool = False
     resume: bool = False
+    db: str | None = None  # tracker database to record each written packet in
 
 
 def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, ApplicantRecord | ScDocsError]]:
@@ -153,6 +154,8 @@ def run_batch(
     entries: list[BatchEntry] = []
 
     def record(entry: BatchEntry) -> None:
+        if opts.db and entry.status == "done" and entry.slug:
+            _track(opts, entry)
         entries.append(entry)
         if on_entry:
             on_entry(entry)
@@ -176,6 +179,19 @@ def run_batch(
         )
         atomic_write(opts.outdir / REPORT, (report.model_dump_json(indent=2) + "\n").encode("utf-8"))
     return report
+
+
+def _track(opts: Options, entry: BatchEntry) -> None:
+    """Record a done packet in the tracker (in the parent: one writer, no lock contention)."""
+    from sc_docs.packet import record_in_tracker
+
+    manifest = read_manifest(opts.outdir / str(entry.slug))
+    try:
+        if manifest is not None:
+            record_in_tracker(str(opts.db), manifest)
+    except ScDocsError as exc:
+        entry.status = "failed"
+        entry.reason = f"packet written, but not recorded in the tracker: {exc.format_message()}"
 
 
 def _tasks(inputs: Sequence[str | os.PathLike[str]], failed: Callable[[BatchEntry], None]) -> Iterator[tuple[str, ApplicantRecord, str]]:

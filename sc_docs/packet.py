@@ -252,3 +252,21 @@ def read_manifest(folder: Path) -> Manifest | None:
         return Manifest.model_validate_json((folder / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return None
+
+
+def record_in_tracker(db: str | os.PathLike[str], manifest: Manifest) -> None:
+    """Record a written packet's documents in the certification tracker database `db`."""
+    from sc_docs.tracker import record_packet
+
+    record_packet(
+        db,
+        slug=manifest.slug,
+        legal_name=manifest.legal_name,
+        packet_date=manifest.packet_date,
+        documents=[
+            {"key": d.key, "title": d.title, "version": d.template_version, "template_sha256": d.template_sha256,
+             "sha256": d.sha256, "file": d.file}
+            for d in manifest.documents
+            if d.kind in ("agreement", "form")
+        ],
+    )

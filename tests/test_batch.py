@@ -182,3 +182,17 @@ def test_progress_lines_and_quiet(tmp_path: Path, run) -> None:  # type: ignore[
     result = run("batch", SAMPLES[0], "-o", tmp_path / "b", "-j", "1", "--quiet")
     assert result.stderr == ""
     assert os.path.exists(tmp_path / "b" / "acme-power-and-light-llc.zip")
+
+
+def test_batch_records_documents_in_the_tracker(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "track.sqlite"
+    result = run("batch", *SAMPLES[:2], "-o", tmp_path / "out", "-j", "1", "-q", "--db", db)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        doc_table = next(t for t in tables if "document" in t)
+        count = conn.execute(f"select count(*) from {doc_table}").fetchone()[0]
+    manifests = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/manifest.json")]
+    assert count == sum(len([d for d in m["documents"] if d["kind"] in ("agreement", "form")]) for m in manifests) > 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sc_docs.commands.packet import date_option, force_option, pdf_option
+from sc_docs.commands.packet import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
 
@@ -81,8 +81,9 @@ def _count(inputs: tuple[str, ...]) -> int | None:
 @date_option
 @pdf_option
 @force_option
+@db_option
 def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, fail_fast: bool, quiet: bool,
-          fmt: str, packet_date: dt.date | None, pdf: bool, force: bool) -> None:
+          fmt: str, packet_date: dt.date | None, pdf: bool, force: bool, db: str | None) -> None:
     """Make packets for many applicants.
 
     INPUTS are sheet files, folders of sheets (the files directly inside; subfolders are not read)
@@ -94,7 +95,7 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
 
     progress = Progress(quiet)
     progress.total = _count(inputs)
-    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume), jobs=jobs, fail_fast=fail_fast,
+    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, db), jobs=jobs, fail_fast=fail_fast,
                        force=force, on_entry=progress)
     progress.finish()
     if fmt == "json":

@@ -21,6 +21,8 @@ date_option = click.option("--date", "packet_date", callback=parse_date, metavar
                            help="Packet date (default: the sheet's application.application_date; never the clock).")
 pdf_option = click.option("--pdf", is_flag=True, help="Also convert each agreement to PDF (LibreOffice) and merge one packet PDF.")
 force_option = click.option("--force", is_flag=True, help="Write into a non-empty folder sc-docs did not create.")
+db_option = click.option("--db", envvar="SC_DOCS_DB", type=click.Path(dir_okay=False), default=None,
+                         help="Record the documents in this tracker database (env SC_DOCS_DB).")
 
 
 @click.command()
@@ -30,7 +32,9 @@ force_option = click.option("--force", is_flag=True, help="Write into a non-empt
 @date_option
 @pdf_option
 @force_option
-def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_date: dt.date | None, pdf: bool, force: bool) -> None:
+@db_option
+def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_date: dt.date | None, pdf: bool, force: bool,
+           db: str | None) -> None:
     """Make one applicant's packet from its sheet(s).
 
     Writes OUTDIR/<slug>/ (one file per document, named <slug>_<key>_<version>.docx|pdf, and
@@ -38,7 +42,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     are the sheets of one applicant. Exit 1 when the sheet is invalid (nothing is written).
     """
     from sc_docs.outdir import claim_output_dir, locked
-    from sc_docs.packet import build_packet, write_packet
+    from sc_docs.packet import build_packet, record_in_tracker, write_packet
     from sc_docs.sheets import load_applicant
 
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
@@ -47,6 +51,8 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     claim_output_dir(out, force=force)
     with locked(out):
         folder = write_packet(built, out)
+    if db:
+        record_in_tracker(db, built.manifest)
     for doc in built.manifest.documents:
         click.echo(str(folder / doc.file))
     click.echo(str(out / f"{built.slug}.zip"))
