@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,7 +84,6 @@ class Database:
         try:
             cur.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")
         finally:
             cur.close()
 
@@ -113,11 +113,7 @@ class Database:
         except sa.exc.OperationalError as exc:
             text = str(exc.orig).lower()
             if "locked" in text or "busy" in text:
-                raise DatabaseLockedError(
-                    f"database is locked by another process (waited {self.timeout:g} s); "
-                    f"try again, or raise ${ENV_TIMEOUT}",
-                    file=str(self.path),
-                ) from exc
+                raise self._locked_error() from exc
             if "unable to open" in text or "readonly" in text:
                 raise TrackerError(f"cannot open the database: {exc.orig}", file=str(self.path)) from exc
             raise DatabaseUnreadableError(f"database error: {exc.orig}", file=str(self.path)) from exc
@@ -153,11 +149,7 @@ class Database:
             return row[0] if row else None
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc).lower():
-                raise DatabaseLockedError(
-                    f"database is locked by another process (waited {self.timeout:g} s); "
-                    f"try again, or raise ${ENV_TIMEOUT}",
-                    file=str(self.path),
-                ) from exc
+                raise self._locked_error() from exc
             raise DatabaseUnreadableError(f"database error: {exc}", file=str(self.path)) from exc
         except sqlite3.DatabaseError as exc:
             raise DatabaseUnreadableError(
@@ -165,6 +157,41 @@ class Database:
             ) from exc
         finally:
             conn.close()
+
+    def ensure_wal(self) -> None:
+        """Switch the file to WAL (a lasting property of the file), retrying while others hold it.
+
+        Done once per open outside any transaction: SQLite may answer a concurrent journal-mode
+        change with SQLITE_BUSY at once, without waiting on the busy timeout.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                try:
+                    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                    if str(mode).lower() != "wal":
+                        conn.execute("PRAGMA journal_mode = WAL")
+                    return
+                finally:
+                    conn.close()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                    raise DatabaseUnreadableError(f"database error: {exc}", file=str(self.path)) from exc
+                if time.monotonic() >= deadline:
+                    raise self._locked_error() from exc
+                time.sleep(0.02)
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseUnreadableError(
+                    f"corrupt or not a tracker database: {exc}", file=str(self.path)
+                ) from exc
+
+    def _locked_error(self) -> DatabaseLockedError:
+        return DatabaseLockedError(
+            f"database is locked by another process (waited {self.timeout:g} s); "
+            f"try again, or raise ${ENV_TIMEOUT}",
+            file=str(self.path),
+        )
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema to `revision` under the write lock (a no-op when already there)."""
@@ -201,6 +228,8 @@ def open_database(
     path = resolve_db_path(db)
     check_file(path, create=create)
     database = Database(path, timeout=_default_timeout() if timeout is None else timeout)
-    if database.revision() != HEAD_REVISION:
+    revision = database.revision()  # refuses foreign or corrupt files before anything is written
+    database.ensure_wal()
+    if revision != HEAD_REVISION:
         database.migrate()
     return database

@@ -157,8 +157,10 @@ def report_html(
         "<title>SC certification progress</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>Scheduling Coordinator certification progress</h1>",
-        f'<p class="meta">As of {_e(today.isoformat())}; {len(progress)} applicant(s), '
-        f"{sum(p.overdue for p in progress)} overdue item(s).</p>",
+        (
+            f'<p class="meta">As of {_e(today.isoformat())}; {len(progress)} applicant(s), '
+            f"{sum(p.overdue for p in progress)} overdue item(s).</p>"
+        ),
     ]
     if not progress:
         parts.append("<p>No applicants in the tracker.</p>")

@@ -6,6 +6,7 @@ not a code change; the tracker stores the version next to every history row.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -158,7 +159,7 @@ def default_requirements_path() -> Path:
     return pro_forma_dir() / "requirements.yaml"
 
 
-def load_requirements(path: Path | str | None = None) -> RequirementSet:
+def load_requirements(path: str | os.PathLike[str] | None = None) -> RequirementSet:
     """Read and validate the requirements file at `path` (`None`: the bundled one)."""
     import yaml
 

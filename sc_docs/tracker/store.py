@@ -48,7 +48,7 @@ def actor(by: str | None = None) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def file_sha256(path: Path) -> str:
@@ -140,7 +140,7 @@ class Tracker:
                         created_at=now,
                         updated_at=now,
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]
                 self._event(conn, applicant_id, "register", who, now, note=f"registered {legal_name}")
                 return AddResult(slug, created=True)
             old = _flatten(json.loads(row.facts))
@@ -284,7 +284,7 @@ class Tracker:
                         created_at=now,
                         updated_at=now,
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]
                 self._event(conn, applicant_id, "register", who, now, note=f"registered {legal_name} from a packet")
             else:
                 applicant_id = row.id
@@ -367,7 +367,7 @@ class Tracker:
                 **values,
             )
         )
-        return int(result.inserted_primary_key[0])
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     @staticmethod
     def _applicant(row: sa.Row[Any]) -> Applicant:

@@ -46,7 +46,9 @@ def current_versions(pro_forma: Path | None = None) -> dict[str, str]:
     return versions
 
 
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+)}
 
 
 def _sort_key(version: str) -> tuple[Any, ...] | None:

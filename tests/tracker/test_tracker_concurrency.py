@@ -46,3 +46,29 @@ def test_concurrent_marks_are_all_kept(
         assert e.old_status == last[e.requirement], e
         last[e.requirement] = e.new_status or ""
     assert {k: e.new_status for k, e in tracker.current(acme).items()} == dict(last)
+
+
+def _creator(db: str, worker: int, start: Any) -> None:
+
+    start.wait()
+    tracker = Tracker.open(db, create=True, timeout=60)
+    record = {"applicant": {"legal_name": f"Worker {worker} Energy"}, "application": {"application_date": "2026-12-01"}}
+    tracker.add_applicant(record, by=f"w{worker}")
+    tracker.mark(f"worker-{worker}-energy", "uaa", "done", by=f"w{worker}")
+
+
+def test_processes_racing_to_create_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.sqlite"
+    ctx = multiprocessing.get_context("fork")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_creator, args=(str(db), w, start)) for w in range(WORKERS)]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout=300)
+    assert [p.exitcode for p in procs] == [0] * WORKERS
+    tracker = Tracker.open(db)
+    assert [a.slug for a in tracker.applicants()] == [f"worker-{w}-energy" for w in range(WORKERS)]
+    for w in range(WORKERS):
+        assert [e.action for e in tracker.history(f"worker-{w}-energy")] == ["register", "mark"]

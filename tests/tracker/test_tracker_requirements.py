@@ -53,19 +53,25 @@ def test_a_single_anchor_needs_no_list(tmp_path: Path) -> None:
     [
         ("version: '1'\nrequirements:\n  - {key: a, title: A}\n  - {key: a, title: B}\n", "duplicate requirement keys: a"),
         (
-            "version: '1'\nrequirements:\n  - key: a\n    title: A\n"
-            "    deadline: {kind: business_days, days: 3, after: {requirement: nope}}\n",
+            (
+                "version: '1'\nrequirements:\n  - key: a\n    title: A\n"
+                "    deadline: {kind: business_days, days: 3, after: {requirement: nope}}\n"
+            ),
             "deadline after unknown requirement 'nope'",
         ),
         (
-            "version: '1'\nrequirements:\n"
-            "  - {key: a, title: A, deadline: {kind: business_days, days: 1, after: {requirement: b}}}\n"
-            "  - {key: b, title: B, deadline: {kind: business_days, days: 1, after: {requirement: a}}}\n",
+            (
+                "version: '1'\nrequirements:\n"
+                "  - {key: a, title: A, deadline: {kind: business_days, days: 1, after: {requirement: b}}}\n"
+                "  - {key: b, title: B, deadline: {kind: business_days, days: 1, after: {requirement: a}}}\n"
+            ),
             "circle: a -> b -> a",
         ),
         (
-            "version: '1'\nrequirements:\n"
-            "  - {key: a, title: A, deadline: {kind: annual, month: 2, day: 30, after: {field: x}}}\n",
+            (
+                "version: '1'\nrequirements:\n"
+                "  - {key: a, title: A, deadline: {kind: annual, month: 2, day: 30, after: {field: x}}}\n"
+            ),
             "no day 02-30",
         ),
         ("version: '1'\nrequirements:\n  - {key: a, title: A, deadline: {kind: weekly}}\n", "requirements.0.deadline"),
