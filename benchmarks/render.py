@@ -19,13 +19,14 @@ import statistics
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sc_docs.engines.docx import compile_template, make_environment  # noqa: E402
+from sc_docs.engines.docx import compile_template, make_environment
 
 DOCUMENT_KEYS = ("key", "title", "tariff_appendix", "version", "as_of")
 
@@ -113,7 +114,9 @@ def built_templates(folder: Path) -> list[Path]:
                     "applicable Reliability Standards in effect from time to time, and shall "
                     "maintain the financial security the Tariff requires."
                 )
-        d.add_paragraph("By: {{ applicant.signatory.name|upper_name }}, {{ applicant.signatory.title }}")
+        d.add_paragraph(
+            "By: {{ applicant.signatory.name|upper_name }}, {{ applicant.signatory.title }}"
+        )
         d.sections[0].header.paragraphs[0].text = "{{ applicant.legal_name }} - SCA"
         d.sections[0].footer.paragraphs[0].text = "Version {{ agreement.version }}"
         path = folder / f"built-{pages}p.docx"
@@ -149,7 +152,11 @@ def normalized(data: bytes) -> dict[str, bytes]:
 
 
 def timed_pair(
-    baseline: Callable[[], object], ours: Callable[[], object], base_count: int, our_count: int, rounds: int
+    baseline: Callable[[], object],
+    ours: Callable[[], object],
+    base_count: int,
+    our_count: int,
+    rounds: int,
 ) -> tuple[float, float]:
     """Return the best ms per call of each, over `rounds` interleaved batches.
 
@@ -170,14 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("templates", nargs="*", type=Path)
     parser.add_argument("--context", type=Path, help="YAML or JSON context for every template")
     parser.add_argument("--docs", type=int, default=50, help="documents per batch (sc-docs)")
-    parser.add_argument("--baseline-docs", type=int, default=5, help="documents per batch (docxtpl)")
-    parser.add_argument("--built", action="store_true", help="time the templates this script builds")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved batches; the best counts")
+    parser.add_argument(
+        "--baseline-docs", type=int, default=5, help="documents per batch (docxtpl)"
+    )
+    parser.add_argument(
+        "--built", action="store_true", help="time the templates this script builds"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved batches; the best counts"
+    )
     args = parser.parse_args(argv)
 
     from docxtpl import DocxTemplate
 
-    templates = [] if args.built else args.templates or sorted(ROOT.glob("pro_forma/*/template.docx"))
+    templates = (
+        [] if args.built else args.templates or sorted(ROOT.glob("pro_forma/*/template.docx"))
+    )
     built = False
     if not templates:
         import tempfile
@@ -192,16 +207,21 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         compiled = compile_template(data, name=str(path))
         compile_ms = (time.perf_counter() - start) * 1000
-        context = fixed or (BUILT_CONTEXT if built else None) or pro_forma_context(path) or made_up_context(compiled.variables())
+        context = (
+            fixed
+            or (BUILT_CONTEXT if built else None)
+            or pro_forma_context(path)
+            or made_up_context(compiled.variables())
+        )
 
-        def baseline() -> bytes:
+        def baseline(data: bytes = data, context: dict[str, Any] = context) -> bytes:
             tpl = DocxTemplate(io.BytesIO(data))
             tpl.render(context, jinja_env=make_environment(), autoescape=True)
             buf = io.BytesIO()
             tpl.save(buf)
             return buf.getvalue()
 
-        def ours() -> bytes:
+        def ours(compiled: Any = compiled, context: dict[str, Any] = context) -> bytes:
             return compiled.render(context)
 
         same = normalized(baseline()) == normalized(ours())
@@ -209,9 +229,13 @@ def main(argv: list[str] | None = None) -> int:
         label = path.parent.name if path.name == "template.docx" else path.name
         rows.append((label, base_ms, our_ms, base_ms / our_ms, compile_ms, same))
 
-    print(f"{'template':<24} {'docxtpl ms/doc':>15} {'sc-docs ms/doc':>15} {'ratio':>8} {'compile ms':>11}  same XML")
+    print(
+        f"{'template':<24} {'docxtpl ms/doc':>15} {'sc-docs ms/doc':>15} {'ratio':>8} {'compile ms':>11}  same XML"
+    )
     for label, base_ms, our_ms, ratio, compile_ms, same in rows:
-        print(f"{label:<24} {base_ms:>15.2f} {our_ms:>15.3f} {ratio:>7.1f}x {compile_ms:>11.1f}  {'yes' if same else 'NO'}")
+        print(
+            f"{label:<24} {base_ms:>15.2f} {our_ms:>15.3f} {ratio:>7.1f}x {compile_ms:>11.1f}  {'yes' if same else 'NO'}"
+        )
     ratios = [r[3] for r in rows]
     print(f"{'geometric mean':<24} {'':>15} {'':>15} {statistics.geometric_mean(ratios):>7.1f}x")
     return 0 if all(r[5] for r in rows) else 1

@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from jinja2 import nodes
 
@@ -149,7 +149,11 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str, str], ...] = (
     (nodes.Import, "import", _SELF_CONTAINED),
     (nodes.FromImport, "from ... import", _SELF_CONTAINED),
     (nodes.Extends, "extends", _SELF_CONTAINED),
-    (nodes.EvalContextModifier, "autoescape", "values are always escaped, or data would be raw XML"),
+    (
+        nodes.EvalContextModifier,
+        "autoescape",
+        "values are always escaped, or data would be raw XML",
+    ),
 )
 
 
@@ -168,7 +172,10 @@ def unescape_literal_braces(tree: nodes.Template) -> None:
         text = data.data
         if "_" in text and ("{_" in text or "_}" in text):
             data.data = (
-                text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+                text.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
             )
 
 
@@ -265,9 +272,7 @@ def _block_effect(node: nodes.Node) -> list[Effect] | None:
         return effects
     if isinstance(node, (nodes.Macro, nodes.CallBlock)):
         if not _seq_effect(node.body, node.lineno).neutral:
-            raise AstProblem(
-                f"this {{% {_describe(node)} %}} body is unbalanced XML", node.lineno
-            )
+            raise AstProblem(f"this {{% {_describe(node)} %}} body is unbalanced XML", node.lineno)
         return [Effect()]
     if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
         return None

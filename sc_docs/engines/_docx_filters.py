@@ -16,8 +16,9 @@ at the tag that used the filter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable, Iterable
+from typing import Any
 
 
 def _as_date(value: Any) -> dt.date:

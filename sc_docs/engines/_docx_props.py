@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from lxml import etree
 
@@ -57,16 +58,20 @@ def _text(key: str, value: Any) -> str:
     if key in _DATES:
         if isinstance(value, str):
             try:
-                value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                value = dt.datetime.fromisoformat(value)
             except ValueError:
-                raise TemplateError(f"core property {key!r}: not an ISO date-time: {value!r}") from None
+                raise TemplateError(
+                    f"core property {key!r}: not an ISO date-time: {value!r}"
+                ) from None
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
             return value.replace(microsecond=0).isoformat() + "Z"
         if isinstance(value, dt.date):
             return f"{value.isoformat()}T00:00:00Z"
-        raise TemplateError(f"core property {key!r}: expected a date-time, got {type(value).__name__}")
+        raise TemplateError(
+            f"core property {key!r}: expected a date-time, got {type(value).__name__}"
+        )
     text = str(value)
     if _ILLEGAL.search(text):
         raise TemplateError(f"property {key!r} contains characters XML cannot hold")
@@ -85,7 +90,13 @@ def core_xml(existing: bytes | None, values: Mapping[str, Any]) -> bytes:
     else:
         root = etree.Element(
             f"{{{CP}}}coreProperties",
-            nsmap={"cp": CP, "dc": DC, "dcterms": DCTERMS, "dcmitype": "http://purl.org/dc/dcmitype/", "xsi": XSI},
+            nsmap={
+                "cp": CP,
+                "dc": DC,
+                "dcterms": DCTERMS,
+                "dcmitype": "http://purl.org/dc/dcmitype/",
+                "xsi": XSI,
+            },
         )
     for key, value in values.items():
         ns, local = CORE_FIELDS[key]
@@ -110,7 +121,9 @@ def custom_xml(existing: bytes | None, values: Mapping[str, str]) -> bytes:
     next_pid = max(pids + [1]) + 1
     for name, value in values.items():
         if not isinstance(value, str):
-            raise TemplateError(f"custom property {name!r} must be a string, got {type(value).__name__}")
+            raise TemplateError(
+                f"custom property {name!r} must be a string, got {type(value).__name__}"
+            )
         _text(name, name)
         prop = by_name.get(name)
         if prop is None:

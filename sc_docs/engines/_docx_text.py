@@ -6,12 +6,14 @@ Used for `CompiledTemplate.text_with_tags()` (review template changes as a text 
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_P, _TBL, _TR, _TC, _SDT, _SDTC = (f"{{{W}}}{n}" for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+_P, _TBL, _TR, _TC, _SDT, _SDTC = (
+    f"{{{W}}}{n}" for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent")
+)
 _T, _TAB, _BR, _CR, _DEL = (f"{{{W}}}{n}" for n in ("t", "tab", "br", "cr", "delText"))
 _NOTE_TYPE = f"{{{W}}}type"
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
@@ -53,11 +55,13 @@ def _blocks(container: etree._Element) -> Iterator[str]:
             for tr in child.iter(_TR):
                 if tr.getparent() is child:
                     yield " | ".join(_cell_text(tc) for tc in tr if tc.tag == _TC)
-        elif child.tag in (_SDT, _SDTC):
-            yield from _blocks(child)
-        elif child.tag == f"{{{W}}}body" or child.tag.endswith("}footnote") or child.tag.endswith("}endnote"):
-            yield from _blocks(child)
-        elif child.tag in (f"{{{W}}}customXml", f"{{{W}}}ins"):
+        elif (
+            child.tag in (_SDT, _SDTC)
+            or child.tag == f"{{{W}}}body"
+            or child.tag.endswith("}footnote")
+            or child.tag.endswith("}endnote")
+            or child.tag in (f"{{{W}}}customXml", f"{{{W}}}ins")
+        ):
             yield from _blocks(child)
 
 

@@ -17,8 +17,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Iterable
+from typing import Final
 
 from sc_docs.errors import TemplateError
 
@@ -83,8 +84,14 @@ class Package:
                     continue
                 try:
                     raw = archive.read(info)
-                except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error,
-                        NotImplementedError) as exc:
+                except (
+                    zipfile.BadZipFile,
+                    OSError,
+                    ValueError,
+                    EOFError,
+                    zlib.error,
+                    NotImplementedError,
+                ) as exc:
                     raise TemplateError(
                         f"damaged DOCX: cannot read {info.filename}: {exc}", template=label
                     ) from None
@@ -163,13 +170,37 @@ def write_zip(entries: Iterable[Entry]) -> bytes:
             raise TemplateError(f"rendered part {e.name} is too large for a DOCX")
         version = 20
         local = _LOCAL.pack(
-            b"PK\x03\x04", version, flags, e.method, _DOS_TIME, _DOS_DATE,
-            e.crc, len(e.data), e.size, len(name), 0,
+            b"PK\x03\x04",
+            version,
+            flags,
+            e.method,
+            _DOS_TIME,
+            _DOS_DATE,
+            e.crc,
+            len(e.data),
+            e.size,
+            len(name),
+            0,
         )
         central.append(
             _CENTRAL.pack(
-                b"PK\x01\x02", version, version, flags, e.method, _DOS_TIME, _DOS_DATE,
-                e.crc, len(e.data), e.size, len(name), 0, 0, 0, 0, 0, offset,
+                b"PK\x01\x02",
+                version,
+                version,
+                flags,
+                e.method,
+                _DOS_TIME,
+                _DOS_DATE,
+                e.crc,
+                len(e.data),
+                e.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + name
         )

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jinja2
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
@@ -196,7 +196,9 @@ def _line_map(source: str, original: list[str]) -> list[_Line]:
         found = next((k for k in range(j, len(wanted)) if wanted[k] == key), None)
         if found is None and key:
             # docxtpl joins paragraphs when a tag is left open: match on the first of them.
-            found = next((k for k in range(j, len(wanted)) if wanted[k] and key.startswith(wanted[k])), None)
+            found = next(
+                (k for k in range(j, len(wanted)) if wanted[k] and key.startswith(wanted[k])), None
+            )
         if found is not None:
             j = found + 1
             lines.append(_Line(found + 1, own, rest))
@@ -291,7 +293,9 @@ def _suggest(context: Any, path: str) -> str:
     return f" (did you mean {(parent + '.' if parent else '') + close[0]!r}?)"
 
 
-_UNDEFINED_NAME = re.compile(r"^'(?P<a>[^']+)' is undefined|has no (?:attribute|element) '?(?P<b>[^']+)'?$")
+_UNDEFINED_NAME = re.compile(
+    r"^'(?P<a>[^']+)' is undefined|has no (?:attribute|element) '?(?P<b>[^']+)'?$"
+)
 
 
 # -- compiled parts -------------------------------------------------------------------------
@@ -343,18 +347,24 @@ class _Part:
             m = _UNDEFINED_NAME.search(str(exc))
             name = (m.group("a") or m.group("b")) if m else None
             missing = [p for p in candidates if not _resolves(context, p)]
-            named = [p for p in missing if name and re.split(r"[.\[\]]+", p.rstrip("[]"))[-1] == name]
+            named = [
+                p for p in missing if name and re.split(r"[.\[\]]+", p.rstrip("[]"))[-1] == name
+            ]
             path = (named or missing or [name or "?"])[0]
             needle = re.split(r"[.\[\]]+", path.rstrip("[]"))[-1] if path != "?" else name
             what = f"undefined variable {path!r}{_suggest(context, path)}"
         elif isinstance(exc, _ValueProblem):
             culprits = [
-                p for p in candidates
-                if any(v is exc.value or (isinstance(v, str) and v == exc.value) for v in _lookup(context, p))
+                p
+                for p in candidates
+                if any(
+                    v is exc.value or (isinstance(v, str) and v == exc.value)
+                    for v in _lookup(context, p)
+                )
             ]
-            path = culprits[0] if culprits else None
-            needle = re.split(r"[.\[\]]+", path.rstrip("[]"))[-1] if path else None
-            what = f"value of {path!r} {exc.reason}" if path else f"a value {exc.reason}"
+            culprit = culprits[0] if culprits else None
+            needle = re.split(r"[.\[\]]+", culprit.rstrip("[]"))[-1] if culprit else None
+            what = f"value of {culprit!r} {exc.reason}" if culprit else f"a value {exc.reason}"
             if exc.value is not None:
                 what += f": {str(exc.value)[:60]!r}"
         elif isinstance(exc, jinja2.sandbox.SecurityError):
@@ -405,12 +415,16 @@ class CompiledTemplate:
         self._variables = frozenset(collector.lines)
 
     # -- compiling --
-    def _compile_part(self, part_name: str, kind: str, collector: VariableCollector) -> _Part | None:
+    def _compile_part(
+        self, part_name: str, kind: str, collector: VariableCollector
+    ) -> _Part | None:
         raw = self._raw[part_name]
         try:
             root = etree.fromstring(raw, PARSER)
         except etree.XMLSyntaxError as exc:
-            raise TemplateError(f"{part_name}: not well-formed XML: {exc}", template=self.name) from None
+            raise TemplateError(
+                f"{part_name}: not well-formed XML: {exc}", template=self.name
+            ) from None
         paragraphs = ["".join(p.itertext()) for p in root.iter(f"{{{W}}}p")]
         prefix, suffix, fix_tree = _DECL, "", False
         if kind == "document":
@@ -449,7 +463,9 @@ class CompiledTemplate:
                 template=self.name,
             ) from None
         except AstProblem as exc:
-            raise TemplateError(stub.where(exc.lineno, exc.needle) + exc.message, template=self.name) from None
+            raise TemplateError(
+                stub.where(exc.lineno, exc.needle) + exc.message, template=self.name
+            ) from None
         part_collector = VariableCollector(_ENV.globals)
         part_collector.collect(tree)
         for path, ls in part_collector.lines.items():
@@ -463,7 +479,9 @@ class CompiledTemplate:
             code = _ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
             lineno = getattr(exc, "lineno", None)
-            raise TemplateError(stub.where(lineno, None) + str(exc.message or exc), template=self.name) from None
+            raise TemplateError(
+                stub.where(lineno, None) + str(exc.message or exc), template=self.name
+            ) from None
         template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
         return _Part(part_name, kind, template, prefix, suffix, fix_tree, lines, by_line)
 
@@ -477,7 +495,9 @@ class CompiledTemplate:
     ) -> bytes:
         """Return the DOCX rendered from `context`, with properties set if given."""
         if not isinstance(context, Mapping):
-            raise TemplateError(f"context must be a mapping, got {type(context).__name__}", template=self.name)
+            raise TemplateError(
+                f"context must be a mapping, got {type(context).__name__}", template=self.name
+            )
         entries = dict(self._entries)
         for part in self._parts:
             entries[part.name] = entry_from_bytes(part.name, part.render(context, self.name))
@@ -495,7 +515,7 @@ class CompiledTemplate:
 
     def _link(self, entries: dict[str, Entry], part: str, content_type: str, reltype: str) -> None:
         """Declare a new part's content type and relate it from the package."""
-        ct = add_override(_current(entries, "[Content_Types].xml"), part, content_type)
+        ct = add_override(_current(entries, "[Content_Types].xml") or b"", part, content_type)
         entries["[Content_Types].xml"] = entry_from_bytes("[Content_Types].xml", ct)
         rels = add_package_rel(_current(entries, "_rels/.rels"), part, reltype)
         entries["_rels/.rels"] = entry_from_bytes("_rels/.rels", rels)
@@ -506,9 +526,7 @@ class CompiledTemplate:
 
     def text_with_tags(self) -> str:
         """Return the template's text with its tags, part by part, for review as a diff."""
-        return package_text(
-            ((n, k, self._raw[n]) for n, k in self._kinds), labels=True
-        )
+        return package_text(((n, k, self._raw[n]) for n, k in self._kinds), labels=True)
 
     def __repr__(self) -> str:
         return f"<CompiledTemplate {self.name} sha256={self.sha256[:12]}>"
@@ -626,8 +644,8 @@ def _table_needs_fix(tbl: etree._Element) -> bool:
     before = etree.tostring(copy, method="c14n")
     try:
         fixed_tree = compat.fix_tables(etree.tostring(wrapper, encoding="unicode"))
-    except Exception:
-        return True
+    except (AttributeError, TypeError, ValueError, etree.XMLSyntaxError):
+        return True  # a grid docxtpl cannot read: let it fail at render time as docxtpl would
     return etree.tostring(fixed_tree[0], method="c14n") != before
 
 
@@ -646,9 +664,17 @@ def _classify(parts: Mapping[str, bytes], label: str) -> list[tuple[str, str]]:
     try:
         root = etree.fromstring(types, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise TemplateError(f"[Content_Types].xml is not well-formed: {exc}", template=label) from None
-    defaults = {el.get("Extension", "").lower(): el.get("ContentType") for el in root.iter(f"{{{_CT_NS}}}Default")}
-    overrides = {el.get("PartName", "").lstrip("/"): el.get("ContentType") for el in root.iter(f"{{{_CT_NS}}}Override")}
+        raise TemplateError(
+            f"[Content_Types].xml is not well-formed: {exc}", template=label
+        ) from None
+    defaults = {
+        el.get("Extension", "").lower(): el.get("ContentType")
+        for el in root.iter(f"{{{_CT_NS}}}Default")
+    }
+    overrides = {
+        el.get("PartName", "").lstrip("/"): el.get("ContentType")
+        for el in root.iter(f"{{{_CT_NS}}}Override")
+    }
     found: list[tuple[str, str]] = []
     for name in parts:
         ctype = overrides.get(name) or defaults.get(name.rpartition(".")[2].lower())
@@ -678,7 +704,9 @@ def compile_template(source: str | Path | bytes, name: str | None = None) -> Com
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise TemplateError(f"cannot read template: {exc.strerror or exc}", template=label) from None
+            raise TemplateError(
+                f"cannot read template: {exc.strerror or exc}", template=label
+            ) from None
     key = hashlib.sha256(data).hexdigest()
     with _LOCK:
         cached = _CACHE.get(key)
@@ -695,7 +723,9 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def render_docx(template: str | Path | bytes | CompiledTemplate, context: Mapping[str, Any], **kw: Any) -> bytes:
+def render_docx(
+    template: str | Path | bytes | CompiledTemplate, context: Mapping[str, Any], **kw: Any
+) -> bytes:
     """Compile `template` (cached) and return it rendered with `context`."""
     compiled = template if isinstance(template, CompiledTemplate) else compile_template(template)
     return compiled.render(context, **kw)
@@ -711,4 +741,8 @@ def docx_text(data: bytes) -> str:
 def leftover_tags(data: bytes) -> list[str]:
     """Return the parts of a rendered DOCX whose XML still holds `{{`, `{%`, `%}` or `}}`."""
     package = Package(data, "<docx>")
-    return sorted(n for n, raw in package.parts.items() if n.endswith(".xml") and _LEFTOVER.search(raw.decode("utf-8", "replace")))
+    return sorted(
+        n
+        for n, raw in package.parts.items()
+        if n.endswith(".xml") and _LEFTOVER.search(raw.decode("utf-8", "replace"))
+    )

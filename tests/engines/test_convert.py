@@ -18,7 +18,9 @@ from sc_docs.engines.convert import (
 from sc_docs.engines.docx import docx_text, render_docx
 from sc_docs.errors import ConversionError
 
-needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    not soffice_available(), reason="LibreOffice (soffice) is not installed"
+)
 
 
 def _template() -> bytes:

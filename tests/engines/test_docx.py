@@ -6,8 +6,9 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import docx
 import pytest
@@ -17,7 +18,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sc_docs.engines import _docx_zip
-from sc_docs.engines._docx_filters import currency, join_list, long_date, upper_name, us_date
+from sc_docs.engines._docx_filters import (
+    currency,
+    join_list,
+    long_date,
+    upper_name,
+    us_date,
+)
 from sc_docs.engines.docx import (
     CompiledTemplate,
     compile_template,
@@ -95,15 +102,23 @@ def add_notes(data: bytes, kind: str, notes: list[str]) -> bytes:
         f"{items}</w:{kind}>"
     ).encode()
     z = zipfile.ZipFile(io.BytesIO(data))
-    ct = z.read("[Content_Types].xml").decode().replace(
-        "</Types>",
-        f'<Override PartName="/word/{kind}.xml" ContentType="application/vnd.openxmlformats-'
-        f'officedocument.wordprocessingml.{kind}+xml"/></Types>',
+    ct = (
+        z.read("[Content_Types].xml")
+        .decode()
+        .replace(
+            "</Types>",
+            f'<Override PartName="/word/{kind}.xml" ContentType="application/vnd.openxmlformats-'
+            f'officedocument.wordprocessingml.{kind}+xml"/></Types>',
+        )
     )
-    rels = z.read("word/_rels/document.xml.rels").decode().replace(
-        "</Relationships>",
-        f'<Relationship Id="rIdNotes{kind}" Type="http://schemas.openxmlformats.org/'
-        f'officeDocument/2006/relationships/{kind}" Target="{kind}.xml"/></Relationships>',
+    rels = (
+        z.read("word/_rels/document.xml.rels")
+        .decode()
+        .replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdNotes{kind}" Type="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships/{kind}" Target="{kind}.xml"/></Relationships>',
+        )
     )
     data = replace_part(data, "[Content_Types].xml", ct.encode())
     data = replace_part(data, "word/_rels/document.xml.rels", rels.encode())
@@ -134,7 +149,9 @@ APPLICANT = {"applicant": {"legal_name": "Acme Power, LLC", "state": "Delaware"}
 
 
 def test_renders_values_and_opens_in_python_docx() -> None:
-    out = render(["Agreement with {{ applicant.legal_name }}, a {{ applicant.state }} LLC."], APPLICANT)
+    out = render(
+        ["Agreement with {{ applicant.legal_name }}, a {{ applicant.state }} LLC."], APPLICANT
+    )
     paragraphs = [p.text for p in docx.Document(io.BytesIO(out)).paragraphs]
     assert "Agreement with Acme Power, LLC, a Delaware LLC." in paragraphs
     assert leftover_tags(out) == []
@@ -182,7 +199,8 @@ def test_literal_brace_escape_applies_to_template_text_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1f", "\ud800", "\ufffe", "\uffff"],
+    "bad",
+    ["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1f", "\ud800", "\ufffe", "\uffff"],
     ids=["nul", "soh", "bell", "vt", "ff", "us", "surrogate", "fffe", "ffff"],
 )
 def test_xml_illegal_characters_are_refused_naming_the_variable(bad: str) -> None:
@@ -198,7 +216,10 @@ def test_none_value_is_refused() -> None:
 
 
 def test_none_guarded_by_if_is_fine() -> None:
-    out = render(["{% if applicant.state %}{{ applicant.state }}{% endif %}done"], {"applicant": {"state": None}})
+    out = render(
+        ["{% if applicant.state %}{{ applicant.state }}{% endif %}done"],
+        {"applicant": {"state": None}},
+    )
     assert "done" in docx_text(out)
 
 
@@ -211,8 +232,10 @@ def test_undefined_variable_names_template_path_and_text(tmp_path: Path) -> None
         make_docx(
             [
                 "Recitals.",
-                "This agreement is made by the 'Scheduling Coordinator' {{ applicant.legl_name }} "
-                "having its principal place of business in {{ applicant.state }}.",
+                (
+                    "This agreement is made by the 'Scheduling Coordinator' {{ applicant.legl_name }} "
+                    "having its principal place of business in {{ applicant.state }}."
+                ),
             ]
         )
     )
@@ -241,7 +264,9 @@ def test_undefined_inside_loop_names_resolved_path() -> None:
 
 
 def test_undefined_in_header_names_the_header() -> None:
-    with pytest.raises(TemplateError, match=r"word/header1\.xml.*undefined variable 'agreement\.title'"):
+    with pytest.raises(
+        TemplateError, match=r"word/header1\.xml.*undefined variable 'agreement\.title'"
+    ):
         render(["body"], APPLICANT, header="{{ agreement.title }}")
 
 
@@ -263,7 +288,13 @@ def test_sandbox_refuses_internals(expression: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "tag", ["{% include 'other.docx' %}", "{% import 'm' as m %}", "{% extends 'base' %}", "{% from 'm' import x %}"]
+    "tag",
+    [
+        "{% include 'other.docx' %}",
+        "{% import 'm' as m %}",
+        "{% extends 'base' %}",
+        "{% from 'm' import x %}",
+    ],
 )
 def test_loading_other_templates_is_refused(tag: str) -> None:
     with pytest.raises(TemplateError, match="paragraph 2: .*not supported"):
@@ -287,7 +318,10 @@ def test_escaping_cannot_be_switched_off(paragraphs: list[str], expected: str) -
     ("paragraphs", "expected"),
     [
         (["ok", "Name {{ applicant.legal_name }", "end {{ x }}"], r"paragraph 2"),
-        (["ok", "{% if applicant.state %}", "never closed"], r"paragraph 2.*'{% if applicant.state %}'"),
+        (
+            ["ok", "{% if applicant.state %}", "never closed"],
+            r"paragraph 2.*'{% if applicant.state %}'",
+        ),
         (["{{ applicant.legal_name|shout }}"], r"paragraph 1.*shout"),
         (["{{ applicant.legal name }}"], r"paragraph 1.*syntax error"),
         (["{% endif %}"], r"paragraph 1.*endif"),
@@ -306,7 +340,9 @@ def test_malformed_header_is_located() -> None:
 
 
 def test_tag_split_by_formatting_garbage_is_located() -> None:
-    body = para("Intro text.") + para("The party {{ applicant.", "legal name }} agrees", bold_second=True)
+    body = para("Intro text.") + para(
+        "The party {{ applicant.", "legal name }} agrees", bold_second=True
+    )
     with pytest.raises(TemplateError, match=r"paragraph 2: .*legal name"):
         compile_template(with_body(make_docx(), body))
 
@@ -324,7 +360,9 @@ def test_block_leaving_a_table_is_refused() -> None:
     d.add_paragraph("b{% endif %} after")
     buf = io.BytesIO()
     d.save(buf)
-    with pytest.raises(TemplateError, match=r"paragraph 3: .*{% if applicant.state %}.*different states"):
+    with pytest.raises(
+        TemplateError, match=r"paragraph 3: .*{% if applicant.state %}.*different states"
+    ):
         compile_template(buf.getvalue())
 
 
@@ -340,7 +378,9 @@ def test_loop_repeating_unbalanced_xml_is_refused() -> None:
 
 
 def test_loop_spanning_paragraphs_evenly_is_allowed() -> None:
-    out = render_docx(make_docx(["one {% for x in xs %}[{{ x }}", "mid", "]{% endfor %} end"]), {"xs": [1, 2]})
+    out = render_docx(
+        make_docx(["one {% for x in xs %}[{{ x }}", "mid", "]{% endfor %} end"]), {"xs": [1, 2]}
+    )
     assert "one [1\nmid\n][2\nmid\n] end" in docx_text(out)
 
 
@@ -428,7 +468,10 @@ def test_declared_total_size_is_checked(monkeypatch: pytest.MonkeyPatch) -> None
 def test_not_a_word_document() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
     with pytest.raises(TemplateError, match="not a Word document"):
         compile_template(buf.getvalue())
 
@@ -437,7 +480,9 @@ def test_not_a_word_document() -> None:
 
 
 def test_output_is_deterministic_with_fixed_dates_and_order() -> None:
-    tpl = compile_template(make_docx(["{{ applicant.legal_name }}"], header="{{ applicant.state }}"))
+    tpl = compile_template(
+        make_docx(["{{ applicant.legal_name }}"], header="{{ applicant.state }}")
+    )
     first, second = tpl.render(APPLICANT), tpl.render(dict(APPLICANT))
     assert first == second
     infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
@@ -468,15 +513,21 @@ def test_compile_is_cached_by_content(tmp_path: Path) -> None:
 
 def test_core_properties_are_written() -> None:
     tpl = compile_template(make_docx(["{{ x }}"]))
-    when = dt.datetime(2027, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2027, 1, 1, 12, 0, tzinfo=dt.UTC)
     out = tpl.render(
         {"x": 1},
-        core_properties={"title": "SC Agreement", "subject": "Acme", "creator": "sc-docs", "created": when, "modified": "2027-01-02T00:00:00Z"},
+        core_properties={
+            "title": "SC Agreement",
+            "subject": "Acme",
+            "creator": "sc-docs",
+            "created": when,
+            "modified": "2027-01-02T00:00:00Z",
+        },
     )
     core = docx.Document(io.BytesIO(out)).core_properties
     assert (core.title, core.subject, core.author) == ("SC Agreement", "Acme", "sc-docs")
     assert core.created == when
-    assert core.modified == dt.datetime(2027, 1, 2, tzinfo=dt.timezone.utc)
+    assert core.modified == dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
 
 
 def test_unknown_core_property_is_refused() -> None:
@@ -501,7 +552,10 @@ def test_custom_properties_create_part_override_and_relationship() -> None:
     custom = etree.fromstring(zipfile.ZipFile(io.BytesIO(again)).read("docProps/custom.xml"))
     assert [p.get("name") for p in custom] == list(props)
     assert {p.get("name"): p[0].text for p in custom}["sc_docs.version"] == "2028-01"
-    assert zipfile.ZipFile(io.BytesIO(again)).read("_rels/.rels").decode().count("custom-properties") == 1
+    assert (
+        zipfile.ZipFile(io.BytesIO(again)).read("_rels/.rels").decode().count("custom-properties")
+        == 1
+    )
 
 
 def test_no_tags_left_anywhere() -> None:
@@ -509,7 +563,11 @@ def test_no_tags_left_anywhere() -> None:
         ["{{ a }}", "{%p if a %}", "yes", "{%p endif %}"],
         header="{{ a }}",
         footer="{{ a }}",
-        table=[["{%tr for r in rows %}", ""], ["{{ r }}", "{{ r|upper_name }}"], ["{%tr endfor %}", ""]],
+        table=[
+            ["{%tr for r in rows %}", ""],
+            ["{{ r }}", "{{ r|upper_name }}"],
+            ["{%tr endfor %}", ""],
+        ],
     )
     out = render_docx(add_notes(tpl, "footnotes", ["note {{ a }}"]), {"a": "v", "rows": ["x", "y"]})
     assert leftover_tags(out) == []
@@ -529,7 +587,9 @@ def test_richtext_and_listing() -> None:
     from docxtpl import Listing, RichText
 
     tpl = make_docx(["Name: {{r name }}", "List: {{ items }}"])
-    out = render_docx(tpl, {"name": RichText("Acme & Co", bold=True), "items": Listing("one\ntwo\athree")})
+    out = render_docx(
+        tpl, {"name": RichText("Acme & Co", bold=True), "items": Listing("one\ntwo\athree")}
+    )
     xml = part_xml(out)
     assert "<w:b/>" in xml and "Acme &amp; Co" in xml
     text = docx_text(out)
@@ -637,8 +697,15 @@ def test_us_date() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(7500, "$7,500.00"), ("7500", "$7,500.00"), (1234567.891, "$1,234,567.89"), ("0.005", "$0.01"),
-     (-25, "-$25.00"), ("$1,000", "$1,000.00"), (0, "$0.00")],
+    [
+        (7500, "$7,500.00"),
+        ("7500", "$7,500.00"),
+        (1234567.891, "$1,234,567.89"),
+        ("0.005", "$0.01"),
+        (-25, "-$25.00"),
+        ("$1,000", "$1,000.00"),
+        (0, "$0.00"),
+    ],
 )
 def test_currency(value: Any, expected: str) -> None:
     assert currency(value) == expected
@@ -663,10 +730,15 @@ def test_join_list_and_upper_name() -> None:
 
 def test_filters_are_registered() -> None:
     out = render(
-        ["{{ d|long_date }} / {{ d|us_date }} / {{ fee|currency }} / {{ names|join_list }} / {{ n|upper_name }}"],
+        [
+            "{{ d|long_date }} / {{ d|us_date }} / {{ fee|currency }} / {{ names|join_list }} / {{ n|upper_name }}"
+        ],
         {"d": "2027-01-01", "fee": 7500, "names": ["A", "B", "C"], "n": "Jane Doe"},
     )
-    assert "the 1st day of January, 2027 / January 1, 2027 / $7,500.00 / A, B and C / JANE DOE" in docx_text(out)
+    assert (
+        "the 1st day of January, 2027 / January 1, 2027 / $7,500.00 / A, B and C / JANE DOE"
+        in docx_text(out)
+    )
 
 
 # -- equivalence with plain docxtpl ---------------------------------------------------------
@@ -684,14 +756,19 @@ def _normalized(data: bytes) -> dict[str, Any]:
         if name == "[Content_Types].xml":
             ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
             defaults = {e.get("Extension"): e.get("ContentType") for e in root.iter(ct + "Default")}
-            overrides = {e.get("PartName"): e.get("ContentType") for e in root.iter(ct + "Override")}
+            overrides = {
+                e.get("PartName"): e.get("ContentType") for e in root.iter(ct + "Override")
+            }
             out[name] = {
                 n: overrides.get("/" + n) or defaults.get(n.rpartition(".")[2])
-                for n in z.namelist() if not n.startswith("docProps/")
+                for n in z.namelist()
+                if not n.startswith("docProps/")
             }
         elif name == "_rels/.rels":
             out[name] = sorted(
-                (e.get("Type"), e.get("Target")) for e in root if "docProps" not in (e.get("Target") or "")
+                (e.get("Type"), e.get("Target"))
+                for e in root
+                if "docProps" not in (e.get("Target") or "")
             )
         else:
             out[name] = etree.tostring(root, method="c14n")
@@ -732,7 +809,9 @@ def _feature_template() -> bytes:
     rows.cell(2, 2).text = "{{ s.since|us_date }}"
     rows.cell(3, 0).text = "{%tr endfor %}"
     cols = d.add_table(rows=2, cols=4)
-    for c, text in enumerate(["Label", "{%tc for s in agreement.scids %}", "{{ s.scid }}", "{%tc endfor %}"]):
+    for c, text in enumerate(
+        ["Label", "{%tc for s in agreement.scids %}", "{{ s.scid }}", "{%tc endfor %}"]
+    ):
         cols.cell(0, c).text = text
     cols.cell(1, 0).text = "static"
     run_p = d.add_paragraph("Run tag: ")
@@ -769,7 +848,7 @@ def _feature_context(dba: str | None, scids: int = 3) -> dict[str, Any]:
             "tariff": "Appendix B.1 <SCA>",
             "scids": [
                 {"scid": "ACME1", "name": "Acme <One>", "since": "2026-05-01"},
-                {"scid": "ACME2", "name": "Acme \"Two\"", "since": dt.date(2026, 6, 2)},
+                {"scid": "ACME2", "name": 'Acme "Two"', "since": dt.date(2026, 6, 2)},
                 {"scid": "ACME3", "name": "Zoë ✓", "since": "2026-07-03"},
             ][:scids],
         },
@@ -798,14 +877,18 @@ def test_equivalence_test_can_fail() -> None:
     data = _feature_template()
     context = _feature_context("x")
     other = _feature_context("y")
-    assert _normalized(compile_template(data).render(context)) != _normalized(_docxtpl_render(data, other))
+    assert _normalized(compile_template(data).render(context)) != _normalized(
+        _docxtpl_render(data, other)
+    )
 
 
 # -- properties -----------------------------------------------------------------------------
 
 XML_LEGAL = st.characters(
     blacklist_categories=("Cs",),
-    blacklist_characters="".join(map(chr, [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])),
+    blacklist_characters="".join(
+        map(chr, [*range(9), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+    ),
 )
 _PROPERTY_TEMPLATE = make_docx(["Before [{{ value }}] after"], header="H {{ value }}")
 
@@ -824,14 +907,23 @@ def test_any_legal_text_renders_exactly(value: str) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(value=st.text(XML_LEGAL, max_size=30), items=st.lists(st.text(XML_LEGAL, max_size=10), max_size=4))
+@given(
+    value=st.text(XML_LEGAL, max_size=30),
+    items=st.lists(st.text(XML_LEGAL, max_size=10), max_size=4),
+)
 def test_rendering_is_deterministic(value: str, items: list[str]) -> None:
     tpl = compile_template(make_docx(["{{ value }}", "{{ items|join_list }}"]))
-    assert tpl.render({"value": value, "items": items}) == tpl.render({"value": value, "items": list(items)})
+    assert tpl.render({"value": value, "items": items}) == tpl.render(
+        {"value": value, "items": list(items)}
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(value=st.text(max_size=20).filter(lambda s: re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", s) is not None))
+@given(
+    value=st.text(max_size=20).filter(
+        lambda s: re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", s) is not None
+    )
+)
 def test_illegal_text_is_always_refused(value: str) -> None:
     with pytest.raises(TemplateError, match="'value'"):
         compile_template(_PROPERTY_TEMPLATE).render({"value": value})
