@@ -20,7 +20,11 @@ def load_values(source: str) -> dict[str, str | bool]:
     `contacts.primary.name`); numbers and dates become text; null means "leave as is".
     """
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8") as fh:
+                text = fh.read()
     except OSError as exc:
         raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=source) from None
     except UnicodeDecodeError:

@@ -172,7 +172,7 @@ def _subset(path: str, chars: frozenset[str]) -> EmbeddedFont:
     from fontTools.ttLib import TTFont
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    font = TTFont(path)
+    font = TTFont(path, recalcTimestamp=False)  # a fixed head.modified keeps output deterministic
     options = subset.Options()
     options.layout_features = []
     options.hinting = False

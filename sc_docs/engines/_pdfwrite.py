@@ -75,10 +75,31 @@ def serialize(obj: PdfObject) -> bytes:
     return buf.getvalue()
 
 
-def _object_bytes(idnum: int, generation: int, obj: PdfObject, encrypt: Encryptor | None) -> bytes:
+def object_body(idnum: int, generation: int, obj: PdfObject, encrypt: Encryptor | None) -> bytes:
+    """Return the serialized object, encrypted for (idnum, generation) when `encrypt` is given."""
     if encrypt is not None:
         obj = encrypt(obj, idnum, generation)
-    return b"%d %d obj\n%s\nendobj\n" % (idnum, generation, serialize(obj))
+    return serialize(obj)
+
+
+def entries_bytes(
+    items: list[tuple[PdfObject, PdfObject]], idnum: int, generation: int, encrypt: Encryptor | None
+) -> bytes:
+    """Return `/Key value` lines for dictionary entries of object `idnum`, encrypted if needed."""
+    out = []
+    for key, value in items:
+        if encrypt is not None:
+            value = encrypt(value, idnum, generation)
+        out.append(serialize(key) + b" " + serialize(value) + b"\n")
+    return b"".join(out)
+
+
+def _object_bytes(idnum: int, generation: int, obj: PdfObject, encrypt: Encryptor | None) -> bytes:
+    return _wrap(idnum, generation, object_body(idnum, generation, obj, encrypt))
+
+
+def _wrap(idnum: int, generation: int, body: bytes) -> bytes:
+    return b"%d %d obj\n%s\nendobj\n" % (idnum, generation, body)
 
 
 def _file_id(trailer: DictionaryObject, seed: bytes, body: bytes) -> ArrayObject:
@@ -115,19 +136,29 @@ def incremental_update(
     original: bytes,
     objects: dict[int, tuple[int, PdfObject]],
     *,
+    raw: dict[int, tuple[int, bytes]] | None = None,
     trailer: DictionaryObject,
     prev_xref: int,
     size: int,
     xref_stream: bool,
     encrypt: Encryptor | None,
 ) -> bytes:
-    """Return `original` followed by `objects` ({idnum: (generation, object)}) and a new xref."""
+    """Return `original` followed by `objects` ({idnum: (generation, object)}) and a new xref.
+
+    `raw` holds objects already serialized (and encrypted): {idnum: (generation, body)}.
+    """
+    raw = raw or {}
     out = bytearray(original)
     if not out.endswith((b"\n", b"\r")):
         out += b"\n"
     offsets: dict[int, tuple[int, int]] = {}
     body_start = len(out)
-    for idnum in sorted(objects):
+    for idnum in sorted(set(objects) | set(raw)):
+        if idnum in raw:
+            generation, body = raw[idnum]
+            offsets[idnum] = (len(out), generation)
+            out += _wrap(idnum, generation, body)
+            continue
         generation, obj = objects[idnum]
         offsets[idnum] = (len(out), generation)
         out += _object_bytes(idnum, generation, obj, encrypt)
@@ -137,7 +168,7 @@ def incremental_update(
     entries[NameObject("/ID")] = _file_id(trailer, seed, body)
     entries[NameObject("/Prev")] = NumberObject(prev_xref)
     if xref_stream:
-        xref_num = max(size, max(objects, default=0) + 1)
+        xref_num = max(size, max(offsets, default=0) + 1)
         xref_offset = len(out)
         offsets[xref_num] = (xref_offset, 0)
         numbers = sorted(offsets)

@@ -139,6 +139,11 @@ class _Parsed:
     encrypt: write.Encryptor | None
     header: bytes
     all_have_ap: bool  # every widget already has a normal appearance
+    # serialized (and encrypted) bytes reused across fills: unchanged entries of patched
+    # dictionaries, keyed by (object number, patched keys); embedded font objects, keyed by
+    # (font, first object number)
+    entry_cache: dict[tuple[int, frozenset[str]], bytes] = field(default_factory=dict)
+    font_cache: dict[tuple[str, int], list[tuple[int, bytes, Any]]] = field(default_factory=dict)
 
 
 _cache: OrderedDict[str, _Parsed] = OrderedDict()
@@ -607,9 +612,15 @@ class _Filler:
 
     def __init__(self, parsed: _Parsed) -> None:
         self.p = parsed
-        self.objects: dict[int, tuple[int, Any]] = {}
+        self.objects: dict[int, tuple[int, Any]] = {}  # copied or new objects, serialized at the end
+        self.raw: dict[int, tuple[int, bytes]] = {}  # objects already serialized
+        # top-level dictionaries changed only in a few keys: {idnum: {key: value or None}}
+        self.patches: dict[int, dict[str, Any]] = {}
+        self.generations: dict[int, int] = {}
         self.next_id = parsed.size
         self.font_refs: dict[str, Any] = {}
+        self.fonts: dict[int, Any] = {}  # id(widget) -> font chosen in the pre-pass
+        self.raw_objects: dict[int, Any] = {}  # the objects behind `raw`, for a full rewrite
 
     # ---- object bookkeeping
     def original(self, loc: Loc) -> Any:
@@ -621,12 +632,19 @@ class _Filler:
         return obj
 
     def edit(self, loc: Loc) -> Any:
-        from pypdf.generic import IndirectObject
+        """Return an editable copy of the dictionary at `loc` (copying its object once per fill)."""
+        from pypdf.generic import IndirectObject, NameObject
 
         idnum, generation, path = loc
         if idnum not in self.objects:
             top = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
-            self.objects[idnum] = (generation, _copy(top))
+            copy = _copy(top)
+            for key, value in self.patches.pop(idnum, {}).items():
+                if value is None:
+                    copy.pop(key, None)
+                else:
+                    copy[NameObject(key)] = value
+            self.objects[idnum] = (generation, copy)
         obj = self.objects[idnum][1]
         for step in path:
             obj = obj[step] if isinstance(step, int) else obj.raw_get(step)
@@ -642,7 +660,31 @@ class _Filler:
         return obj.get_object()
 
     def current(self, loc: Loc) -> Any:
-        return self.edit(loc) if loc[0] in self.objects else self.original(loc)
+        return self.edit(loc) if loc[0] in self.objects or loc[0] in self.patches else self.original(loc)
+
+    def set(self, loc: Loc, key: str, value: Any) -> None:
+        """Set (or with None, remove) `key` of the dictionary at `loc`.
+
+        A top-level dictionary is only patched: at the end its untouched entries come from a
+        per-form cache of their serialized bytes, which is what makes repeated fills cheap.
+        """
+        from pypdf.generic import NameObject
+
+        idnum, generation, path = loc
+        if not path and idnum not in self.objects:
+            self.patches.setdefault(idnum, {})[key] = value
+            self.generations[idnum] = generation
+            return
+        target = self.edit(loc)
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[NameObject(key)] = value
+
+    def materialize(self) -> None:
+        """Turn every patch into a full copy (flattening and rewriting need real objects)."""
+        for idnum in list(self.patches):
+            self.edit((idnum, self.generations[idnum], ()))
 
     def add(self, obj: Any) -> Any:
         from pypdf.generic import IndirectObject
@@ -656,6 +698,7 @@ class _Filler:
     def run(self, checked: list[tuple[_Field, str | bool]], *, flatten: bool, need_appearances: bool) -> bytes:
         from pypdf.generic import BooleanObject, NameObject
 
+        self._pick_fonts(checked)
         for f, value in checked:
             getattr(self, f"_fill_{f.type}")(f, value)
         if self.p.acroform is not None:
@@ -663,24 +706,29 @@ class _Filler:
             # Viewers honouring /NeedAppearances redraw fields with the form's font and drop
             # glyphs it lacks; once every widget carries an appearance the flag only does harm.
             stale = bool(acroform.get("/NeedAppearances")) and self.p.all_have_ap and not need_appearances
-            if self.p.has_xfa or need_appearances or stale:
-                acroform = self.edit(self.p.acroform)
-                acroform.pop("/XFA", None)
-                if stale:
-                    acroform.pop("/NeedAppearances", None)
-                if need_appearances and not flatten:
-                    acroform[NameObject("/NeedAppearances")] = BooleanObject(True)
+            if self.p.has_xfa:
+                self.set(self.p.acroform, "/XFA", None)
+            if stale:
+                self.set(self.p.acroform, "/NeedAppearances", None)
+            if need_appearances and not flatten:
+                self.set(self.p.acroform, "/NeedAppearances", BooleanObject(True))
         if "/NeedsRendering" in self.original(self.p.root):
-            self.edit(self.p.root).pop("/NeedsRendering", None)
+            self.set(self.p.root, "/NeedsRendering", None)
         if flatten:
+            self.materialize()
             return self._flatten()
-        if not self.objects:
+        if not (self.objects or self.patches or self.raw):
             return self.p.data
         if self.p.prev_xref is None:
+            self.materialize()
             return self._rewrite(set())
+        raw = dict(self.raw)
+        for idnum, patch in self.patches.items():
+            raw[idnum] = (self.generations[idnum], self._patched_bytes(idnum, patch))
         return write.incremental_update(
             self.p.data,
             self.objects,
+            raw=raw,
             trailer=self.p.reader.trailer,
             prev_xref=self.p.prev_xref,
             size=self.p.size,
@@ -696,6 +744,8 @@ class _Filler:
                 return None
             if idnum in self.objects:
                 return self.objects[idnum][1]
+            if idnum in self.raw_objects:
+                return self.raw_objects[idnum]
             obj = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
             return None if obj is None or isinstance(obj, NullObject) else obj
 
@@ -705,13 +755,13 @@ class _Filler:
         from pypdf.generic import NameObject
 
         for loc in f.nodes:
-            self.edit(loc)[NameObject("/V")] = value
+            self.set(loc, "/V", value)
 
     def _fill_text(self, f: _Field, value: str) -> None:
         self._set_value(f, _text_string(value))
         comb = f.max_length if f.flags & _COMB and f.max_length else 0
         for w in f.widgets:
-            font = fonts.pick_font(w.base_font, [value])
+            font = self.fonts[id(w)]
             width, height = _box(w)
             content = appear.text_stream(
                 value, width, height, font, w.style,
@@ -725,19 +775,14 @@ class _Filler:
         self._set_value(f, _text_string(value))
         index = f.options.index(value) if value in f.options else None
         for loc in f.nodes:
-            node = self.edit(loc)
-            if index is None:
-                node.pop("/I", None)
-            else:
-                node[NameObject("/I")] = ArrayObject([NumberObject(index)])
+            self.set(loc, "/I", None if index is None else ArrayObject([NumberObject(index)]))
         shown = f.display[index] if index is not None else value
         for w in f.widgets:
             width, height = _box(w)
+            font = self.fonts[id(w)]
             if f.flags & _COMBO:
-                font = fonts.pick_font(w.base_font, [shown])
                 content = appear.text_stream(shown, width, height, font, w.style)
             else:
-                font = fonts.pick_font(w.base_font, f.display or [value])
                 content = appear.list_stream(f.display, index, f.top_index, width, height, font, w.style)
             self._set_normal_appearance(w, content, font, width, height)
 
@@ -754,8 +799,7 @@ class _Filler:
         self._set_value(f, NameObject("/" + state))
         for w in f.widgets:
             on = state if state in w.states else "Off"
-            widget = self.edit(w.loc)
-            widget[NameObject("/AS")] = NameObject("/" + on)
+            self.set(w.loc, "/AS", NameObject("/" + on))
             if not w.has_ap:
                 self._add_check_appearance(w, state)
 
@@ -779,8 +823,7 @@ class _Filler:
         stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): font_dict})
         stream.set_data(content)
         ref = self.add(stream)
-        widget = self.edit(w.loc)
-        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): ref})
+        self.set(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
 
     def _add_check_appearance(self, w: _Widget, state: str) -> None:
         from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
@@ -806,14 +849,63 @@ class _Filler:
             )
             stream.set_data(content)
             appearances[NameObject("/" + name)] = self.add(stream)
-        self.edit(w.loc)[NameObject("/AP")] = DictionaryObject({NameObject("/N"): appearances})
+        self.set(w.loc, "/AP", DictionaryObject({NameObject("/N"): appearances}))
+
+    def _pick_fonts(self, checked: list[tuple[_Field, str | bool]]) -> None:
+        """Choose every widget's font and number the font objects first, so that the same fonts
+        get the same object numbers in every fill and their bytes can be reused."""
+        for f, value in checked:
+            if f.type not in ("text", "choice") or not isinstance(value, str):
+                continue
+            index = f.options.index(value) if f.type == "choice" and value in f.options else None
+            shown = f.display[index] if index is not None else value
+            for w in f.widgets:
+                texts = [shown] if f.type == "text" or f.flags & _COMBO else (f.display or [value])
+                font = fonts.pick_font(w.base_font, texts)
+                self.fonts[id(w)] = font
+                self._font_ref(font)
 
     def _font_ref(self, font: Any) -> Any:
+        from pypdf.generic import IndirectObject
+
         ref = self.font_refs.get(font.key)
-        if ref is None:
-            ref = self.add(_font_object(self, font))
-            self.font_refs[font.key] = ref
-        return ref
+        if ref is not None:
+            return ref
+        start = self.next_id
+        cached = self.p.font_cache.get((font.key, start))
+        if cached is None:
+            top = self.add(_font_object(self, font))
+            cached = []
+            for idnum in range(start, self.next_id):
+                generation, obj = self.objects.pop(idnum)
+                cached.append((idnum, write.object_body(idnum, generation, obj, self.p.encrypt), obj))
+            self.p.font_cache[(font.key, start)] = cached
+        else:
+            top = IndirectObject(cached[-1][0], 0, None)
+            self.next_id = cached[-1][0] + 1
+        for idnum, body, obj in cached:
+            self.raw[idnum] = (0, body)
+            self.raw_objects[idnum] = obj
+        self.font_refs[font.key] = top
+        return top
+
+    def _patched_bytes(self, idnum: int, patch: dict[str, Any]) -> bytes:
+        """Return the body of dictionary `idnum` with `patch` applied, from cached entry bytes."""
+        from pypdf.generic import IndirectObject, NameObject
+
+        generation = self.generations[idnum]
+        keys = frozenset(patch)
+        base = self.p.entry_cache.get((idnum, keys))
+        if base is None:
+            original = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
+            base = write.entries_bytes(
+                [(k, v) for k, v in original.items() if k not in keys], idnum, generation, self.p.encrypt
+            )
+            self.p.entry_cache[(idnum, keys)] = base
+        extra = write.entries_bytes(
+            [(NameObject(k), v) for k, v in sorted(patch.items()) if v is not None], idnum, generation, self.p.encrypt
+        )
+        return b"<<\n" + base + extra + b">>"
 
     # ---- flattening
     def _flatten(self) -> bytes:

@@ -1,0 +1,106 @@
+"""`sc-docs fields` and `sc-docs fill` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.engines import pdf_builders as build
+
+
+@pytest.fixture
+def form(tmp_path: Path) -> Path:
+    path = tmp_path / "form.pdf"
+    path.write_bytes(build.reportlab_form())
+    return path
+
+
+def test_fields_text_lists_names_types_and_options(run, form: Path) -> None:
+    result = run("fields", form)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["name", "text", "p1"]
+    assert any(line.startswith("kind") and "options: llc, corp, coop" in line for line in lines)
+    assert any(line.startswith("scid") and "max 4" in line for line in lines)
+
+
+def test_fields_json_is_the_field_info_list(run, form: Path) -> None:
+    result = run("fields", form, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data[3] == {
+        "name": "agree", "type": "checkbox", "value": False, "options": ["Yes"], "page": 1,
+        "max_length": None, "multiline": False, "readonly": False,
+    }
+
+
+def test_fill_from_yaml_writes_the_pdf(run, form: Path, tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("name: Renée Dvořák\nagree: true\nkind: corp\nstate: NV\nscid: ACME\n", encoding="utf-8")
+    out = tmp_path / "out" / "filled.pdf"
+    result = run("fill", form, values, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    got = build.pypdf_values(out.read_bytes())
+    expected = {"name": "Renée Dvořák", "agree": "/Yes", "kind": "/corp", "state": "NV", "scid": "ACME"}
+    assert {k: got[k] for k in expected} == expected
+    assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_fill_from_json_on_stdin_to_stdout_flattened(run, form: Path) -> None:
+    result = run("fill", form, "-", "-o", "-", "--flatten", input=json.dumps({"name": "Stdin Value"}))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(b"%PDF")
+    from pypdf import PdfReader
+    import io
+
+    reader = PdfReader(io.BytesIO(result.stdout_bytes))
+    assert reader.get_fields() is None and "Stdin Value" in reader.pages[0].extract_text()
+
+
+def test_nested_values_become_dotted_names(run, tmp_path: Path) -> None:
+    form = tmp_path / "hier.pdf"
+    form.write_bytes(build.hierarchical_form())
+    values = tmp_path / "v.yaml"
+    values.write_text("contacts:\n  primary:\n    name: Ann\n    email: ann@example.com\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 0, result.stderr
+    got = build.pypdf_values((tmp_path / "o.pdf").read_bytes())
+    assert got["contacts.primary.name"] == "Ann" and got["contacts.primary.email"] == "ann@example.com"
+
+
+def test_bad_values_exit_1_and_write_nothing(run, form: Path, tmp_path: Path) -> None:
+    values = tmp_path / "v.json"
+    values.write_text(json.dumps({"nmae": "x", "scid": "TOOLONG"}), encoding="utf-8")
+    out = tmp_path / "filled.pdf"
+    result = run("fill", form, values, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {form}: unknown field 'nmae' (did you mean 'name'?)")
+    assert "scid: takes at most 4 characters, got 7" in result.stderr
+    assert not out.exists()
+
+
+def test_values_must_be_a_mapping_of_scalars(run, form: Path, tmp_path: Path) -> None:
+    values = tmp_path / "v.yaml"
+    values.write_text("- just\n- a list\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {values}: the values must be a mapping of field names to values\n"
+    values.write_text("name: [a, b]\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.stderr == f"Error: {values}: name: a value must be text or true/false, not list\n"
+
+
+def test_unreadable_form_exits_2(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    result = run("fields", bad)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {bad}: not a PDF file (no %PDF header)\n"
+
+
+def test_commands_have_help(run) -> None:
+    for command in ("fields", "fill"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.stdout
