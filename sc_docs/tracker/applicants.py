@@ -1,8 +1,4 @@
-"""Reading an applicant record for `track add`.
-
-Uses `sc_docs.sheets.load_applicant` (YAML, JSON and XLSX sheets, with validation) when the
-sheets package provides it, and plain YAML otherwise, so the tracker works while sheets is built.
-"""
+"""Reading an applicant record for `track add`, through the sheets loader (YAML, JSON, XLSX)."""
 
 from __future__ import annotations
 
@@ -13,27 +9,19 @@ from sc_docs.tracker.errors import TrackerError
 
 
 def load_record_data(path: Path) -> dict[str, Any]:
-    """Return the record of the info sheet at `path` as a plain dict."""
-    try:
-        from sc_docs.sheets import load_applicant  # type: ignore[attr-defined]
-    except ImportError:
-        return _load_yaml(path)
+    """Return the record of the info sheet (or folder of sheets) at `path` as a plain dict.
+
+    Sheets that disagree on a shared fact (two spellings of the legal name) are refused: the
+    tracker would not know which one to register.
+    """
+    from sc_docs.sheets import load_applicant
+
     record = load_applicant(path)
-    data = getattr(record, "data", record)
-    if not isinstance(data, dict):
+    if record.problems:
+        first = record.problems[0]
+        text = first.format() if hasattr(first, "format") else str(first)
+        more = f" (and {len(record.problems) - 1} more)" if len(record.problems) > 1 else ""
+        raise TrackerError(f"the sheets disagree: {text}{more}; run `sc-docs validate` first", file=str(path))
+    if not isinstance(record.data, dict):
         raise TrackerError("the applicant record is not a mapping", file=str(path))
-    return data
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TrackerError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise TrackerError(f"not valid YAML: {exc}", file=str(path)) from exc
-    if not isinstance(data, dict):
-        raise TrackerError("the applicant record is not a mapping", file=str(path))
-    return data
+    return record.data

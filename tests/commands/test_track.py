@@ -49,6 +49,17 @@ def test_add_reports_changed_facts(run: Run, registered: Path, tmp_path: Path) -
     assert (result.exit_code, result.stdout) == (0, f"{SLUG}: updated application.application_date\n")
 
 
+def test_add_accepts_a_folder_and_refuses_disagreeing_sheets(run: Run, db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "main.yaml").write_text(ACME.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("track", "add", folder).stdout == f"{SLUG}: registered\n"
+    (folder / "other.json").write_text('{"applicant": {"legal_name": "Acme Power and Light LLC"}}', encoding="utf-8")
+    result = run("track", "add", folder)
+    assert result.exit_code == 1
+    assert "the sheets disagree" in result.stderr and "run `sc-docs validate` first" in result.stderr
+
+
 def test_mark_show_history(run: Run, registered: Path, tmp_path: Path) -> None:
     evidence = tmp_path / "fee.txt"
     evidence.write_text("wire ref 42\n", encoding="utf-8")
