@@ -209,12 +209,18 @@ class Database:
                 f"made by a newer sc-docs (schema revision {current}); upgrade sc-docs to use it",
                 file=str(self.path),
             )
-        with self.write() as conn:
-            config.attributes["connection"] = conn
-            try:
+        try:
+            with self.write() as conn:
+                config.attributes["connection"] = conn
                 command.upgrade(config, revision)
-            except CommandError as exc:
-                raise TrackerError(f"cannot migrate the database: {exc}", file=str(self.path)) from exc
+        except CommandError as exc:
+            raise TrackerError(f"cannot migrate the database: {exc}", file=str(self.path)) from exc
+        except DatabaseUnreadableError as exc:
+            # One transaction holds every step, so a failed step leaves the file as it was.
+            raise TrackerError(
+                f"schema migration failed and was rolled back, the database is unchanged: {exc.message}",
+                file=str(self.path),
+            ) from exc
 
 
 def open_database(

@@ -149,3 +149,50 @@ def test_a_database_from_the_first_schema_is_migrated_and_keeps_its_rows(
     tracker.record_packet(slug="old-timer", legal_name="Old Timer Power", documents=[{"key": "sca", "version": "1"}], packet_date="2026-12-04")
     assert tracker.mark("old-timer", "sca", "done").old_status == "waived"
     assert [d.key for d in tracker.documents("old-timer")] == ["sca"]
+
+
+BROKEN_MIGRATION = '''
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("scratch", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO scratch (id) VALUES (1)")
+    op.execute("CREATE TABLE applicants (id INTEGER)")  # fails: the table exists
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_failing_migration_is_rolled_back_whole(
+    tracker: Tracker, acme: str, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from sc_docs.tracker import database
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(SCRIPT_LOCATION, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0003_broken.py").write_text(BROKEN_MIGRATION, encoding="utf-8")
+    monkeypatch.setattr(database, "SCRIPT_LOCATION", scripts)
+    monkeypatch.setattr(database, "HEAD_REVISION", "0003")
+
+    with pytest.raises(TrackerError, match="rolled back, the database is unchanged"):
+        Tracker.open(db_path)
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "scratch" not in names
+    finally:
+        conn.close()
+    monkeypatch.undo()
+    assert [e.action for e in Tracker.open(db_path).history(acme)] == ["register"]
