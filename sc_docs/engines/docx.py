@@ -435,7 +435,13 @@ class CompiledTemplate:
             whole = etree.tostring(root, encoding="unicode")
             start, end = whole.find("<w:body"), whole.rfind("</w:body>")
             if start < 0 or end < 0:
-                return None  # empty body (<w:body/>) or an unusual prefix: nothing to fill
+                if "{" in "".join(body.itertext()):
+                    raise TemplateError(
+                        f"{part_name}: the body is not written with the usual 'w:' prefix, "
+                        "which docxtpl-style tags need; re-save the template in Word",
+                        template=self.name,
+                    )
+                return None  # an empty body: nothing to fill
             prefix, suffix = _DECL + whole[:start], whole[end + len("</w:body>") :]
             paragraphs = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")]
             fix_tree = _needs_tree_fix(body)

@@ -530,6 +530,29 @@ def test_core_properties_are_written() -> None:
     assert core.modified == dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
 
 
+@pytest.mark.parametrize("drop_links", [False, True], ids=["part-only", "part-and-links"])
+def test_core_properties_part_is_created_when_absent(drop_links: bool) -> None:
+    data = replace_part(make_docx(["{{ x }}"]), "docProps/core.xml", None)
+    if drop_links:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        ct = re.sub(
+            r'<Override PartName="/docProps/core.xml"[^>]*/>',
+            "",
+            z.read("[Content_Types].xml").decode(),
+        )
+        rels = re.sub(
+            r'<Relationship [^>]*core-properties"[^>]*/>', "", z.read("_rels/.rels").decode()
+        )
+        assert "core" not in ct and "core-properties" not in rels
+        data = replace_part(data, "[Content_Types].xml", ct.encode())
+        data = replace_part(data, "_rels/.rels", rels.encode())
+    out = compile_template(data).render({"x": 1}, core_properties={"title": "T"})
+    assert docx.Document(io.BytesIO(out)).core_properties.title == "T"
+    z = zipfile.ZipFile(io.BytesIO(out))
+    assert z.read("[Content_Types].xml").decode().count("/docProps/core.xml") == 1
+    assert z.read("_rels/.rels").decode().count("core-properties") == 1
+
+
 def test_unknown_core_property_is_refused() -> None:
     with pytest.raises(TemplateError, match="unknown core properties"):
         compile_template(make_docx(["x"])).render({}, core_properties={"colour": "red"})
