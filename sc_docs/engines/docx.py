@@ -406,7 +406,6 @@ class CompiledTemplate:
         self._raw: dict[str, bytes] = package.parts
         self._kinds = _classify(package.parts, name)
         self._parts: list[_Part] = []
-        self._originals: dict[str, list[str]] = {}
         collector = VariableCollector(_ENV.globals)
         for part_name, kind in self._kinds:
             part = self._compile_part(part_name, kind, collector)
@@ -444,17 +443,21 @@ class CompiledTemplate:
                 return None  # an empty body: nothing to fill
             prefix, suffix = _DECL + whole[:start], whole[end + len("</w:body>") :]
             paragraphs = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")]
-            fix_tree = _needs_tree_fix(body)
-        elif kind in ("footnotes", "endnotes"):
-            # docxtpl renders notes from the stored text, not a re-serialisation.
-            xml, prefix = raw.decode("utf-8"), ""
         else:
             xml = etree.tostring(root, encoding="unicode")
+            if kind in ("footnotes", "endnotes"):
+                # docxtpl renders notes from the stored text, not a re-serialisation.
+                try:
+                    xml, prefix = raw.decode("utf-8"), ""
+                except UnicodeDecodeError:
+                    pass
         if "{" not in xml:
             return None
         patched = compat.patch_xml(xml)
         if not _TAG_START.search(patched):
             return None
+        if kind == "document":
+            fix_tree = _needs_tree_fix(body)
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
         lines = _line_map(source, paragraphs)
         stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, lines)  # type: ignore[arg-type]
