@@ -1,0 +1,1 @@
+"""Check a returned agreement against its pro forma and read its fill-ins back."""

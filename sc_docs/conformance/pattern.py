@@ -1,0 +1,577 @@
+"""Turn a DOCX template into a pattern: paragraphs of literal text and fill-in slots.
+
+The template's parts go through docxtpl's own preprocessing (so `{%tr %}`, `{%p %}` and split
+runs are handled exactly as when rendering), are reduced to text by the walker of `docread`
+(one private character marks each paragraph end), and the result is parsed by the engine's Jinja
+environment. The Jinja tree becomes a small program over paragraphs:
+
+- a paragraph with no block tags is a `ParaSpec`: literal pieces, slots (`{{ expr }}`) and inline
+  `{% if %}` / `{% for %}` that stay within the paragraph, compiled to one regular expression;
+- `{% for %}` / `{% if %}` whose bodies hold whole paragraphs (as `{%p %}` and `{%tr %}` make
+  them) become loops and alternatives of paragraphs, matched by `align`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Final, Union
+
+from jinja2 import nodes
+
+from sc_docs.errors import TemplateError
+
+from .docread import PARA, Walker, normalize
+from .locate import Location
+from .package import DocPackage
+
+ANY: Final = r"(?s:.*?)"
+GREEDY: Final = r"(?s:.*)"
+_FILTER_RE: Final = {
+    "long_date": r"the \d{1,2}(?:st|nd|rd|th) day of [A-Z][a-z]+,\s+\d{4}",
+    "us_date": r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}",
+    "currency": r"-?\$[\d,]+\.\d{2}",
+}
+_LOOP_ATTRS: Final = {"index": r"\d+", "index0": r"\d+", "revindex": r"\d+", "revindex0": r"\d+", "length": r"\d+"}
+
+
+@dataclass(frozen=True, slots=True)
+class LoopRef:
+    """A path segment meaning "the current item of loop `loop`"."""
+
+    loop: int
+
+
+Segment = Union[str, int, LoopRef]
+
+
+@dataclass(slots=True)
+class LoopSpec:
+    id: int
+    target: str | None
+    path: tuple[Segment, ...] | None  # what it iterates over
+    text: str
+
+
+@dataclass(slots=True)
+class Slot:
+    """One `{{ expr }}`: where its value comes from and how to invert what it displays."""
+
+    id: int
+    node: nodes.Expr
+    text: str  # the expression as written
+    path: tuple[Segment, ...] | None  # the variable it displays, through loops
+    filters: tuple[tuple[str, tuple[Any, ...] | None], ...]  # innermost first; None args: not constant
+    loop_attr: tuple[int, str] | None  # loop.index & co: (loop id, attribute)
+    scope: tuple[LoopSpec, ...]  # enclosing loops, outermost first
+    regex: str
+    literal: str | None = None  # a constant expression's text
+
+    @property
+    def group(self) -> str:
+        return f"s{self.id}"
+
+
+@dataclass(slots=True)
+class InlineIf:
+    id: int
+    tests: list[nodes.Expr | None]  # None: the else branch
+    branches: list[list[Any]]  # inline items of each branch, in template order
+    scope: tuple[LoopSpec, ...]
+
+
+@dataclass(slots=True)
+class InlineFor:
+    id: int
+    loop: LoopSpec
+    body: list[Any]
+    scope: tuple[LoopSpec, ...]
+
+
+Inline = Union[str, Slot, InlineIf, InlineFor]
+
+
+@dataclass
+class ParaSpec:
+    """One paragraph of the template: its inline items and the location of its heading."""
+
+    pid: int
+    part: str
+    items: list[Inline]
+    location: Location
+    scope: tuple[LoopSpec, ...]
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(r"\s*" + _items_regex(self.items, named=True) + r"\s*", re.DOTALL)
+
+    @cached_property
+    def literal(self) -> str:
+        """The paragraph's literal text only (slots dropped): for headings and similarity."""
+        return normalize("".join(_literal(i) for i in self.items))
+
+    @cached_property
+    def prefix(self) -> str:
+        """Literal text every match starts with (cheap pre-check before the regex)."""
+        first = self.items[0] if self.items else ""
+        return normalize(first)[:24] if isinstance(first, str) else ""
+
+    def slots(self) -> list[Slot]:
+        out: list[Slot] = []
+        _collect_slots(self.items, out)
+        return out
+
+
+@dataclass(slots=True)
+class IfSpec:
+    id: int
+    tests: list[nodes.Expr | None]
+    scope: tuple[LoopSpec, ...]
+
+
+# Program instructions (tuples keep the alignment loop fast):
+#   ("para", pid) ("split", [targets]) ("jump", target) ("loop", id) ("iter", id)
+#   ("endloop", id) ("branch", if id, branch number) ("end",)
+Instr = tuple
+
+
+@dataclass
+class Pattern:
+    """A compiled template: its program, paragraphs, loops and alternatives."""
+
+    name: str
+    program: list[Instr]
+    paras: dict[int, ParaSpec]
+    loops: dict[int, LoopSpec]
+    ifs: dict[int, IfSpec]
+    slots: dict[int, Slot] = field(default_factory=dict)
+
+    def literal_text(self) -> str:
+        return " ".join(p.literal for p in self.paras.values())
+
+
+class Unsupported(Exception):
+    """The template uses a construct verification cannot follow."""
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def build_pattern(package: DocPackage, name: str) -> Pattern:
+    """Return the pattern of the template in `package` (labelled `name` in errors)."""
+    from sc_docs.engines._docx_compat import patch_xml
+    from sc_docs.engines.docx import make_environment
+    from lxml import etree
+
+    from .package import PARSER
+
+    env = make_environment()
+    builder = _Builder(name)
+    for part_name, kind in package.text_parts():
+        root = package.xml(part_name)
+        xml = etree.tostring(root, encoding="unicode")
+        if "{" in xml:
+            try:
+                root = etree.fromstring(patch_xml(xml).encode("utf-8"), PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(f"{part_name}: template XML broken by preprocessing: {exc}", template=name) from None
+        walker = Walker(kind, tags=True)
+        walker.walk(root)
+        source = "".join(walker.source)
+        try:
+            tree = env.parse(source)
+        except Exception as exc:  # a syntax error the engine would also refuse
+            raise TemplateError(f"{part_name}: cannot parse the template: {exc}", template=name) from None
+        _unescape_braces(tree)
+        builder.part = kind
+        builder.location = Location(kind)
+        try:
+            builder.body(tree.body, ())
+            builder.flush(())
+        except Unsupported as exc:
+            raise TemplateError(f"{part_name}: verification cannot follow this template: {exc}", template=name) from None
+    builder.program.append(("end",))
+    return Pattern(name, builder.program, builder.paras, builder.loops, builder.ifs, builder.slot_index)
+
+
+def _unescape_braces(tree: nodes.Template) -> None:
+    for data in tree.find_all(nodes.TemplateData):
+        data.data = data.data.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
+def _has_para(node_list: list[nodes.Node]) -> bool:
+    for n in node_list:
+        for data in ([n] if isinstance(n, nodes.TemplateData) else list(n.find_all(nodes.TemplateData))):
+            if PARA in data.data:
+                return True
+    return False
+
+
+class _Builder:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.program: list[Instr] = []
+        self.paras: dict[int, ParaSpec] = {}
+        self.loops: dict[int, LoopSpec] = {}
+        self.ifs: dict[int, IfSpec] = {}
+        self.slot_index: dict[int, Slot] = {}
+        self.cur: list[Inline] = []
+        self.part = "document"
+        self.location = Location()
+        self._ids = 0
+
+    def _next(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    # -- paragraphs --
+    def flush(self, scope: tuple[LoopSpec, ...]) -> None:
+        items = _merge_literals(self.cur)
+        self.cur = []
+        if not any(not isinstance(i, str) or i.strip() for i in items):
+            return  # an empty paragraph: spacing, not text
+        pid = self._next()
+        spec = ParaSpec(pid, self.part, items, self.location, scope)
+        self.paras[pid] = spec
+        self.program.append(("para", pid))
+        self.location = self.location.after(spec.literal)
+        spec.location = self.location
+
+    def _blank(self) -> bool:
+        return all(isinstance(i, str) and not i.strip() for i in self.cur)
+
+    # -- statements --
+    def body(self, body: list[nodes.Node], scope: tuple[LoopSpec, ...]) -> None:
+        for node in body:
+            if isinstance(node, nodes.Output):
+                for child in node.nodes:
+                    if isinstance(child, nodes.TemplateData):
+                        pieces = child.data.split(PARA)
+                        self.cur.append(pieces[0])
+                        for piece in pieces[1:]:
+                            self.flush(scope)
+                            self.cur.append(piece)
+                    else:
+                        self.cur.append(self.slot(child, scope))
+            elif isinstance(node, nodes.If):
+                if _has_para(_if_bodies(node)):
+                    self.block_if(node, scope)
+                else:
+                    self.cur.append(self.inline_if(node, scope))
+            elif isinstance(node, nodes.For):
+                if _has_para(node.body + node.else_):
+                    self.block_for(node, scope)
+                else:
+                    self.cur.append(self.inline_for(node, scope))
+            elif isinstance(node, (nodes.Assign, nodes.AssignBlock, nodes.Macro, nodes.Filter, nodes.With,
+                                   nodes.CallBlock, nodes.Scope, nodes.ScopedEvalContextModifier)):
+                if isinstance(node, (nodes.Scope, nodes.ScopedEvalContextModifier, nodes.With)):
+                    self.body(node.body, scope)
+                # {% set %} and macros render nothing by themselves
+            else:
+                raise Unsupported(f"unexpected {{% {type(node).__name__.lower()} %}}")
+
+    def _require_boundary(self, what: str) -> None:
+        if not self._blank():
+            raise Unsupported(f"{what} starts in the middle of a paragraph and spans paragraphs")
+        self.cur = []
+
+    def block_if(self, node: nodes.If, scope: tuple[LoopSpec, ...]) -> None:
+        self._require_boundary("an {% if %}")
+        tests, bodies = _if_branches(node)
+        if tests[-1] is not None:
+            tests.append(None)
+            bodies.append([])
+        if_id = self._next()
+        self.ifs[if_id] = IfSpec(if_id, tests, scope)
+        order = _branch_order(tests, [_specificity(b) for b in bodies])
+        split_at = len(self.program)
+        self.program.append(("split", []))
+        jumps: list[int] = []
+        targets: list[int] = []
+        start_loc = self.location
+        end_loc = start_loc
+        for k in order:
+            self.location = start_loc
+            targets.append(len(self.program))
+            self.program.append(("branch", if_id, k))
+            self.body(bodies[k], scope)
+            if not self._blank():
+                raise Unsupported("an {% if %} branch ends in the middle of a paragraph")
+            self.cur = []
+            jumps.append(len(self.program))
+            self.program.append(("jump", -1))
+            if k == 0:
+                end_loc = self.location
+        end = len(self.program)
+        for j in jumps:
+            self.program[j] = ("jump", end)
+        self.program[split_at] = ("split", targets)
+        self.location = end_loc
+
+    def block_for(self, node: nodes.For, scope: tuple[LoopSpec, ...]) -> None:
+        self._require_boundary("a {% for %}")
+        loop = self.loop_spec(node, scope)
+        inner = scope + (loop,)
+        self.program.append(("loop", loop.id))
+        head = len(self.program)
+        self.program.append(("split", []))
+        body_at = len(self.program)
+        self.program.append(("iter", loop.id))
+        self.body(node.body, inner)
+        if not self._blank():
+            raise Unsupported("a {% for %} body ends in the middle of a paragraph")
+        self.cur = []
+        self.program.append(("jump", head))
+        exit_at = len(self.program)
+        self.program[head] = ("split", [body_at, exit_at])
+        self.program.append(("endloop", loop.id))
+        if node.else_:
+            # Shown only when the loop is empty; treated as optional text.
+            if_id = self._next()
+            self.ifs[if_id] = IfSpec(if_id, [None, None], scope)
+            split_at = len(self.program)
+            self.program.append(("split", []))
+            first = len(self.program)
+            self.program.append(("branch", if_id, 0))
+            self.body(node.else_, scope)
+            self.cur = []
+            end = len(self.program)
+            self.program[split_at] = ("split", [first, end])
+
+    def loop_spec(self, node: nodes.For, scope: tuple[LoopSpec, ...]) -> LoopSpec:
+        target = node.target.name if isinstance(node.target, nodes.Name) else None
+        path, filters, _ = resolve(node.iter, scope)
+        if filters:
+            path = None  # iterating a filtered value: items do not map back to a path
+        loop = LoopSpec(self._next(), target, path, expr_text(node.iter))
+        self.loops[loop.id] = loop
+        return loop
+
+    # -- inline --
+    def inline(self, body: list[nodes.Node], scope: tuple[LoopSpec, ...]) -> list[Inline]:
+        saved, self.cur = self.cur, []
+        self.body(body, scope)
+        items, self.cur = self.cur, saved
+        return _merge_literals(items)
+
+    def inline_if(self, node: nodes.If, scope: tuple[LoopSpec, ...]) -> InlineIf:
+        tests, bodies = _if_branches(node)
+        if tests[-1] is not None:
+            tests.append(None)
+            bodies.append([])
+        if_id = self._next()
+        self.ifs[if_id] = IfSpec(if_id, tests, scope)
+        return InlineIf(if_id, tests, [self.inline(b, scope) for b in bodies], scope)
+
+    def inline_for(self, node: nodes.For, scope: tuple[LoopSpec, ...]) -> InlineFor:
+        loop = self.loop_spec(node, scope)
+        return InlineFor(loop.id, loop, self.inline(node.body, scope + (loop,)), scope)
+
+    def slot(self, node: nodes.Expr, scope: tuple[LoopSpec, ...]) -> Slot:
+        path, filters, loop_attr = resolve(node, scope)
+        literal = None
+        if isinstance(node, nodes.Const):
+            literal = str(node.value)
+            regex = re.escape(literal)
+        elif loop_attr is not None and not filters and loop_attr[1] in _LOOP_ATTRS:
+            regex = _LOOP_ATTRS[loop_attr[1]]
+        elif filters and filters[-1][0] in _FILTER_RE:
+            regex = _FILTER_RE[filters[-1][0]]
+        elif filters and filters[-1][0] in ("join", "join_list"):
+            regex = GREEDY  # a joined list holds its own separators: take the longest reading
+        elif isinstance(node, nodes.CondExpr) and all(
+            isinstance(n, nodes.Const) and isinstance(n.value, str) for n in (node.expr1, node.expr2) if n is not None
+        ) and node.expr2 is not None:
+            choices = sorted({node.expr1.value, node.expr2.value}, key=len, reverse=True)  # type: ignore[union-attr]
+            regex = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+        else:
+            regex = ANY
+        slot = Slot(self._next(), node, expr_text(node), path, tuple(filters), loop_attr, scope, regex, literal)
+        self.slot_index[slot.id] = slot
+        return slot
+
+
+def _if_bodies(node: nodes.If) -> list[nodes.Node]:
+    out: list[nodes.Node] = list(node.body)
+    for elif_ in node.elif_:
+        out.extend(elif_.body)
+    out.extend(node.else_)
+    return out
+
+
+def _if_branches(node: nodes.If) -> tuple[list[nodes.Expr | None], list[list[nodes.Node]]]:
+    tests: list[nodes.Expr | None] = [node.test]
+    bodies = [list(node.body)]
+    for elif_ in node.elif_:
+        tests.append(elif_.test)
+        bodies.append(list(elif_.body))
+    if node.else_:
+        tests.append(None)
+        bodies.append(list(node.else_))
+    return tests, bodies
+
+
+def _branch_order(tests: list, literal_sizes: list[int]) -> list[int]:
+    """Order in which alternatives are tried: more literal text first; on a tie the `else`
+    branch (the usual case: `{% if type == "other" %}` is the exception) and then template order.
+    """
+    return sorted(range(len(tests)), key=lambda k: (-literal_sizes[k], tests[k] is not None, k))
+
+
+def _specificity(body: list[nodes.Node]) -> int:
+    """Literal characters in a branch: more specific branches are tried first."""
+    return sum(len(d.data.strip()) for n in body for d in ([n] if isinstance(n, nodes.TemplateData) else n.find_all(nodes.TemplateData)))
+
+
+def _merge_literals(items: list[Inline]) -> list[Inline]:
+    out: list[Inline] = []
+    for item in items:
+        if isinstance(item, str):
+            if not item:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] += item
+                continue
+        out.append(item)
+    return out
+
+
+def _literal(item: Inline) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Slot):
+        return " "
+    return " "
+
+
+def _collect_slots(items: list[Inline], out: list[Slot]) -> None:
+    for item in items:
+        if isinstance(item, Slot):
+            out.append(item)
+        elif isinstance(item, InlineIf):
+            for b in item.branches:
+                _collect_slots(b, out)
+
+
+def literal_regex(text: str) -> str:
+    """Escape literal text, letting any run of white space match any other."""
+    parts = re.split(r"(\s+)", text)
+    out = []
+    for p in parts:
+        if p and p.isspace():
+            # A tab separates fill-ins (header: title, tab, name): keep it distinct from spaces.
+            out.append(r"[ \u00a0]*\t\s*" if "\t" in p else r"\s+")
+        else:
+            out.append(re.escape(p))
+    return "".join(out)
+
+
+def _items_regex(items: list[Inline], *, named: bool) -> str:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(literal_regex(item))
+        elif isinstance(item, Slot):
+            out.append(f"(?P<{item.group}>{item.regex})" if named else f"(?:{item.regex})")
+        elif isinstance(item, InlineIf):
+            order = _branch_order(item.tests, [len("".join(i for i in b if isinstance(i, str)).strip()) for b in item.branches])
+            alts = []
+            for k in order:
+                marker = f"(?P<b{item.id}_{k}>)" if named else ""
+                alts.append(marker + _items_regex(item.branches[k], named=named))
+            out.append("(?:" + "|".join(alts) + ")")
+        elif isinstance(item, InlineFor):
+            body = _items_regex(item.body, named=False)
+            out.append(f"(?P<f{item.id}>(?:{body})*?)" if named else f"(?:{body})*?")
+    return "".join(out)
+
+
+# -- expressions ------------------------------------------------------------------------------
+
+
+def resolve(
+    node: nodes.Node, scope: tuple[LoopSpec, ...]
+) -> tuple[tuple[Segment, ...] | None, list[tuple[str, tuple[Any, ...] | None]], tuple[int, str] | None]:
+    """Return (variable path, filters innermost first, loop attribute) of an expression."""
+    filters: list[tuple[str, tuple[Any, ...] | None]] = []
+    while isinstance(node, nodes.Filter) and node.node is not None:
+        args: tuple[Any, ...] | None = None
+        if all(isinstance(a, nodes.Const) for a in node.args) and not node.kwargs and not node.dyn_args:
+            args = tuple(a.value for a in node.args)  # type: ignore[attr-defined]
+        filters.insert(0, (node.name, args))
+        node = node.node
+    path = _path(node, scope)
+    loop_attr = None
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "loop" and scope:
+        loop_attr = (scope[-1].id, node.attr)
+        path = None
+    return path, filters, loop_attr
+
+
+def _path(node: nodes.Node, scope: tuple[LoopSpec, ...]) -> tuple[Segment, ...] | None:
+    if isinstance(node, nodes.Name):
+        for loop in reversed(scope):
+            if loop.target == node.name:
+                return None if loop.path is None else loop.path + (LoopRef(loop.id),)
+        if node.name == "loop":
+            return None
+        return (node.name,)
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node, scope)
+        return None if base is None else base + (node.attr,)
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, (str, int)):
+        base = _path(node.node, scope)
+        return None if base is None else base + (node.arg.value,)
+    return None
+
+
+def expr_text(node: nodes.Node) -> str:
+    """Return a Jinja expression written out again (for messages and reports)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Const):
+        return repr(node.value) if isinstance(node.value, str) else str(node.value)
+    if isinstance(node, nodes.Getattr):
+        return f"{expr_text(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        if isinstance(node.arg, nodes.Slice):
+            s = node.arg
+            return f"{expr_text(node.node)}[{expr_text(s.start) if s.start else ''}:{expr_text(s.stop) if s.stop else ''}]"
+        return f"{expr_text(node.node)}[{expr_text(node.arg)}]"
+    if isinstance(node, nodes.Filter):
+        args = ", ".join(expr_text(a) for a in node.args)
+        return f"{expr_text(node.node) if node.node else ''} | {node.name}" + (f"({args})" if node.args else "")
+    if isinstance(node, nodes.Test):
+        args = ", ".join(expr_text(a) for a in node.args)
+        return f"{expr_text(node.node)} is {node.name}" + (f"({args})" if node.args else "")
+    if isinstance(node, nodes.CondExpr):
+        tail = f" else {expr_text(node.expr2)}" if node.expr2 is not None else ""
+        return f"{expr_text(node.expr1)} if {expr_text(node.test)}{tail}"
+    if isinstance(node, nodes.Compare):
+        ops = {"eq": "==", "ne": "!=", "lt": "<", "lteq": "<=", "gt": ">", "gteq": ">=", "in": "in", "notin": "not in"}
+        return expr_text(node.expr) + "".join(f" {ops.get(o.op, o.op)} {expr_text(o.expr)}" for o in node.ops)
+    if isinstance(node, nodes.Not):
+        return f"not {expr_text(node.node)}"
+    if isinstance(node, nodes.BinExpr):
+        return f"{expr_text(node.left)} {node.operator} {expr_text(node.right)}"
+    if isinstance(node, nodes.Call):
+        return f"{expr_text(node.node)}({', '.join(expr_text(a) for a in node.args)})"
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        return "[" + ", ".join(expr_text(i) for i in node.items) + "]"
+    return type(node).__name__.lower()
+
+
+def path_text(path: tuple[Segment, ...], indices: dict[int, int] | None = None) -> str:
+    """Return `applicant.scids[0]` for a path, loop items numbered by `indices` (`[]` if unknown)."""
+    out = ""
+    for seg in path:
+        if isinstance(seg, LoopRef):
+            i = (indices or {}).get(seg.loop)
+            out += f"[{i}]" if i is not None else "[]"
+        elif isinstance(seg, int):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + seg
+    return out

@@ -1,0 +1,551 @@
+"""Verify a returned agreement against its pro forma; read its fill-ins back.
+
+`verify_docx(data)` identifies the template (custom properties, else text similarity), aligns the
+document's paragraphs with the template's pattern, reads each fill-in, rebuilds the context the
+document implies, displays every fill-in again from it, and reports every difference that is not
+a fill-in: changed, inserted or deleted text (with article, section, paragraph and snippets),
+pending tracked changes, and with `strict=True` formatting. Comments are listed, never counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sc_docs.errors import ScDocsError, UsageError
+
+from . import fillins as fi
+from .align import Alignment, Step, align
+from .diffing import fuzzy_read, instantiate, snippet_after, snippet_before, word_changes
+from .docread import Paragraph, normalize
+from .identify import KEY_PROP, MIN_SIMILARITY, SHA_PROP, VERSION_PROP, similarity
+from .locate import Location
+from .package import DocPackage, open_package
+from .pattern import InlineFor, InlineIf, ParaSpec, Pattern, Slot, build_pattern, path_text
+from .report import Comment, Deviation, FillIn, Identification, Report, SheetDifference
+
+_SOURCES = {fi.EXACT: "exact", fi.INVERTED: "inverted", fi.GUESSED: "guessed", fi.INFERRED: "inferred",
+            fi.FUZZY: "fuzzy", fi.DISPLAYED: "displayed"}
+_PATTERNS: dict[str, tuple[Pattern, DocPackage]] = {}
+_LOCK = threading.Lock()
+
+
+def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPackage]:
+    """Return the pattern of a template (cached by SHA-256) and the template's package."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    with _LOCK:
+        hit = _PATTERNS.get(key)
+    if hit is None:
+        package = open_package(data, name)
+        hit = (build_pattern(package, name), package)
+        with _LOCK:
+            _PATTERNS[key] = hit
+    return hit
+
+
+def document_context(entry: Any) -> dict[str, Any]:
+    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
+    meta = entry.meta
+    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
+            "version": meta.version, "as_of": meta.as_of.isoformat()}
+
+
+# -- identification ---------------------------------------------------------------------------
+
+
+def identify(package: DocPackage, template_key: str | None, catalog: Any) -> tuple[Any, Identification, list[str]]:
+    """Return (catalog entry, identification, notes) for the document in `package`."""
+    props = {k: v for k, v in package.custom_properties().items() if k.startswith("sc_docs.")}
+    notes: list[str] = []
+    entry = None
+    by = "properties"
+    score = None
+    if template_key:
+        entry, by = catalog.get(template_key), "option"
+    elif props.get(KEY_PROP):
+        try:
+            entry = catalog.get(props[KEY_PROP])
+        except ScDocsError:
+            notes.append(f"the document names template '{props[KEY_PROP]}', which the catalog lacks; identified by similarity")
+    else:
+        notes.append("the document carries no sc_docs template properties (removed or never set); identified by text similarity")
+    if entry is None:
+        text = " ".join(p.text for p in package.paragraphs())
+        scored = []
+        for candidate in catalog.agreements():
+            pattern, _ = template_pattern(candidate.source_path, candidate.key)
+            scored.append((similarity(pattern.literal_text(), text), candidate.key, candidate))
+        if not scored:
+            raise UsageError("the catalog holds no agreement templates to compare with")
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        score, _, entry = scored[0]
+        by = "similarity"
+        score = round(score, 3)
+        if score < MIN_SIMILARITY:
+            notes.append(f"no bundled template resembles this document closely (best: {entry.key}, similarity {score})")
+    if props.get(SHA_PROP) and props[SHA_PROP] != entry.source_sha256 and by != "similarity":
+        notes.append(
+            f"the document was made from template version {props.get(VERSION_PROP, '?')} "
+            f"(sha256 {props[SHA_PROP][:12]}), not the current {entry.meta.version} "
+            f"(sha256 {entry.source_sha256[:12]}): compared with the current one"
+        )
+    ident = Identification(key=entry.key, title=entry.meta.title, version=entry.meta.version,
+                           template_sha256=entry.source_sha256, by=by, similarity=score, properties=props)
+    return entry, ident, notes
+
+
+# -- the work ---------------------------------------------------------------------------------
+
+
+class _Run:
+    """One verification: the alignment and everything derived from it."""
+
+    def __init__(self, pattern: Pattern, paragraphs: list[Paragraph], document: dict[str, Any]) -> None:
+        self.pattern = pattern
+        self.all = paragraphs
+        self.docs = [p for p in paragraphs if p.text.strip()]
+        self.document = document
+        self.alignment: Alignment = align(pattern, self.docs)
+        self.evaluator = fi.Evaluator()
+        self.occurrences: list[fi.Occurrence] = []
+        self.fuzzy: dict[int, tuple[dict[int, str], list]] = {}  # step -> (values, pieces)
+        self.inline_branches: list[tuple[InlineIf, int, dict[int, int]]] = []
+        self._read()
+        self.facts = self._facts()
+        tree = self.facts.tree()
+        self.context = {"applicant": tree.get("applicant", {}), "agreement": tree.get("agreement", {}),
+                        "document": document}
+        self.location_of: dict[int, Location] = {}  # doc index -> location
+        loc = Location()
+        for step in self.alignment.steps:
+            if step.pid is not None:
+                loc = pattern.paras[step.pid].location
+            if step.doc is not None and step.op != "del":
+                self.location_of[step.doc] = loc
+
+    # -- reading --
+    def _read(self) -> None:
+        for n, step in enumerate(self.alignment.steps):
+            if step.op not in ("match", "sub") or step.pid is None or step.doc is None:
+                continue
+            spec = self.pattern.paras[step.pid]
+            if step.op == "match" and step.match is not None:
+                self._read_match(spec, step, n)
+            else:
+                values, choice, pieces = fuzzy_read(spec, self.docs[step.doc].text)
+                self.fuzzy[n] = (values, pieces)
+                for piece in pieces:
+                    if isinstance(piece, Slot) and piece.id in values:
+                        self.occurrences.append(fi.Occurrence(piece, step.loops, values[piece.id], n, False))
+                self._note_inline(spec.items, choice, step.loops)
+
+    def _read_match(self, spec: ParaSpec, step: Step, n: int) -> None:
+        m = step.match
+        assert m is not None
+        groups = m.groupdict()
+
+        def visit(items: list) -> None:
+            for item in items:
+                if isinstance(item, Slot):
+                    if groups.get(item.group) is not None:
+                        self.occurrences.append(fi.Occurrence(item, step.loops, normalize(groups[item.group]), n, True))
+                elif isinstance(item, InlineIf):
+                    for k, branch in enumerate(item.branches):
+                        if groups.get(f"b{item.id}_{k}") is not None:
+                            self.inline_branches.append((item, k, step.loops))
+                            visit(branch)
+                            break
+
+        visit(spec.items)
+
+    def _note_inline(self, items: list, choice: dict[int, int], loops: dict[int, int]) -> None:
+        for item in items:
+            if isinstance(item, InlineIf) and item.id in choice:
+                self.inline_branches.append((item, choice[item.id], loops))
+                self._note_inline(item.branches[choice[item.id]], choice, loops)
+
+    def counts(self, loops: dict[int, int]) -> dict[int, int]:
+        """Iteration counts of the loops enclosing an occurrence.
+
+        Loop ids grow in template order, so the loops enclosing loop `lid` are those of the
+        occurrence with a smaller id.
+        """
+        out: dict[int, int] = {}
+        for lid in loops:
+            outer = tuple(sorted((k, v) for k, v in loops.items() if k < lid))
+            count = self.alignment.iterations.get((lid, outer))
+            if count is not None:
+                out[lid] = count
+        return out
+
+    def _facts(self) -> fi.Facts:
+        facts = fi.Facts()
+        facts.seed("document", self.document)
+        for occ in self.occurrences:
+            slot = occ.slot
+            if slot.path is None:
+                continue
+            path = fi.concrete(slot.path, occ.loops)
+            if path is None or path[0] == "document":
+                continue
+            value, rank = fi.invert(occ.display, slot.filters)
+            facts.offer(path, value, rank if occ.exact else max(rank, fi.FUZZY))
+        for if_id, k, loops in self.alignment.branches:
+            self._infer(self.pattern.ifs[if_id].tests, k, loops, facts)
+        for item, k, loops in self.inline_branches:
+            self._infer(item.tests, k, loops, facts)
+        for (lid, outer), count in self.alignment.iterations.items():
+            loop = self.pattern.loops.get(lid)
+            if loop is None or loop.path is None:
+                continue
+            path = fi.concrete(loop.path, dict(outer))
+            if path is not None and path[0] != "document":
+                facts.lengths[path] = max(facts.lengths.get(path, 0), count)
+        return facts
+
+    def _infer(self, tests: list, k: int, loops: dict[int, int], facts: fi.Facts) -> None:
+        eq = fi.equality(tests[k]) if k < len(tests) else None
+        if eq is None:
+            return
+        from .pattern import _path
+
+        path = _path(eq[0], ())
+        if path is not None and path[0] != "document":
+            facts.offer(tuple(path), eq[1], fi.INFERRED)  # type: ignore[arg-type]
+
+    # -- checking --
+    def expected_display(self, occ: fi.Occurrence, context: dict[str, Any]) -> str | None:
+        ctx = fi.loop_context(occ.slot.scope, occ.loops, self.counts(occ.loops), context)
+        return self.evaluator.display(occ.slot.node, ctx)
+
+    def deviations(self) -> list[Deviation]:
+        out: list[Deviation] = []
+        by_step: dict[int, list[fi.Occurrence]] = {}
+        for occ in self.occurrences:
+            by_step.setdefault(occ.step, []).append(occ)
+        pending: list[tuple[str, Step]] = []
+        for n, step in enumerate(self.alignment.steps):
+            if step.op in ("ins", "del"):
+                if pending and pending[-1][0] != step.op:
+                    out.extend(self._whole(pending))
+                    pending = []
+                pending.append((step.op, step))
+                continue
+            if pending:
+                out.extend(self._whole(pending))
+                pending = []
+            if step.op == "match":
+                out.extend(self._conflicts(step, by_step.get(n, [])))
+            else:
+                out.extend(self._changed(n, step, by_step.get(n, [])))
+        if pending:
+            out.extend(self._whole(pending))
+        return out
+
+    def _dev(self, kind: str, doc_index: int | None, spec: ParaSpec | None, **kw: Any) -> Deviation:
+        if spec is not None:
+            loc = spec.location
+        elif doc_index is not None:
+            loc = self.location_of.get(doc_index, Location())
+        else:
+            loc = Location()
+        para = self.docs[doc_index] if doc_index is not None and doc_index < len(self.docs) else None
+        return Deviation(kind=kind, location=loc.label(), article=loc.article, section=loc.section,
+                         part=para.part if para else loc.part, paragraph=para.index if para else None, **kw)
+
+    def _conflicts(self, step: Step, occs: list[fi.Occurrence]) -> list[Deviation]:
+        assert step.doc is not None and step.match is not None
+        text = self.docs[step.doc].text
+        edits: list[tuple[int, int, str, Slot]] = []
+        for occ in occs:
+            want = self.expected_display(occ, self.context)
+            if want is not None and want != occ.display:
+                start, end = step.match.span(occ.slot.group)
+                edits.append((start, end, want, occ.slot))
+        if not edits:
+            return []
+        expected = text
+        for start, end, want, _ in sorted(edits, key=lambda e: -e[0]):
+            expected = expected[:start] + want + expected[end:]
+        found = normalize(text)
+        names = ", ".join(sorted({path_text(s.path, step.loops) if s.path else s.text for *_, s in edits}))
+        spec = self.pattern.paras[step.pid] if step.pid else None
+        return [
+            self._dev("changed" if c.kind == "changed" else c.kind, step.doc, spec, expected=c.expected, found=c.found,
+                      before=snippet_before(found, c.start), after=snippet_after(found, c.end), fill_in=names)
+            for c in word_changes(normalize(expected), found)
+        ]
+
+    def _changed(self, n: int, step: Step, occs: list[fi.Occurrence]) -> list[Deviation]:
+        assert step.doc is not None and step.pid is not None
+        values, pieces = self.fuzzy.get(n, ({}, []))
+        values = dict(values)
+        for occ in occs:
+            want = self.expected_display(occ, self.context)
+            if want is not None:
+                values[occ.slot.id] = want
+        expected = instantiate(pieces, values)
+        found = normalize(self.docs[step.doc].text)
+        spec = self.pattern.paras[step.pid]
+        return [
+            self._dev(c.kind, step.doc, spec, expected=c.expected, found=c.found,
+                      before=snippet_before(found, c.start), after=snippet_after(found, c.end))
+            for c in word_changes(expected, found)
+        ]
+
+    def _whole(self, run: list[tuple[str, Step]]) -> list[Deviation]:
+        op = run[0][0]
+        first = run[0][1]
+        if op == "ins":
+            texts = [normalize(self.docs[s.doc].text) for _, s in run if s.doc is not None]
+            j0, j1 = run[0][1].doc, run[-1][1].doc
+            prev = normalize(self.docs[j0 - 1].text) if j0 and j0 > 0 else ""
+            nxt = normalize(self.docs[j1 + 1].text) if j1 is not None and j1 + 1 < len(self.docs) else ""
+            return [self._dev("inserted", j0, None, found="\n".join(texts),
+                              before=snippet_before(prev, len(prev)), after=snippet_after(nxt, 0))]
+        texts = [self._template_text(s) for _, s in run]
+        j = first.doc
+        prev = normalize(self.docs[j - 1].text) if j and j > 0 else ""
+        nxt = normalize(self.docs[j].text) if j is not None and j < len(self.docs) else ""
+        spec = self.pattern.paras[first.pid] if first.pid else None
+        dev = self._dev("deleted", j if j is not None and j < len(self.docs) else None, spec,
+                        expected="\n".join(texts), before=snippet_before(prev, len(prev)), after=snippet_after(nxt, 0))
+        return [dev]
+
+    def _template_text(self, step: Step) -> str:
+        """The text a missing template paragraph would have had, fill-ins shown where known."""
+        assert step.pid is not None
+        spec = self.pattern.paras[step.pid]
+        values: dict[int, str] = {}
+        pieces: list = []
+
+        def flatten(items: list) -> None:
+            for item in items:
+                if isinstance(item, InlineIf):
+                    k = self._branch_for(item, step.loops)
+                    flatten(item.branches[k])
+                else:
+                    pieces.append(item)
+                    if isinstance(item, Slot):
+                        occ = fi.Occurrence(item, step.loops, "", -1, False)
+                        want = self.expected_display(occ, self.context)
+                        if want is not None:
+                            values[item.id] = want
+
+        flatten(spec.items)
+        return instantiate(pieces, values)
+
+    def _branch_for(self, item: InlineIf, loops: dict[int, int]) -> int:
+        for k, test in enumerate(item.tests):
+            if test is None:
+                return k
+            ctx = fi.loop_context(item.scope, loops, self.counts(loops), self.context)
+            if self.evaluator.test(test, ctx):
+                return k
+        return len(item.tests) - 1
+
+    def tracked(self) -> list[Deviation]:
+        out: list[Deviation] = []
+        loc = Location()
+        index_of = {id(p): j for j, p in enumerate(self.docs)}
+        for p in self.all:
+            j = index_of.get(id(p))
+            if j is not None:
+                loc = self.location_of.get(j, loc)
+            for t in p.tracked:
+                text = normalize(p.text)
+                raw_before = p.text[: t.offset]
+                raw_after = p.text[t.offset + (len(t.text) if t.kind == "deleted" else 0):]
+                out.append(Deviation(
+                    kind=t.kind, tracked=True, location=loc.label() if p.part == "document" else p.part,
+                    article=loc.article, section=loc.section, part=p.part, paragraph=p.index,
+                    expected=normalize(t.text) if t.kind == "deleted" else "",
+                    found=normalize(t.text) if t.kind == "inserted" else "",
+                    before=snippet_before(normalize(raw_before), len(normalize(raw_before))),
+                    after=snippet_after(normalize(raw_after), 0), author=t.author, date=t.date,
+                ))
+                del text
+        return out
+
+    def formatting(self, template: DocPackage, document: DocPackage) -> list[Deviation]:
+        """Formatting differences of matched paragraphs and of the styles they use (strict)."""
+        from .docread import Walker
+
+        tpl_paras: list[Paragraph] = []
+        # Template paragraphs in walk order correspond to the pattern's paragraph numbering.
+        out: list[Deviation] = []
+        mapping = self.pattern_formatting(template)
+        used: set[str] = set()
+        for step in self.alignment.steps:
+            if step.op != "match" or step.doc is None or step.pid is None:
+                continue
+            para = self.docs[step.doc]
+            if para.style:
+                used.add(para.style)
+            want = mapping.get(step.pid)
+            if want is not None and want != para.formatting:
+                spec = self.pattern.paras[step.pid]
+                what = []
+                if want[0] != para.formatting[0]:
+                    what.append(f"style {want[0] or 'default'} -> {para.formatting[0] or 'default'}")
+                if want[1] != para.formatting[1]:
+                    what.append(f"alignment {want[1] or 'default'} -> {para.formatting[1] or 'default'}")
+                if want[2] != para.formatting[2]:
+                    what.append("character formatting of the text")
+                out.append(self._dev("formatting", step.doc, spec, found="; ".join(what),
+                                     before=normalize(para.text)[:60]))
+        del tpl_paras, Walker
+        tstyles, dstyles = template.styles(), document.styles()
+        for sid in sorted(used):
+            if sid in tstyles and dstyles.get(sid) != tstyles[sid]:
+                out.append(Deviation(kind="formatting", location="styles", part="styles",
+                                     found=f"style {sid} is defined differently"))
+        return out
+
+    def pattern_formatting(self, template: DocPackage) -> dict[int, tuple]:
+        return getattr(self.pattern, "formatting", {})
+
+
+def _load_sheet(sheet: Any) -> dict[str, Any]:
+    if isinstance(sheet, Mapping):
+        return dict(sheet)
+    if hasattr(sheet, "data"):
+        return dict(sheet.data)
+    from sc_docs.sheets import load_applicant
+
+    return dict(load_applicant(sheet).data)
+
+
+def _sheet_differences(run: _Run, record: dict[str, Any], key: str) -> list[SheetDifference]:
+    ctx = {"applicant": record.get("applicant", {}), "agreement": (record.get("agreements") or {}).get(key, {}),
+           "document": run.document}
+    out: dict[str, SheetDifference] = {}
+    for occ in run.occurrences:
+        want = run.expected_display(occ, ctx)
+        if want is None or want == occ.display:
+            continue
+        slot = occ.slot
+        name = path_text(slot.path, occ.loops) if slot.path else slot.text
+        if name.startswith("document"):
+            continue
+        sheet_value: Any = want
+        doc_value: Any = occ.display
+        if slot.path is not None:
+            path = fi.concrete(slot.path, occ.loops)
+            if path is not None:
+                sheet_value = fi.lookup(ctx, path, {})
+                doc_value, rank = fi.invert(occ.display, slot.filters)
+                if rank == fi.DISPLAYED:
+                    sheet_value, doc_value = want, occ.display
+        doc_index = run.alignment.steps[occ.step].doc
+        loc = run.location_of.get(doc_index) if doc_index is not None else None
+        out.setdefault(name, SheetDifference(path=name, sheet=_jsonable(sheet_value), document=_jsonable(doc_value),
+                                             location=loc.label() if loc else None))
+    for (lid, outer), count in run.alignment.iterations.items():
+        loop = run.pattern.loops.get(lid)
+        if loop is None or loop.path is None:
+            continue
+        path = fi.concrete(loop.path, dict(outer))
+        if path is None:
+            continue
+        seq = fi.lookup(ctx, path, {})
+        if isinstance(seq, list) and len(seq) != count:
+            name = fi.dotted(path)
+            out[name] = SheetDifference(path=name, sheet=f"{len(seq)} items", document=f"{count} items")
+    return sorted(out.values(), key=lambda d: d.path)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _fill_ins(run: _Run) -> list[FillIn]:
+    shown: dict[tuple, str] = {}
+    counts: dict[tuple, int] = {}
+    for occ in run.occurrences:
+        if occ.slot.path is None:
+            continue
+        path = fi.concrete(occ.slot.path, occ.loops)
+        if path is None:
+            continue
+        shown.setdefault(path, occ.display)
+        counts[path] = counts.get(path, 0) + 1
+    out = []
+    for path, (rank, value) in sorted(run.facts.values.items(), key=lambda kv: fi.dotted(kv[0])):
+        if rank == fi.SEEDED or path[0] == "document":
+            continue
+        out.append(FillIn(path=fi.dotted(path), value=_jsonable(value), displayed=shown.get(path, str(value)),
+                          source=_SOURCES.get(rank, "displayed"), occurrences=counts.get(path, 0)))  # type: ignore[arg-type]
+    return out
+
+
+def verify_docx(
+    data: bytes,
+    *,
+    template_key: str | None = None,
+    sheet: Any = None,
+    strict: bool = False,
+    catalog: Any = None,
+    label: str | None = None,
+) -> Report:
+    """Return the `Report` of a returned agreement `data` (DOCX bytes).
+
+    `template_key` skips identification; `sheet` (a path, an applicant record or a mapping)
+    adds the differences between the document's fill-ins and the sheet's values; `strict` also
+    reports formatting; `catalog` defaults to the bundled pro forma catalog. A file that is not
+    a readable DOCX raises `UnreadableFileError` (exit code 2).
+    """
+    from sc_docs.catalog import load_catalog
+
+    package = open_package(data, label or "<docx>")
+    catalog = catalog or load_catalog()
+    entry, ident, notes = identify(package, template_key, catalog)
+    pattern, template = template_pattern(entry.source_path, entry.key)
+    run = _Run(pattern, package.paragraphs(), document_context(entry))
+    deviations = run.deviations() + run.tracked()
+    if strict:
+        from .formatting import pattern_formatting
+
+        pattern.formatting = pattern_formatting(template)  # type: ignore[attr-defined]
+        deviations += run.formatting(template, package)
+    comments = []
+    for info, at, anchor in package.comments():
+        loc = None
+        if at is not None:
+            part, index, _ = at
+            for j, p in enumerate(run.docs):
+                if p.part == part and p.index == index:
+                    loc = run.location_of.get(j)
+                    break
+        comments.append(Comment(id=info.id, author=info.author, date=info.date, text=info.text,
+                                anchor=normalize(anchor), location=loc.label() if loc else None,
+                                part=at[0] if at else None, paragraph=at[1] if at else None))
+    tree = run.facts.tree(max_rank=fi.FUZZY)
+    record = {"applicant": tree.get("applicant", {}), "agreements": {entry.key: tree.get("agreement", {})}}
+    report = Report(
+        file=label, template=ident, strict=strict, conforming=not deviations,
+        deviations=deviations, comments=comments, notes=notes, fill_ins=_fill_ins(run), record=_jsonable(record),
+    )
+    if sheet is not None:
+        report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
+        report.sheet_differences = _sheet_differences(run, _load_sheet(sheet), entry.key)
+    return report
+
+
+def extract_fill_ins(data: bytes, template_key: str | None = None, *, catalog: Any = None) -> dict[str, Any]:
+    """Return the fill-ins of `data` as an applicant record: `{"applicant": ..., "agreements": {key: ...}}`.
+
+    Values displayed through a filter that cannot be inverted (`upper_name`) are left out unless
+    shown plainly elsewhere; `verify_docx(...).fill_ins` lists them with their displayed text.
+    """
+    return verify_docx(data, template_key=template_key, catalog=catalog).record
