@@ -11,9 +11,7 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_P, _TBL, _TR, _TC, _SDT, _SDTC = (
-    f"{{{W}}}{n}" for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent")
-)
+_P, _TBL, _TR, _TC = (f"{{{W}}}{n}" for n in ("p", "tbl", "tr", "tc"))
 _T, _TAB, _BR, _CR, _DEL = (f"{{{W}}}{n}" for n in ("t", "tab", "br", "cr", "delText"))
 _NOTE_TYPE = f"{{{W}}}type"
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
@@ -47,21 +45,20 @@ def _cell_text(tc: etree._Element) -> str:
     return " / ".join(_blocks(tc))
 
 
+_CONTAINERS = {
+    f"{{{W}}}{n}" for n in ("sdt", "sdtContent", "body", "footnote", "endnote", "customXml", "ins")
+}
+
+
 def _blocks(container: etree._Element) -> Iterator[str]:
+    """Yield a line per paragraph and per table row of `container`, in document order."""
     for child in container:
         if child.tag == _P:
             yield paragraph_text(child)
         elif child.tag == _TBL:
-            for tr in child.iter(_TR):
-                if tr.getparent() is child:
-                    yield " | ".join(_cell_text(tc) for tc in tr if tc.tag == _TC)
-        elif (
-            child.tag in (_SDT, _SDTC)
-            or child.tag == f"{{{W}}}body"
-            or child.tag.endswith("}footnote")
-            or child.tag.endswith("}endnote")
-            or child.tag in (f"{{{W}}}customXml", f"{{{W}}}ins")
-        ):
+            for tr in child.findall(_TR):
+                yield " | ".join(_cell_text(tc) for tc in tr.findall(_TC))
+        elif child.tag in _CONTAINERS:
             yield from _blocks(child)
 
 
