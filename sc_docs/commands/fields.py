@@ -38,7 +38,7 @@ def fields(form: str, fmt: str) -> None:
             details.append("multi-line")
         if i.readonly:
             details.append("read-only")
-        if i.value not in (None, "", False):
+        if isinstance(i.value, str) and i.value.strip() or i.value is True:
             details.append(f"value: {i.value}")
         page = f"p{i.page}" if i.page else "p?"
         click.echo(f"{i.name:<{width}}  {i.type:<9}  {page:<4}  {'; '.join(details)}".rstrip())

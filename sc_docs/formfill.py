@@ -1,0 +1,283 @@
+"""Fill the bundled SC Application Form from an applicant record, through its field map.
+
+The PDF engine knows fields, not applicants; this module knows both. `pro_forma/application/`
+holds the form (`form.pdf`) and `fields.yaml`, which names for every PDF field the record path
+its value comes from and small transforms (join, date, map, format, optional). So changing the
+form or the record layout is a data change, and `check_field_map` lints one against the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sc_docs.errors import CatalogError, FormError
+
+APPLICATION_KEY = "application"
+RECORD_SCHEMA = "applicant.schema.json"  # record paths start at the applicant record's root
+_TRANSFORMS = {"path", "join", "date", "map", "format", "optional"}
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one PDF field gets its value: a record path and the transforms to apply."""
+
+    field: str
+    path: str
+    join: str | None = None
+    date: str | None = None
+    map: Mapping[Any, str] | None = None
+    format: str | None = None
+    optional: bool = False
+    parts: tuple[str | int, ...] = field(default=(), compare=False)
+
+
+FieldMap = list[FieldRule]
+
+
+def parse_field_map(data: Any, *, source: str = "fields.yaml") -> FieldMap:
+    """Return the rules of a field map (`fields.yaml` content); raise `CatalogError` if malformed."""
+    if not isinstance(data, Mapping):
+        raise CatalogError(f"{source}: must map PDF field names to record paths")
+    rules: FieldMap = []
+    for name, spec in data.items():
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("path"), str):
+            raise CatalogError(f"{source}: {name}: give a record path, or a mapping with `path`")
+        unknown = set(spec) - _TRANSFORMS
+        if unknown:
+            near = difflib.get_close_matches(sorted(unknown)[0], _TRANSFORMS, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise CatalogError(f"{source}: {name}: unknown transform {sorted(unknown)[0]!r}{hint}")
+        fmt = spec.get("format")
+        if fmt is not None:
+            _check_format(str(fmt), f"{source}: {name}")
+        rules.append(FieldRule(
+            field=str(name), path=spec["path"], join=spec.get("join"), date=spec.get("date"),
+            map=spec.get("map"), format=fmt, optional=bool(spec.get("optional", False)),
+            parts=_parse_path(spec["path"], f"{source}: {name}"),
+        ))
+    return rules
+
+
+def _check_format(fmt: str, where: str) -> None:
+    """Allow only `{}`/`{name}` replacement fields with a format spec: no attribute or index access."""
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError as exc:
+        raise CatalogError(f"{where}: bad format text: {exc}") from None
+    for _, name, _, conversion in parsed:
+        if name is None:
+            continue
+        if conversion or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|", name):
+            raise CatalogError(f"{where}: format fields must be {{}} or {{name}}, not {{{name}}}")
+
+
+def _parse_path(path: str, where: str) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    position = 0
+    for match in _PATH_PART.finditer(path):
+        if match.start() not in (position, position + 1):
+            break
+        parts.append(int(match.group(2)) if match.group(2) else match.group(1))
+        position = match.end()
+    if not parts or position != len(path):
+        raise CatalogError(f"{where}: bad record path {path!r}")
+    return tuple(parts)
+
+
+_MISSING = object()
+
+
+def _lookup(record: Any, parts: tuple[str | int, ...]) -> Any:
+    value = record
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                return _MISSING
+            value = value[part]
+        else:
+            if not isinstance(value, Mapping) or part not in value:
+                return _MISSING
+            value = value[part]
+    return value
+
+
+def _apply(rule: FieldRule, value: Any) -> str | bool:
+    """Return the form value for record `value` under `rule`'s transforms."""
+    if rule.join is not None and isinstance(value, list):
+        value = rule.join.join(str(v) for v in value)
+    if rule.date is not None:
+        when = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        value = when.strftime(rule.date)
+    if rule.map is not None:
+        if value in rule.map:
+            value = rule.map[value]
+        elif str(value) in rule.map:
+            value = rule.map[str(value)]
+        else:
+            raise FormError(f"{rule.path}: no form option for {value!r} (field {rule.field})")
+    if rule.format is not None:
+        value = rule.format.format_map(value) if isinstance(value, Mapping) else rule.format.format(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (Mapping, list)):
+        raise FormError(f"{rule.path}: is a {type(value).__name__}; field {rule.field} needs a join or format")
+    return str(value)
+
+
+def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]) -> dict[str, str | bool]:
+    """Return {PDF field: value} for `record` (an applicant record's data) under `mapping`.
+
+    A path the record lacks is skipped when its rule is `optional`, else it is an error naming
+    the path and the field.
+    """
+    rules = mapping if isinstance(mapping, list) else parse_field_map(mapping)
+    values: dict[str, str | bool] = {}
+    missing: list[str] = []
+    for rule in rules:
+        value = _lookup(record, rule.parts)
+        if value is _MISSING or value is None:
+            if not rule.optional:
+                missing.append(f"{rule.path}: missing in the record (needed for form field {rule.field})")
+            continue
+        values[rule.field] = _apply(rule, value)
+    if missing:
+        raise FormError("; ".join(missing))
+    return values
+
+
+# --------------------------------------------------------------------------- the bundled form
+
+
+@lru_cache(maxsize=8)
+def _load_map(path: str, mtime: float) -> FieldMap:
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read the field map: {exc}") from None
+    return parse_field_map(data, source=path)
+
+
+def load_field_map(path: Path) -> FieldMap:
+    """Return the parsed field map at `path` (cached while the file is unchanged)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the field map: {exc.strerror or exc}") from None
+    return _load_map(str(path), mtime)
+
+
+def _application_entry() -> Any:
+    from sc_docs.catalog import load_catalog
+
+    return load_catalog().get(APPLICATION_KEY)
+
+
+def fill_application(record: Mapping[str, Any], *, flatten: bool = False) -> bytes:
+    """Return the bundled application form filled from `record` (an applicant record's data)."""
+    from sc_docs.engines.pdf import open_form
+
+    entry = _application_entry()
+    mapping = load_field_map(entry.folder / str(entry.meta.fields))
+    form = open_form(entry.source_path)
+    return form.fill(form_values(record, mapping), flatten=flatten)
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def check_field_map(form: Any, mapping: FieldMap | Mapping[str, Any], schema: str = RECORD_SCHEMA) -> list[str]:
+    """Return every problem between a form, its field map and the record schema.
+
+    Every mapped field must exist in the PDF with a type its value fits (a boolean for a
+    checkbox, an offered option for a radio group or dropdown, short enough text); every record
+    path must exist in `schema`; every fillable field should be mapped.
+    """
+    from sc_docs.sheets.schema import subschema
+
+    rules = mapping if isinstance(mapping, list) else parse_field_map(mapping)
+    infos = {i.name: i for i in form.fields()}
+    problems: list[str] = []
+    for rule in rules:
+        info = infos.get(rule.field)
+        if info is None:
+            near = difflib.get_close_matches(rule.field, infos, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            problems.append(f"{rule.field}: no such field in the PDF{hint}")
+        target = subschema(rule.parts, schema)
+        if target is None:
+            problems.append(f"{rule.field}: record path {rule.path} is not in {schema}")
+            continue
+        if info is not None:
+            problems += _type_problems(rule, info, _resolved(target, schema))
+    mapped = {r.field for r in rules}
+    for name, info in infos.items():
+        if name not in mapped and info.type not in ("button", "signature"):
+            problems.append(f"{name}: form field is not mapped to any record path")
+    return problems
+
+
+def _resolved(target: dict[str, Any], schema: str) -> dict[str, Any]:
+    from sc_docs.sheets.schema import inline_refs
+
+    return inline_refs(target, schema) if "$ref" in target else target
+
+
+def _type_problems(rule: FieldRule, info: Any, target: dict[str, Any]) -> list[str]:
+    kind = target.get("type")
+    produces_bool = kind == "boolean" and rule.map is None
+    where = f"{rule.field}: {rule.path}"
+    if info.type == "checkbox":
+        return [] if produces_bool else [f"{where}: a checkbox needs a true/false value"]
+    if produces_bool:
+        return [f"{where}: a true/false value needs a checkbox or a `map`, not a {info.type} field"]
+    if info.type in ("radio", "choice"):
+        choices = _choices(rule, target)
+        if choices is None:
+            return [f"{where}: a {info.type} field needs an enum or a `map` to its options"]
+        missing = sorted(str(c) for c in choices if c not in info.options)
+        return [f"{where}: {', '.join(missing)} not offered by the {info.type} field"] if missing else []
+    if info.type == "text" and kind in ("object", "array") and rule.join is None and rule.format is None:
+        return [f"{where}: is an {kind}; add a join or format"]
+    if info.type == "text" and info.max_length is not None:
+        longest = _max_length(rule, target)
+        if longest is not None and longest > info.max_length:
+            return [f"{where}: values up to {longest} characters do not fit MaxLen {info.max_length}"]
+    return []
+
+
+def _choices(rule: FieldRule, target: dict[str, Any]) -> list[Any] | None:
+    """Return every form value the rule can produce, or None when it cannot be known."""
+    if rule.map is not None:
+        return list(rule.map.values())
+    if "enum" in target:
+        return list(target["enum"])
+    return None
+
+
+def _max_length(rule: FieldRule, target: dict[str, Any]) -> int | None:
+    if rule.date is not None or rule.map is not None or rule.format is not None or rule.join is not None:
+        return None
+    return target.get("maxLength")
+
+
+def check_entry_map(entry: Any) -> list[str]:
+    """Return the lint problems of a catalog entry of kind `form` (its PDF against its field map)."""
+    from sc_docs.engines.pdf import open_form
+
+    if not entry.meta.fields:
+        return [f"{entry.key}: meta.yaml names no `fields` map"]
+    mapping = load_field_map(entry.folder / str(entry.meta.fields))
+    return check_field_map(open_form(entry.source_path), mapping)
