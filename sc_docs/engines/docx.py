@@ -35,6 +35,7 @@ once and never evaluated; a newline in a value becomes a line break, a tab a tab
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import html
@@ -703,10 +704,15 @@ _LOCK = threading.Lock()
 
 
 def compile_template(source: str | Path | bytes, name: str | None = None) -> CompiledTemplate:
-    """Return the compiled template for `source` (a path or DOCX bytes), cached by SHA-256."""
+    """Return the compiled template for `source` (a path or DOCX bytes), cached by SHA-256.
+
+    `name` labels error messages; it defaults to the path, or `<template>` for bytes. The same
+    bytes under another label share the compiled parts.
+    """
+    label: str | None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        label = name or "<template>"
+        label = name
     else:
         path = Path(source)
         label = name or str(path)
@@ -718,12 +724,16 @@ def compile_template(source: str | Path | bytes, name: str | None = None) -> Com
             ) from None
     key = hashlib.sha256(data).hexdigest()
     with _LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    compiled = CompiledTemplate(data, label)
-    with _LOCK:
-        return _CACHE.setdefault(key, compiled)
+        compiled = _CACHE.get(key)
+    if compiled is None:
+        compiled = CompiledTemplate(data, label or "<template>")
+        with _LOCK:
+            compiled = _CACHE.setdefault(key, compiled)
+    if label is None or label == compiled.name:
+        return compiled
+    renamed = copy.copy(compiled)
+    renamed.name = label
+    return renamed
 
 
 def clear_cache() -> None:

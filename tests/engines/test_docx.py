@@ -507,6 +507,10 @@ def test_compile_is_cached_by_content(tmp_path: Path) -> None:
     (tmp_path / "a.docx").write_bytes(data)
     first = compile_template(tmp_path / "a.docx")
     assert compile_template(data) is first
+    renamed = compile_template(data, name="sca v2")
+    assert renamed.name == "sca v2" and renamed._parts is first._parts
+    with pytest.raises(TemplateError, match=r"^sca v2: "):
+        renamed.render({})
     assert first.sha256 == __import__("hashlib").sha256(data).hexdigest()
     assert isinstance(first, CompiledTemplate)
 
