@@ -10,6 +10,20 @@ from pathlib import Path
 from sc_docs.errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def default_mode(folder: bool = False) -> int:
+    """The permissions a plain `open`/`mkdir` would give (temp files are created private)."""
+    return (0o777 if folder else 0o666) & ~UMASK
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
     target = Path(path)
@@ -24,6 +38,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, default_mode())
         os.replace(tmp, target)
     except BaseException as exc:
         try:

@@ -22,6 +22,7 @@ from sc_docs.archive import deterministic_zip
 from sc_docs.catalog import Catalog, Entry, load_catalog
 from sc_docs.errors import ScDocsError, UsageError, ValidationFailed
 from sc_docs.models import Manifest, ManifestDocument
+from sc_docs.output import default_mode
 from sc_docs.sheets import ApplicantRecord, validate
 from sc_docs.slugs import slugify
 
@@ -217,6 +218,8 @@ def write_packet(packet: Packet, outdir: Path) -> Path:
             (staged / name).write_bytes(data)
         with os.fdopen(fd, "wb") as fh:
             fh.write(packet.zip_bytes())
+        os.chmod(staged, default_mode(folder=True))
+        os.chmod(zip_tmp, default_mode())
         if final_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-", dir=outdir))
             os.replace(final_dir, old / packet.slug)

@@ -98,3 +98,35 @@ def test_output_folder_not_ours_is_refused_unless_forced(tmp_path: Path, run) ->
     assert "non-empty folder sc-docs did not create" in result.stderr
     assert run("packet", ACME, "-o", tmp_path, "--force").exit_code == 0
     assert (tmp_path / "mine.txt").read_text() == "important"
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    folder = write_packet(build_packet(sc_docs.load_applicant(ACME), only=["sca"]), tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((tmp_path / f"{folder.name}.zip").stat().st_mode) == 0o666 & ~umask
+    from sc_docs.output import atomic_write
+
+    atomic_write(tmp_path / "x.bin", b"1")
+    assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_packet_is_reproducible_and_bookmarked(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    sheet = EXAMPLES / "obrien-community-energy.yaml"
+    for out in ("a", "b"):
+        assert run("packet", sheet, "-o", tmp_path / out, "--pdf").exit_code == 0
+    a, b = tree_hashes(tmp_path / "a"), tree_hashes(tmp_path / "b")
+    assert a == b
+    merged = next((tmp_path / "a").glob("*/*_packet.pdf"))
+    reader = PdfReader(merged)
+    titles = [o.title for o in reader.outline]
+    assert "Scheduling Coordinator Agreement" in titles and "Network Connectivity Agreement" in titles
+    manifest = json.loads(next((tmp_path / "a").glob("*/manifest.json")).read_text())
+    assert {d["kind"] for d in manifest["documents"]} >= {"agreement", "pdf", "packet-pdf"}

@@ -21,6 +21,8 @@ def _finish(writer: object, salt: bytes) -> bytes:
     root = writer._root_object  # type: ignore[attr-defined]
     if NameObject("/Metadata") in root:  # XMP carries the converter's clock
         del root[NameObject("/Metadata")]
+    zero = ByteStringObject(bytes(16))
+    writer._ID = ArrayObject([zero, zero])  # type: ignore[attr-defined]  # drop the converter's random /ID
     buf = io.BytesIO()
     writer.write(buf)  # type: ignore[attr-defined]
     ident = ByteStringObject(hashlib.md5(salt + buf.getvalue(), usedforsecurity=False).digest())
@@ -51,6 +53,6 @@ def merge_pdfs(parts: Sequence[tuple[str, bytes]], *, title: str, date: dt.date)
     for name, data in parts:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
-        writer.add_outline_item(name, start)
+        writer.add_outline_item(title=name, page_number=start)
     _fixed_info(writer, title, date)
     return _finish(writer, title.encode("utf-8"))
