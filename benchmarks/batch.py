@@ -67,7 +67,7 @@ def run(sheets: Path, jobs: int, n: int) -> tuple[float, int]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}):\n{stdout}\n{stderr}")
-    made = len(list(out.glob("*.zip")))
+    made = len([z for z in out.glob("*.zip") if not z.name.startswith(".")])
     shutil.rmtree(out)
     if made != n:
         raise SystemExit(f"expected {n} packets, found {made}")
