@@ -46,7 +46,11 @@ CAISO_CAPS = "CALIFORNIA INDEPENDENT SYSTEM OPERATOR CORPORATION"
 
 
 def _keys() -> list[str]:
-    return sorted(p.parent.name for p in PRO_FORMA.glob("*/meta.yaml"))
+    """The agreement templates (forms such as the application have their own tests)."""
+    return sorted(
+        p.parent.name for p in PRO_FORMA.glob("*/meta.yaml")
+        if yaml.safe_load(p.read_text(encoding="utf-8")).get("kind", "agreement") == "agreement"
+    )
 
 
 @cache
