@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from .docread import Paragraph, normalize
+from .docread import CELL, Paragraph, normalize
 from .pattern import Pattern
 
 DEL_COST: Final = 1.0
@@ -61,6 +61,7 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
         matches[key] = m
         return m
 
+    markers = {pid: spec.items == [CELL] for pid, spec in pattern.paras.items()}
     cost = [[_INF] * size for _ in range(n + 1)]
     back: list[list[tuple[int, int, str] | None]] = [[None] * size for _ in range(n + 1)]
     cost[0][0] = 0.0
@@ -104,7 +105,10 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
                 continue
             if program[pc][0] == "para":
                 m = try_match(program[pc][1], j)
-                s = c if m is not None else c + SUB_COST
+                if m is None and markers[program[pc][1]] != paragraphs[j].marker:
+                    s = _INF  # a cell boundary is never "changed" into text
+                else:
+                    s = c if m is not None else c + SUB_COST
                 if s < nxt[pc + 1]:
                     nxt[pc + 1] = s
                     bnxt[pc + 1] = (pc, j, "match" if m is not None else "sub")

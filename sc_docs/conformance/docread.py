@@ -33,7 +33,7 @@ _INS, _DEL, _MOVE_FROM, _MOVE_TO = (q(n) for n in ("ins", "del", "moveFrom", "mo
 _FLDCHAR, _FLDSIMPLE, _INSTR = q("fldChar"), q("fldSimple"), q("instrText")
 _NBH, _SOFTH = q("noBreakHyphen"), q("softHyphen")
 _C_START, _C_END, _C_REF = q("commentRangeStart"), q("commentRangeEnd"), q("commentReference")
-_PPR, _RPR = q("pPr"), q("rPr")
+_PPR, _RPR, _TC = q("pPr"), q("rPr"), q("tc")
 # Formatting that `--strict` compares; everything else in w:rPr (rsid, lang, proofing) is noise.
 _RUN_FORMAT: Final = ("rStyle", "rFonts", "b", "i", "u", "strike", "dstrike", "caps", "smallCaps",
                       "sz", "color", "highlight", "vertAlign", "shd")
@@ -57,6 +57,7 @@ class Paragraph:
     part: str  # document, header, footer, footnotes, endnotes
     index: int  # 1-based among the paragraphs of its part (empty ones counted)
     text: str = ""
+    marker: bool = False  # the end of a table cell, not a paragraph
     tracked: list[Tracked] = field(default_factory=list)
     comments: list[tuple[str, int]] = field(default_factory=list)  # (comment id, offset)
     style: str | None = None
@@ -102,6 +103,7 @@ class Walker:
         self.paragraphs: list[Paragraph] = []
         self.source: list[str] = []  # template mode: Jinja source, PARA after each paragraph
         self._cur: Paragraph | None = None
+        self.count = 0  # paragraphs so far (cell markers not counted)
         self._depth = 0
         self._field: list[str] = []  # stack of complex-field states: instr / result
         self._open_comments: dict[str, int] = {}
@@ -175,7 +177,20 @@ class Walker:
         elif tag == _C_END:
             self._open_comments.pop(el.get(q("id"), ""), None)
             return
+        elif tag == _TC:
+            self._children(el, change)
+            self._cell_end()
+            return
         self._children(el, change)
+
+    def _cell_end(self) -> None:
+        """Mark where a table cell ends, so paragraphs of neighbouring cells are not confused."""
+        if self._cur is not None:
+            return
+        if self.tags:
+            self.source.append(CELL + PARA)
+        else:
+            self.paragraphs.append(Paragraph(self.part, self.count, CELL, marker=True))
 
     def _children(self, el: etree._Element, change) -> None:
         self._loose_text(el.text)
@@ -192,7 +207,8 @@ class Walker:
         outer = self._cur is None
         if outer:
             ppr = el.find(_PPR)
-            self._cur = Paragraph(self.part, len(self.paragraphs) + 1)
+            self.count += 1
+            self._cur = Paragraph(self.part, self.count)
             if ppr is not None:
                 self._cur.style = _val(ppr.find(q("pStyle")))
                 self._cur.align = _val(ppr.find(q("jc")))
@@ -226,7 +242,8 @@ class Walker:
                 if tag == _DELTEXT and kind != "deleted":
                     kind, author, date = "deleted", author, date
                 self._emit(text, inserted=kind == "inserted", deleted=kind == "deleted", author=author, date=date)
-                had_text = had_text or bool(text.strip())
+                shown = text if not self.tags or "{{" in text else _TAG_RE.sub("", text)
+                had_text = had_text or bool(shown.strip())
             elif tag == _TAB:
                 self._emit("\t", inserted=kind == "inserted", deleted=kind == "deleted", author=author, date=date)
             elif tag in (_BR, _CR):
@@ -247,6 +264,8 @@ class Walker:
 
 #: Marks the end of a paragraph in template source (a private-use character, not whitespace).
 PARA: Final = "\ue000"
+#: The text of the pseudo-paragraph that marks the end of a table cell.
+CELL: Final = "\ue001"
 
 
 def normalize(text: str) -> str:

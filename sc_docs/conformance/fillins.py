@@ -134,11 +134,21 @@ class Facts:
     def __init__(self) -> None:
         self.values: dict[tuple[str | int, ...], tuple[int, Any]] = {}
         self.lengths: dict[tuple[str | int, ...], int] = {}
+        self._votes: dict[tuple[str | int, ...], dict[str, list[Any]]] = {}
 
     def offer(self, path: tuple[str | int, ...], value: Any, rank: int) -> None:
+        """Take `value` for `path` if its source ranks better; among equals the majority wins,
+        so a fill-in edited in one of three places is reported there, not in the other two."""
         old = self.values.get(path)
-        if old is None or rank < old[0]:
-            self.values[path] = (rank, value)
+        if old is not None and rank > old[0]:
+            return
+        votes = self._votes.setdefault(path, {})
+        if old is not None and rank < old[0]:
+            votes.clear()
+        entry = votes.setdefault(repr(value), [0, len(votes), value])
+        entry[0] += 1
+        best = max(votes.values(), key=lambda e: (e[0], -e[1]))
+        self.values[path] = (rank, best[2])
 
     def seed(self, root: str, value: Any) -> None:
         self.values[(root,)] = (SEEDED, value)

@@ -98,7 +98,7 @@ class DocPackage:
             offset = counters.get(kind, 0)
             for p in walker.paragraphs:
                 p.index += offset
-            counters[kind] = offset + len(walker.paragraphs)
+            counters[kind] = offset + walker.count
             paragraphs.extend(walker.paragraphs)
             for cid, (part, index, off) in walker.comment_at.items():
                 at.setdefault(cid, (part, index + offset, off))

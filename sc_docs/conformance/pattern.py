@@ -22,12 +22,13 @@ from jinja2 import nodes
 
 from sc_docs.errors import TemplateError
 
-from .docread import PARA, Walker, normalize
+from .docread import CELL, PARA, Walker, normalize
 from .locate import Location
 from .package import DocPackage
 
 ANY: Final = r"(?s:.*?)"
 GREEDY: Final = r"(?s:.*)"
+_HUMANIZED: Final = r"[a-z0-9]+(?: [a-z0-9]+)*"
 _FILTER_RE: Final = {
     "long_date": r"the \d{1,2}(?:st|nd|rd|th) day of [A-Z][a-z]+,\s+\d{4}",
     "us_date": r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}",
@@ -101,6 +102,7 @@ class ParaSpec:
     items: list[Inline]
     location: Location
     scope: tuple[LoopSpec, ...]
+    formatting: tuple | None = None  # (style, alignment, run formats) for --strict
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -186,6 +188,8 @@ def build_pattern(package: DocPackage, name: str) -> Pattern:
         _unescape_braces(tree)
         builder.part = kind
         builder.location = Location(kind)
+        builder.walked = walker.paragraphs
+        builder.real = 0
         try:
             builder.body(tree.body, ())
             builder.flush(())
@@ -219,6 +223,8 @@ class _Builder:
         self.cur: list[Inline] = []
         self.part = "document"
         self.location = Location()
+        self.walked: list = []  # the part's paragraphs as the walker read them (formatting)
+        self.real = 0  # paragraphs of the part seen so far (cell markers not counted)
         self._ids = 0
 
     def _next(self) -> int:
@@ -229,10 +235,15 @@ class _Builder:
     def flush(self, scope: tuple[LoopSpec, ...]) -> None:
         items = _merge_literals(self.cur)
         self.cur = []
+        formatting = None
+        if items != [CELL]:
+            if self.real < len(self.walked):
+                formatting = self.walked[self.real].formatting
+            self.real += 1
         if not any(not isinstance(i, str) or i.strip() for i in items):
             return  # an empty paragraph: spacing, not text
         pid = self._next()
-        spec = ParaSpec(pid, self.part, items, self.location, scope)
+        spec = ParaSpec(pid, self.part, items, self.location, scope, formatting)
         self.paras[pid] = spec
         self.program.append(("para", pid))
         self.location = self.location.after(spec.literal)
@@ -379,6 +390,8 @@ class _Builder:
             regex = _LOOP_ATTRS[loop_attr[1]]
         elif filters and filters[-1][0] in _FILTER_RE:
             regex = _FILTER_RE[filters[-1][0]]
+        elif filters and filters[-1][0] == "replace" and filters[-1][1] and filters[-1][1][:2] == ("_", " "):
+            regex = _HUMANIZED  # an identifier made readable (power_marketer -> power marketer)
         elif filters and filters[-1][0] in ("join", "join_list"):
             regex = GREEDY  # a joined list holds its own separators: take the longest reading
         elif isinstance(node, nodes.CondExpr) and all(

@@ -195,9 +195,10 @@ class _Run:
             value, rank = fi.invert(occ.display, slot.filters)
             facts.offer(path, value, rank if occ.exact else max(rank, fi.FUZZY))
         for if_id, k, loops in self.alignment.branches:
-            self._infer(self.pattern.ifs[if_id].tests, k, loops, facts)
+            spec = self.pattern.ifs[if_id]
+            self._infer(spec.tests, k, spec.scope, loops, facts)
         for item, k, loops in self.inline_branches:
-            self._infer(item.tests, k, loops, facts)
+            self._infer(item.tests, k, item.scope, loops, facts)
         for (lid, outer), count in self.alignment.iterations.items():
             loop = self.pattern.loops.get(lid)
             if loop is None or loop.path is None:
@@ -207,15 +208,17 @@ class _Run:
                 facts.lengths[path] = max(facts.lengths.get(path, 0), count)
         return facts
 
-    def _infer(self, tests: list, k: int, loops: dict[int, int], facts: fi.Facts) -> None:
+    def _infer(self, tests: list, k: int, scope: tuple, loops: dict[int, int], facts: fi.Facts) -> None:
+        """A branch taken under `x == "const"` tells that x is "const"."""
         eq = fi.equality(tests[k]) if k < len(tests) else None
         if eq is None:
             return
-        from .pattern import _path
+        from .pattern import resolve
 
-        path = _path(eq[0], ())
+        symbolic, filters, _ = resolve(eq[0], scope)
+        path = fi.concrete(symbolic, loops) if symbolic is not None and not filters else None
         if path is not None and path[0] != "document":
-            facts.offer(tuple(path), eq[1], fi.INFERRED)  # type: ignore[arg-type]
+            facts.offer(path, eq[1], fi.INFERRED)
 
     # -- checking --
     def expected_display(self, occ: fi.Occurrence, context: dict[str, Any]) -> str | None:
@@ -373,41 +376,37 @@ class _Run:
 
     def formatting(self, template: DocPackage, document: DocPackage) -> list[Deviation]:
         """Formatting differences of matched paragraphs and of the styles they use (strict)."""
-        from .docread import Walker
-
-        tpl_paras: list[Paragraph] = []
-        # Template paragraphs in walk order correspond to the pattern's paragraph numbering.
         out: list[Deviation] = []
-        mapping = self.pattern_formatting(template)
         used: set[str] = set()
         for step in self.alignment.steps:
             if step.op != "match" or step.doc is None or step.pid is None:
                 continue
             para = self.docs[step.doc]
+            spec = self.pattern.paras[step.pid]
+            want = spec.formatting
+            if para.marker or want is None:
+                continue
             if para.style:
                 used.add(para.style)
-            want = mapping.get(step.pid)
-            if want is not None and want != para.formatting:
-                spec = self.pattern.paras[step.pid]
-                what = []
-                if want[0] != para.formatting[0]:
-                    what.append(f"style {want[0] or 'default'} -> {para.formatting[0] or 'default'}")
-                if want[1] != para.formatting[1]:
-                    what.append(f"alignment {want[1] or 'default'} -> {para.formatting[1] or 'default'}")
-                if want[2] != para.formatting[2]:
-                    what.append("character formatting of the text")
-                out.append(self._dev("formatting", step.doc, spec, found="; ".join(what),
-                                     before=normalize(para.text)[:60]))
-        del tpl_paras, Walker
+            got = para.formatting
+            if want == got:
+                continue
+            what = []
+            if want[0] != got[0]:
+                what.append(f"paragraph style {want[0] or '(default)'} -> {got[0] or '(default)'}")
+            if want[1] != got[1]:
+                what.append(f"alignment {want[1] or '(default)'} -> {got[1] or '(default)'}")
+            if want[2] != got[2]:
+                what.append(f"character formatting [{' / '.join(x or 'plain' for x in want[2])}] -> "
+                            f"[{' / '.join(x or 'plain' for x in got[2])}]")
+            out.append(self._dev("formatting", step.doc, spec, found="; ".join(what),
+                                 expected=normalize(para.text)[:80]))
         tstyles, dstyles = template.styles(), document.styles()
         for sid in sorted(used):
             if sid in tstyles and dstyles.get(sid) != tstyles[sid]:
                 out.append(Deviation(kind="formatting", location="styles", part="styles",
-                                     found=f"style {sid} is defined differently"))
+                                     found=f"style {sid}: {tstyles[sid] or '(plain)'} -> {dstyles.get(sid) or '(missing)'}"))
         return out
-
-    def pattern_formatting(self, template: DocPackage) -> dict[int, tuple]:
-        return getattr(self.pattern, "formatting", {})
 
 
 def _load_sheet(sheet: Any) -> dict[str, Any]:
@@ -514,9 +513,6 @@ def verify_docx(
     run = _Run(pattern, package.paragraphs(), document_context(entry))
     deviations = run.deviations() + run.tracked()
     if strict:
-        from .formatting import pattern_formatting
-
-        pattern.formatting = pattern_formatting(template)  # type: ignore[attr-defined]
         deviations += run.formatting(template, package)
     comments = []
     for info, at, anchor in package.comments():
