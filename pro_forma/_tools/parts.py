@@ -45,7 +45,7 @@ def preamble(agreement_caps: str) -> list[str]:
         "benefit corporation having its principal place of business at 250 Outcropping Way, "
         "Folsom, California 95630 (the “CAISO”), and **{{ applicant.legal_name }}**, "
         f"{ARTICLE_A} {{{{ applicant.organization_form }}}} organized under the laws of "
-        "{{ applicant.state_of_organization }}, having its legal address at "
+        "{{ applicant.state_of_organization | state_name }}, having its legal address at "
         f"{ADDRESS} (the “<<P>>”)."),
         ("The CAISO and the <<P>> are each referred to in this Agreement as a “Party” and "
         "together as the “Parties.”"),

@@ -86,7 +86,31 @@ def upper_name(value: Any) -> str:
     return str(value).upper()
 
 
+_US_STATES = dict(
+    AL="Alabama", AK="Alaska", AZ="Arizona", AR="Arkansas", CA="California", CO="Colorado", CT="Connecticut",
+    DE="Delaware", DC="the District of Columbia", FL="Florida", GA="Georgia", HI="Hawaii", ID="Idaho",
+    IL="Illinois", IN="Indiana", IA="Iowa", KS="Kansas", KY="Kentucky", LA="Louisiana", ME="Maine",
+    MD="Maryland", MA="Massachusetts", MI="Michigan", MN="Minnesota", MS="Mississippi", MO="Missouri",
+    MT="Montana", NE="Nebraska", NV="Nevada", NH="New Hampshire", NJ="New Jersey", NM="New Mexico",
+    NY="New York", NC="North Carolina", ND="North Dakota", OH="Ohio", OK="Oklahoma", OR="Oregon",
+    PA="Pennsylvania", RI="Rhode Island", SC="South Carolina", SD="South Dakota", TN="Tennessee", TX="Texas",
+    UT="Utah", VT="Vermont", VA="Virginia", WA="Washington", WV="West Virginia", WI="Wisconsin", WY="Wyoming",
+    AS="American Samoa", GU="Guam", MP="the Northern Mariana Islands", PR="Puerto Rico",
+    VI="the U.S. Virgin Islands",
+)
+
+
+def state_name(value: Any) -> str:
+    """Return the name of a US state or territory from its postal code (`CA` -> `California`).
+
+    An unknown code is returned as given, so a template never fails on it.
+    """
+    code = str(value).strip()
+    return _US_STATES.get(code.upper(), code)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
+    "state_name": state_name,
     "long_date": long_date,
     "us_date": us_date,
     "currency": currency,
