@@ -120,7 +120,7 @@ def render_agreement(record: dict[str, Any], entry: Entry, packet_date: dt.date)
 
 def wanted_entries(record: dict[str, Any], catalog: Catalog, only: list[str] | None) -> list[Entry]:
     """Agreements the record has a section for, then the forms it has data for (or `only` those)."""
-    keys = list(only) if only else [*sorted(record.get("agreements") or {}), *[e.key for e in catalog.forms()]]
+    keys = list(only) if only else [*[e.key for e in catalog.forms()], *sorted(record.get("agreements") or {})]
     entries = []
     for key in keys:
         entry = catalog.get(key)
