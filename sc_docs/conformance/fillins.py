@@ -77,6 +77,9 @@ def invert(display: str, filters: tuple[tuple[str, tuple[Any, ...] | None], ...]
                 return display, DISPLAYED
             value = int(amount) if amount == amount.to_integral_value() else float(amount)
             rank = max(rank, INVERTED)
+        elif name == "state_name":
+            # The filter returns unknown codes unchanged, so a name it does not know is its own code.
+            value, rank = _state_codes().get(value.strip().lower(), value.strip()), max(rank, INVERTED)
         elif name == "join" and args is not None:
             sep = args[0] if args else ""
             if not isinstance(sep, str) or not sep.strip():
@@ -95,6 +98,14 @@ def invert(display: str, filters: tuple[tuple[str, tuple[Any, ...] | None], ...]
         else:
             return display, DISPLAYED
     return value, rank
+
+
+def _state_codes() -> dict[str, str]:
+    """Return {state name (lower case): postal code}, from the engine's `state_name` table."""
+    from sc_docs.engines import _docx_filters
+
+    table = getattr(_docx_filters, "_US_STATES", {})
+    return {name.lower(): code for code, name in table.items()}
 
 
 def concrete(path: tuple[Segment, ...], loops: dict[int, int]) -> tuple[str | int, ...] | None:

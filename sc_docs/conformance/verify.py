@@ -116,7 +116,8 @@ class _Run:
         self.inline_branches: list[tuple[InlineIf, int, dict[int, int]]] = []
         self._read()
         self.facts = self._facts()
-        tree = self.facts.tree()
+        # Displayed-only values would be shown through their filter a second time: leave them out.
+        tree = self.facts.tree(max_rank=fi.FUZZY)
         self.context = {"applicant": tree.get("applicant", {}), "agreement": tree.get("agreement", {}),
                         "document": document}
         self.location_of: dict[int, Location] = {}  # doc index -> location
