@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "track": ("sc_docs.commands.track", "track", "Track certification requirements, deadlines and evidence."),
     "fields": ("sc_docs.commands.fields", "fields", "List the fillable fields of a PDF form."),
     "fill": ("sc_docs.commands.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
+    "verify": ("sc_docs.commands.verify", "verify", "Check a returned agreement against its pro forma; read its fill-ins back."),
 }
 
 
