@@ -31,15 +31,20 @@ def parse_json(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
         raise SheetError(f"{name} is not a number an info sheet can hold", file=file)
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        # strict=False lets raw control characters inside strings through to the validator,
+        # which names the field holding them (the control-character policy) instead of a
+        # bare "invalid JSON" here.
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, strict=False)
     except json.JSONDecodeError as exc:
         raise SheetError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from None
     except RecursionError:
         raise SheetError(f"the sheet is nested more than {MAX_DEPTH} levels deep", file=file) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise SheetError("holds a number too long for an info sheet", file=file) from None
+    _check_depth(data, file)
     positions = positions_only(text, file)
     if not positions:
         positions = {(): Location(file, 1)}
-    _check_depth(data, file)
     return data, positions
 
 

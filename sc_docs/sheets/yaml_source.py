@@ -8,6 +8,7 @@ NaN/Infinity are errors, and dates stay the strings the user typed.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import yaml
@@ -27,12 +28,63 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+# Characters the YAML reader refuses outright. Pasted from spreadsheets they would make the whole
+# sheet "invalid YAML"; instead they are swapped for private-use stand-ins while parsing and put
+# back afterwards, so the validator names the field that holds them (the control-character policy).
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_STAND_IN_RANGE = re.compile("[\U0010f000-\U0010ffff]")
+
+
+def _stand_in(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return chr(0x10FC00 + code)
+    if 0xD800 <= code <= 0xDFFF:
+        return chr(0x10F000 + code - 0xD800)
+    return chr(0x10F800 + code - 0xFFFE)
+
+
+def _protect(text: str) -> tuple[str, dict[int, str] | None]:
+    """Return `text` with refused characters swapped for stand-ins, and the table undoing it."""
+    found = set(_REFUSED.findall(text))
+    if not found or _STAND_IN_RANGE.search(text):
+        return text, None
+    forward = {ord(ch): _stand_in(ch) for ch in found}
+    return text.translate(forward), {ord(v): chr(k) for k, v in forward.items()}
+
+
+def _check_shape(text: str, file: str) -> None:
+    """Refuse too deep or too large documents from the event stream, before composing any node.
+
+    The C composer recurses once per nesting level without Python's recursion guard, so a sheet
+    such as `[[[[...` 50,000 levels deep would crash the interpreter instead of raising.
+    """
+    depth = events = 0
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise SheetError(f"the sheet is nested more than {MAX_DEPTH} levels deep", file=file, line=line)
+        elif isinstance(event, ends):
+            depth -= 1
+        events += 1
+        if events > 4 * MAX_NODES:
+            raise SheetError(f"the sheet holds more than {MAX_NODES:,} values", file=file)
+
+
 class _Walker:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, restore: dict[int, str] | None = None) -> None:
         self.file = file
         self.count = 0
         self.positions: dict[Path_, Location] = {}
         self.constructor = yaml.constructor.SafeConstructor()
+        self.restore = restore
+
+    def text(self, value: str) -> str:
+        return value.translate(self.restore) if self.restore else value
 
     def fail(self, message: str, node: yaml.Node) -> SheetError:
         return SheetError(message, file=self.file, line=node.start_mark.line + 1)
@@ -53,7 +105,7 @@ class _Walker:
                     raise self.fail("YAML merge keys (<<) are not allowed in an info sheet", key_node)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail("a field name must be plain text", key_node)
-                key = key_node.value
+                key = self.text(key_node.value)
                 if key in out:
                     raise self.fail(f"field {key!r} appears twice in the same section", key_node)
                 child = (*path, key)
@@ -67,8 +119,11 @@ class _Walker:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag in (_STD + "str", _STD + "timestamp"):
-            return node.value  # dates stay as typed; the schema checks their form
-        value = self.constructor.construct_object(node)
+            return self.text(node.value)  # dates stay as typed; the schema checks their form
+        try:
+            value = self.constructor.construct_object(node)
+        except ValueError:  # e.g. an integer of more than 4,300 digits
+            raise self.fail(f"{node.value[:20]!r}... is not a number an info sheet can hold", node) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"{node.value!r} is not a number an info sheet can hold", node)
         return value
@@ -76,7 +131,9 @@ class _Walker:
 
 def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
     """Return the data of YAML `text` and the line of every value; raise `SheetError` when unsafe."""
+    text, restore = _protect(text)
     try:
+        _check_shape(text, file)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -89,17 +146,19 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
         raise SheetError(f"the sheet is nested more than {MAX_DEPTH} levels deep", file=file) from None
     if root is None:
         raise SheetError("the file is empty", file=file)
-    walker = _Walker(file)
+    walker = _Walker(file, restore)
     return walker.walk(root, (), 0), walker.positions
 
 
 def positions_only(text: str, file: str) -> dict[Path_, Location]:
     """Best-effort line numbers for text another parser already accepted (JSON)."""
+    text, restore = _protect(text)
     try:
+        _check_shape(text, file)
         root = yaml.compose(text, Loader=_Loader)
         if root is None:
             return {}
-        walker = _Walker(file)
+        walker = _Walker(file, restore)
         walker.walk(root, (), 0)
         return walker.positions
     except (yaml.YAMLError, SheetError, RecursionError, ValueError):
