@@ -38,6 +38,10 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 def _decode(data: bytes, file: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        raise SheetError("is UTF-32 text; save it as UTF-8", file=file, line=1)
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SheetError("is UTF-16 text (\"Unicode text\" in Excel); save it as UTF-8", file=file, line=1)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

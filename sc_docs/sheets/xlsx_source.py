@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from sc_docs.errors import SheetError
@@ -22,6 +23,38 @@ from sc_docs.sheets.schema import Field, subschema
 
 SHEET = "Info sheet"
 HEADER = ("Field", "Value", "Description", "Required")
+
+# A workbook is a zip: bound what reading it may expand to before openpyxl inflates anything.
+MAX_EXPANDED = 100 * 1024 * 1024
+MAX_ENTRIES = 1_000
+MAX_RATIO = 200
+
+# Excel stores characters XML cannot hold as `_xHHHH_` (ECMA-376 ST_Xstring); openpyxl leaves
+# them escaped. Decoded, a pasted control character reaches the validator, which names the field.
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+_XSTRING_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _unescape(text: str) -> str:
+    return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _check_zip(data: bytes, file: str) -> None:
+    """Refuse workbooks whose zip would expand too far (a zip bomb) before reading them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports an unreadable workbook below
+    if len(infos) > MAX_ENTRIES:
+        raise SheetError(f"the workbook holds {len(infos):,} parts, more than {MAX_ENTRIES:,}; it is not an info sheet", file=file)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_EXPANDED or total > MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
+        raise SheetError(f"the workbook would expand to {total:,} bytes (a zip bomb?); it is not an info sheet", file=file)
 
 
 def _coerce(value: Any, schema: dict[str, Any] | None) -> Any:
@@ -97,6 +130,7 @@ def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
         raise SheetError(
             "this is an encrypted (password-protected) or legacy .xls workbook; "
             "remove the password and save it as .xlsx", file=file)
+    _check_zip(data, file)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -115,6 +149,8 @@ def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
                 continue
             if value is None or (isinstance(value, str) and value == ""):
                 continue
+            if isinstance(value, str):
+                value = _unescape(value)
             try:
                 path = parse_path(str(name).strip())
             except ValueError:
@@ -162,6 +198,7 @@ def write_xlsx(record: dict[str, Any] | None, fields: list[Field] | None = None)
             cell = ws.cell(row=ws.max_row, column=2)
             cell.value = value
             if isinstance(value, str):
+                cell.value = _XSTRING_START.sub("_x005F_", value)  # literal `_x0041_` text survives reading
                 cell.data_type = "s"  # never a formula, even when the text starts with '='
     for f in fields or []:
         ws.append((f.path, None, f.description, "yes" if f.required else ""))
