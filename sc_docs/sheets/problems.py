@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
+
+# What a message must not carry to a terminal or a JSON report: control characters (an ESC
+# sequence in a field name could recolour or retitle the user's terminal), lone surrogates (no
+# encoder writes them) and bidirectional overrides (they reorder what the user reads).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 1_000
+MAX_PATH = 300
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """Return `text` with unprintable characters shown as `\\xNN` / `\\uNNNN`, cut to `limit`."""
+    def escape(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _UNPRINTABLE.sub(escape, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,6 +35,12 @@ class Problem:
     message: str
     rule: str
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        # Sheets are untrusted: what they hold reaches messages only escaped and bounded.
+        object.__setattr__(self, "file", printable(self.file, MAX_PATH))
+        object.__setattr__(self, "path", printable(self.path, MAX_PATH))
+        object.__setattr__(self, "message", printable(self.message, MAX_MESSAGE))
 
     def where(self) -> str:
         if self.cell:
