@@ -83,11 +83,18 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("Aborted!", err=True)
         return 1
     except ScDocsError as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Error: {safe_message(exc.format_message())}", err=True)
         return exc.exit_code
     except BrokenPipeError:
         return 1
     return code if isinstance(code, int) else 0
+
+
+def safe_message(text: str) -> str:
+    """Escape what an input file could smuggle into a message (terminal escapes, surrogates)."""
+    from sc_docs.sheets.problems import printable
+
+    return "\n".join(printable(line, 2_000) for line in text.split("\n"))
 
 
 def run() -> None:
