@@ -37,7 +37,7 @@ class Step:
 @dataclass(slots=True)
 class Alignment:
     steps: list[Step]
-    branches: list[tuple[int, int, dict[int, int]]]  # (if id, branch taken, loop iterations)
+    branches: list[tuple[int, int, dict[int, int], int]]  # (if id, branch taken, loop iterations, first step)
     iterations: dict[tuple[int, tuple[tuple[int, int], ...]], int]  # (loop id, outer iterations) -> count
     cost: float
 
@@ -127,7 +127,7 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
     trail.reverse()
 
     steps: list[Step] = []
-    branches: list[tuple[int, int, dict[int, int]]] = []
+    branches: list[tuple[int, int, dict[int, int], int]] = []
     iterations: dict[tuple[int, tuple[tuple[int, int], ...]], int] = {}
     stack: list[list[int]] = []  # [loop id, iteration]
     for pc, j, op in trail:
@@ -144,7 +144,7 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
             elif ins[0] == "endloop":
                 stack.pop()
             elif ins[0] == "branch":
-                branches.append((ins[1], ins[2], loops))
+                branches.append((ins[1], ins[2], loops, len(steps)))
         elif op == "ins":
             steps.append(Step("ins", None, j, loops))
         elif op == "del":

@@ -186,12 +186,18 @@ class Facts:
             elif last not in node or not isinstance(node[last], dict):
                 node[last] = value
         for path, n in self.lengths.items():
-            node = root
-            for seg in path:
+            node: Any = root
+            for seg in path[:-1]:
                 node = node.setdefault(seg, {}) if isinstance(node, dict) else {}
-            if isinstance(node, dict):
+            if not isinstance(node, dict):
+                continue
+            seq = node.get(path[-1])
+            if n == 0 and (seq is None or seq == {}):
+                node[path[-1]] = []  # a loop shown with no items: an empty list
+            elif isinstance(seq, dict) or seq is None:
+                seq = node.setdefault(path[-1], {})
                 for i in range(n):
-                    node.setdefault(i, {})
+                    seq.setdefault(i, {})
         return _listify(root)
 
 
@@ -216,16 +222,19 @@ class Evaluator:
         from sc_docs.engines.docx import make_environment
 
         self.env = make_environment()
-        self._compiled: dict[int, Any] = {}
+        self._compiled: dict[int, tuple[nodes.Expr, Any]] = {}
+        self._tests: dict[int, nodes.CondExpr] = {}
 
     def _template(self, node: nodes.Expr) -> Any:
-        key = id(node)
-        if key not in self._compiled:
+        # Keyed by identity, and the node is kept alive with its entry so the id is never reused.
+        hit = self._compiled.get(id(node))
+        if hit is None or hit[0] is not node:
             tree = nodes.Template([nodes.Output([node])])
             tree.set_environment(self.env)
             code = self.env.compile(tree)
-            self._compiled[key] = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
-        return self._compiled[key]
+            hit = (node, self.env.template_class.from_code(self.env, code, self.env.make_globals(None)))
+            self._compiled[id(node)] = hit
+        return hit[1]
 
     def display(self, node: nodes.Expr, context: dict[str, Any]) -> str | None:
         """Return the normalized text `node` displays in `context`; None if it cannot."""
@@ -236,7 +245,10 @@ class Evaluator:
         return normalize(html.unescape(out))
 
     def test(self, node: nodes.Expr, context: dict[str, Any]) -> bool | None:
-        cond = nodes.CondExpr(node, nodes.Const("1"), nodes.Const("0"))
+        cond = self._tests.get(id(node))
+        if cond is None or cond.test is not node:
+            cond = nodes.CondExpr(node, nodes.Const("1"), nodes.Const("0"))
+            self._tests[id(node)] = cond
         out = self.display(cond, context)
         return None if out is None else out == "1"
 

@@ -130,6 +130,7 @@ class IfSpec:
     id: int
     tests: list[nodes.Expr | None]
     scope: tuple[LoopSpec, ...]
+    pids: list[list[int]] = field(default_factory=list)  # paragraphs of each branch (block ifs)
 
 
 # Program instructions (tuples keep the alignment loop fast):
@@ -303,11 +304,14 @@ class _Builder:
         targets: list[int] = []
         start_loc = self.location
         end_loc = start_loc
+        self.ifs[if_id].pids = [[] for _ in bodies]
         for k in order:
             self.location = start_loc
             targets.append(len(self.program))
             self.program.append(("branch", if_id, k))
+            first = len(self.program)
             self.body(bodies[k], scope)
+            self.ifs[if_id].pids[k] = [ins[1] for ins in self.program[first:] if ins[0] == "para"]
             if not self._blank():
                 raise Unsupported("an {% if %} branch ends in the middle of a paragraph")
             self.cur = []

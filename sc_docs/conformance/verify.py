@@ -114,6 +114,7 @@ class _Run:
         self.occurrences: list[fi.Occurrence] = []
         self.fuzzy: dict[int, tuple[dict[int, str], list]] = {}  # step -> (values, pieces)
         self.inline_branches: list[tuple[InlineIf, int, dict[int, int]]] = []
+        self.inline_at: dict[int, dict[int, int]] = {}  # step -> inline if id -> branch shown
         self._read()
         self.facts = self._facts()
         # Displayed-only values would be shown through their filter a second time: leave them out.
@@ -158,6 +159,7 @@ class _Run:
                     for k, branch in enumerate(item.branches):
                         if groups.get(f"b{item.id}_{k}") is not None:
                             self.inline_branches.append((item, k, step.loops))
+                            self.inline_at.setdefault(n, {})[item.id] = k
                             visit(branch)
                             break
 
@@ -195,7 +197,7 @@ class _Run:
                 continue
             value, rank = fi.invert(occ.display, slot.filters)
             facts.offer(path, value, rank if occ.exact else max(rank, fi.FUZZY))
-        for if_id, k, loops in self.alignment.branches:
+        for if_id, k, loops, _ in self.alignment.branches:
             spec = self.pattern.ifs[if_id]
             self._infer(spec.tests, k, spec.scope, loops, facts)
         for item, k, loops in self.inline_branches:
@@ -243,12 +245,119 @@ class _Run:
                 out.extend(self._whole(pending))
                 pending = []
             if step.op == "match":
-                out.extend(self._conflicts(step, by_step.get(n, [])))
+                out.extend(self._conflicts(step, by_step.get(n, [])) or self._inline_alternatives(n, step, by_step.get(n, [])))
             else:
                 out.extend(self._changed(n, step, by_step.get(n, [])))
         if pending:
             out.extend(self._whole(pending))
+        return out + self._block_alternatives()
+
+    def expected_branch(self, tests: list, scope: tuple, loops: dict[int, int]) -> int | None:
+        """The alternative the fill-ins call for (None when a test cannot be evaluated)."""
+        ctx = fi.loop_context(scope, loops, self.counts(loops), self.context)
+        for k, test in enumerate(tests):
+            if test is None:
+                return k
+            if not self._known(test, scope, loops):
+                return None  # e.g. `x is defined` where the document never shows x
+            held = self.evaluator.test(test, ctx)
+            if held is None:
+                return None
+            if held:
+                return k
+        return None
+
+    def _known(self, node: Any, scope: tuple, loops: dict[int, int]) -> bool:
+        """True if every variable `node` reads was read back from the document."""
+        from jinja2 import nodes as jn
+
+        from .pattern import _path
+
+        if isinstance(node, (jn.Name, jn.Getattr, jn.Getitem)):
+            if isinstance(node, jn.Name) and node.name == "loop":
+                return True
+            if isinstance(node, jn.Getattr) and isinstance(node.node, jn.Name) and node.node.name == "loop":
+                return True
+            symbolic = _path(node, scope)
+            path = fi.concrete(symbolic, loops) if symbolic is not None else None
+            if path is None:
+                return False
+            return fi.lookup(self.context, path, {}) is not None
+        return all(self._known(child, scope, loops) for child in node.iter_child_nodes())
+
+    def _block_alternatives(self) -> list[Deviation]:
+        """Optional or alternative paragraphs that disagree with the fill-ins (an `{%p if %}`
+        clause kept, dropped or swapped although the facts it depends on say otherwise)."""
+        out: list[Deviation] = []
+        steps = self.alignment.steps
+        for if_id, k, loops, first in self.alignment.branches:
+            spec = self.pattern.ifs[if_id]
+            want = self.expected_branch(spec.tests, spec.scope, loops)
+            if want is None or want == k or not spec.pids:
+                continue
+            shown = set(spec.pids[k])
+            mine = []
+            for step in steps[first:]:
+                if step.pid in shown:
+                    mine.append(step)
+                elif step.op != "ins":
+                    break
+            found = "\n".join(normalize(self.docs[s.doc].text) for s in mine if s.doc is not None and s.op != "del")
+            expected = "\n".join(self._template_text(Step("del", pid, None, loops)) for pid in spec.pids[want])
+            at = mine[0] if mine else (steps[first] if first < len(steps) else None)
+            doc_index = at.doc if at is not None else None
+            pid = at.pid if at is not None else None
+            kind = "changed" if found and expected else ("inserted" if found else "deleted")
+            test = spec.tests[want] if spec.tests[want] is not None else spec.tests[k]
+            from .pattern import expr_text
+
+            out.append(self._dev(kind, doc_index if doc_index is not None and doc_index < len(self.docs) else None,
+                                 self.pattern.paras[pid] if pid else None, expected=expected, found=found,
+                                 fill_in=f"if {expr_text(test)}" if test is not None else None))
         return out
+
+    def _inline_alternatives(self, n: int, step: Step, occs: list[fi.Occurrence]) -> list[Deviation]:
+        """Alternative wording inside a paragraph that disagrees with the fill-ins."""
+        shown = self.inline_at.get(n)
+        if not shown or step.pid is None or step.doc is None:
+            return []
+        spec = self.pattern.paras[step.pid]
+        wanted: dict[int, int] = {}
+        differs = []
+        for item, k, loops in self.inline_branches:
+            if item.id in shown and loops == step.loops:
+                want = self.expected_branch(item.tests, item.scope, loops)
+                if want is not None:
+                    wanted[item.id] = want
+                    if want != shown[item.id]:
+                        differs.append(item)
+        if not differs:
+            return []
+        values = {o.slot.id: (self.expected_display(o, self.context) or o.display) for o in occs}
+        pieces: list = []
+
+        def flatten(items: list) -> None:
+            for item in items:
+                if isinstance(item, InlineIf):
+                    flatten(item.branches[wanted.get(item.id, shown.get(item.id, len(item.branches) - 1))])
+                else:
+                    pieces.append(item)
+                    if isinstance(item, Slot) and item.id not in values:
+                        occ = fi.Occurrence(item, step.loops, "", -1, False)
+                        want = self.expected_display(occ, self.context)
+                        if want is not None:
+                            values[item.id] = want
+
+        flatten(spec.items)
+        found = normalize(self.docs[step.doc].text)
+        from .pattern import expr_text
+
+        tests = ", ".join(f"if {expr_text(i.tests[0])}" for i in differs if i.tests and i.tests[0] is not None)
+        return [
+            self._dev(c.kind, step.doc, spec, expected=c.expected, found=c.found, fill_in=tests or None,
+                      before=snippet_before(found, c.start), after=snippet_after(found, c.end))
+            for c in word_changes(instantiate(pieces, values), found)
+        ]
 
     def _dev(self, kind: str, doc_index: int | None, spec: ParaSpec | None, **kw: Any) -> Deviation:
         if spec is not None:
