@@ -106,10 +106,16 @@ class EmbeddedFont:
     _width_cache: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
     def encode(self, text: str) -> bytes:
-        return b"".join(self.cmap.get(ord(c), 0).to_bytes(2, "big") for c in text)
+        cmap = self.cmap
+        return b"".join(cmap.get(ord(c), 0).to_bytes(2, "big") for c in text)
 
     def width(self, text: str, size: float) -> float:
-        units = sum(self.widths[self.cmap.get(ord(c), 0)] for c in text)
+        units = self._width_cache.get(text)
+        if units is None:
+            cmap, widths = self.cmap, self.widths
+            units = float(sum(widths[cmap.get(ord(c), 0)] for c in text))
+            if len(self._width_cache) < 4096:  # layout asks again and again for the same words
+                self._width_cache[text] = units
         return units * size / 1000.0
 
     @property
