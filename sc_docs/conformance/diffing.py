@@ -84,51 +84,137 @@ def _skeletons(items: list, chosen: dict[int, int] | None = None):
             yield pieces, choice
 
 
-def fuzzy_read(spec: ParaSpec, text: str) -> tuple[dict[int, str], dict[int, int], list]:
-    """Return (slot id -> text, inline branch choices, skeleton pieces) for a changed paragraph.
+def fuzzy_read(spec: ParaSpec, text: str) -> Reading:
+    """Return what can be read from a changed paragraph: slot values, alternatives, pieces.
 
-    The paragraph's literal text is aligned with the found text; what lies where a slot stands
-    is read as its value.
+    The longest run of items at each end that still matches is read exactly (so an edit in the
+    middle of a long preamble leaves the fill-ins around it intact); the rest is aligned word by
+    word with the found text, and what lies where a slot stands is read as its value. `pieces`
+    rebuild the expected text: found text kept as is at both ends, template items between.
     """
-    found = normalize(text)
+    from .pattern import _items_regex
+
+    items = spec.items
+    values: dict[int, str] = {}
+    choice: dict[int, int] = {}
+    k1, head_end, head = 0, 0, None
+    for k in range(len(items), 0, -1):
+        if not isinstance(items[k - 1], str):
+            continue
+        m = re.compile(r"\s*" + _items_regex(items[:k], named=True), re.DOTALL).match(text)
+        if m:
+            k1, head_end, head = k, m.end(), m
+            break
+    k2, tail_start, tail = len(items), len(text), None
+    for k in range(k1, len(items)):
+        if not isinstance(items[k], str):
+            continue
+        m = re.compile("(?:" + _items_regex(items[k:], named=True) + r")\s*\Z", re.DOTALL).search(text, head_end)
+        if m:
+            k2, tail_start, tail = k, m.start(), m
+            break
+    for m, part in ((head, items[:k1]), (tail, items[k2:])):
+        if m is not None:
+            _read_groups(m, part, values, choice)
+    middle_values, middle_choice, middle = _word_read(items[k1:k2], text[head_end:tail_start])
+    exact = set(values)
+    values.update(middle_values)
+    choice.update(middle_choice)
+    pieces: list = []
+    if head is not None:
+        pieces.append(Found(text[:head_end], head, items[:k1]))
+    pieces.extend(middle)
+    if tail is not None:
+        pieces.append(Found(text[tail_start:], tail, items[k2:], offset=tail_start))
+    return Reading(values, exact, choice, pieces)
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a changed paragraph tells: slot values (`exact`: read by the pattern itself)."""
+
+    values: dict[int, str]
+    exact: set[int]
+    choice: dict[int, int]
+    pieces: list
+
+
+@dataclass(slots=True)
+class Found:
+    """Found text kept in an expected text; its slots' spans let fill-in conflicts be corrected."""
+
+    text: str
+    match: re.Match[str]
+    items: list
+    offset: int = 0
+
+
+def _read_groups(m: re.Match[str], items: list, values: dict[int, str], choice: dict[int, int]) -> None:
+    groups = m.groupdict()
+    for item in items:
+        if isinstance(item, Slot) and groups.get(item.group) is not None:
+            values[item.id] = normalize(groups[item.group])
+        elif isinstance(item, InlineIf):
+            for k, branch in enumerate(item.branches):
+                if groups.get(f"b{item.id}_{k}") is not None:
+                    choice[item.id] = k
+                    _read_groups(m, branch, values, choice)
+                    break
+
+
+def _word_read(items: list, found_text: str) -> tuple[dict[int, str], dict[int, int], list]:
+    """Align `items` with `found_text` word by word; return slot values, choices and pieces."""
+    found = found_text.split()
     best = None
-    for pieces, choice in _skeletons(spec.items):
-        marks: list[str] = []
-        skel = ""
+    for pieces, choice in _skeletons(items):
+        words: list[str] = []
+        slots = []
         for piece in pieces:
             if isinstance(piece, str):
-                skel += normalize_keep_edges(piece)
+                words.extend(piece.split())
             else:
-                marks.append(chr(0xE100 + len(marks)))
-                skel += marks[-1]
-        skel = re.sub(r" {2,}", " ", skel).strip()
-        ratio = difflib.SequenceMatcher(None, skel, found, autojunk=False).ratio()
+                slots.append(piece)
+                words.append(chr(0xE100 + len(slots) - 1))
+        ratio = difflib.SequenceMatcher(None, words, found, autojunk=False).ratio()
         if best is None or ratio > best[0]:
-            best = (ratio, pieces, choice, skel)
+            best = (ratio, pieces, choice, words, slots)
     if best is None:
         return {}, {}, []
-    _, pieces, choice, skel = best
-    slots = [p for p in pieces if not isinstance(p, str)]
-    sm = difflib.SequenceMatcher(None, skel, found, autojunk=False)
-    blocks = [b for b in sm.get_matching_blocks() if b.size >= 3 or b.size == 0]
+    _, pieces, choice, words, slots = best
     values: dict[int, str] = {}
-    for k, slot in enumerate(slots):
-        pos = skel.find(chr(0xE100 + k))
-        prev = max((b for b in blocks if b.a + b.size <= pos), key=lambda b: b.a, default=None)
-        nxt = min((b for b in blocks if b.a > pos), key=lambda b: b.a, default=None)
-        a0 = prev.a + prev.size if prev else 0
-        t0 = prev.b + prev.size if prev else 0
-        a1 = nxt.a if nxt else len(skel)
-        t1 = nxt.b if nxt else len(found)
-        segment = found[t0:t1]
-        left, right = skel[a0:pos], skel[pos + 1:a1]
-        if left and segment.startswith(left):
-            segment = segment[len(left):]
-        if right and segment.endswith(right):
-            segment = segment[: len(segment) - len(right)]
-        sid = slot.id if isinstance(slot, Slot) else -slot.id
-        values[sid] = segment.strip()
+    sm = difflib.SequenceMatcher(None, words, found, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        marks = [i for i in range(i1, i2) if len(words[i]) == 1 and 0xE100 <= ord(words[i]) < 0xE100 + len(slots)]
+        if not marks:
+            continue
+        got = found[j1:j2]
+        if len(marks) == 1:
+            # the block's literal words before and after the slot take as many found words
+            before, after = marks[0] - i1, i2 - marks[0] - 1
+            lo = min(before, len(got))
+            hi = max(lo, len(got) - after)
+            values[_sid(slots[ord(words[marks[0]]) - 0xE100])] = " ".join(got[lo:hi])
+        else:
+            for i in marks:  # several slots in one edited block: each gets the block, roughly
+                values[_sid(slots[ord(words[i]) - 0xE100])] = " ".join(got)
     return values, choice, pieces
+
+
+def _sid(piece: Slot | InlineFor) -> int:
+    return piece.id if isinstance(piece, Slot) else -piece.id
+
+
+def _slots_in(items: list) -> list[Slot]:
+    out: list[Slot] = []
+    for item in items:
+        if isinstance(item, Slot):
+            out.append(item)
+        elif isinstance(item, InlineIf):
+            for b in item.branches:
+                out.extend(_slots_in(b))
+    return out
 
 
 def normalize_keep_edges(text: str) -> str:
@@ -140,11 +226,23 @@ def normalize_keep_edges(text: str) -> str:
 
 
 def instantiate(pieces: list, values: dict[int, str]) -> str:
-    """Return the text of skeleton `pieces` with slot values filled in."""
+    """Return the text of `pieces` with slot values filled in (found text corrected where a
+    fill-in reads differently from its other places)."""
     out = ""
     for piece in pieces:
         if isinstance(piece, str):
             out += piece
+        elif isinstance(piece, Found):
+            text = piece.text
+            edits = []
+            groups = piece.match.groupdict()
+            for slot in _slots_in(piece.items):
+                if groups.get(slot.group) is not None and slot.id in values and values[slot.id] != normalize(groups[slot.group]):
+                    start, end = piece.match.span(slot.group)
+                    edits.append((start - piece.offset, end - piece.offset, values[slot.id]))
+            for start, end, value in sorted(edits, reverse=True):
+                text = text[:start] + value + text[end:]
+            out += text
         elif isinstance(piece, Slot):
             out += values.get(piece.id, "{{ " + piece.text + " }}")
         elif isinstance(piece, InlineFor):

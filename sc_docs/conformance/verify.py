@@ -138,12 +138,13 @@ class _Run:
             if step.op == "match" and step.match is not None:
                 self._read_match(spec, step, n)
             else:
-                values, choice, pieces = fuzzy_read(spec, self.docs[step.doc].text)
-                self.fuzzy[n] = (values, pieces)
-                for piece in pieces:
-                    if isinstance(piece, Slot) and piece.id in values:
-                        self.occurrences.append(fi.Occurrence(piece, step.loops, values[piece.id], n, False))
-                self._note_inline(spec.items, choice, step.loops)
+                reading = fuzzy_read(spec, self.docs[step.doc].text)
+                self.fuzzy[n] = (reading.values, reading.pieces)
+                for slot in spec.slots():
+                    if slot.id in reading.values:
+                        self.occurrences.append(fi.Occurrence(
+                            slot, step.loops, reading.values[slot.id], n, slot.id in reading.exact))
+                self._note_inline(spec.items, reading.choice, step.loops)
 
     def _read_match(self, spec: ParaSpec, step: Step, n: int) -> None:
         m = step.match

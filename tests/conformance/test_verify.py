@@ -214,3 +214,39 @@ def test_unreadable_files(data: bytes) -> None:
     with pytest.raises(UnreadableFileError) as info:
         verify_docx(data)
     assert info.value.exit_code == 2
+
+
+def test_word_changed_among_fill_ins(acme_sca: bytes) -> None:
+    doc = ed.edit(acme_sca, ed.replace_text("organized under the laws of", "formed under the laws of"))
+    report = verify_docx(doc)
+    d = _one(report)
+    assert (d.kind, d.expected, d.found, d.location) == ("changed", "organized", "formed", "Preamble")
+    # the fill-ins of the edited paragraph are still read
+    rec = record(ACME)["applicant"]
+    got = report.record["applicant"]
+    assert got["organization_form"] == rec["organization_form"]
+    assert got["legal_address"] == rec["legal_address"]
+    assert got["state_of_organization"] == rec["state_of_organization"]
+
+
+def _with_properties(data: bytes, **values: str) -> bytes:
+    files = ed.parts(data)
+    xml = files["docProps/custom.xml"].decode()
+    for name, value in values.items():
+        xml = re.sub(rf'(name="{re.escape(name)}"[^>]*>\s*<vt:lpwstr>)[^<]*', rf"\g<1>{value}", xml)
+    files["docProps/custom.xml"] = xml.encode()
+    return ed.pack(files)
+
+
+def test_properties_naming_an_unknown_template(acme_sca: bytes) -> None:
+    report = verify_docx(_with_properties(acme_sca, **{"sc_docs.template_key": "zzz"}))
+    assert report.template.by == "similarity" and report.template.key == "sca"
+    assert any("'zzz', which the catalog lacks" in n for n in report.notes)
+    assert report.conforming
+
+
+def test_properties_of_another_template_version(acme_sca: bytes) -> None:
+    report = verify_docx(_with_properties(acme_sca, **{"sc_docs.template_sha256": "0" * 64, "sc_docs.template_version": "0.9"}))
+    assert report.template.by == "properties"
+    assert any("made from template version 0.9" in n for n in report.notes)
+    assert report.template.properties["sc_docs.template_version"] == "0.9"
