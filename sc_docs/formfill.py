@@ -30,7 +30,7 @@ _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 class FieldRule:
     """How one PDF field gets its value: a record path and the transforms to apply."""
 
-    field: str
+    pdf_field: str
     path: str
     join: str | None = None
     date: str | None = None
@@ -55,14 +55,15 @@ def parse_field_map(data: Any, *, source: str = "fields.yaml") -> FieldMap:
             raise CatalogError(f"{source}: {name}: give a record path, or a mapping with `path`")
         unknown = set(spec) - _TRANSFORMS
         if unknown:
-            near = difflib.get_close_matches(sorted(unknown)[0], _TRANSFORMS, n=1)
+            first = min(unknown)
+            near = difflib.get_close_matches(first, _TRANSFORMS, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise CatalogError(f"{source}: {name}: unknown transform {sorted(unknown)[0]!r}{hint}")
+            raise CatalogError(f"{source}: {name}: unknown transform {first!r}{hint}")
         fmt = spec.get("format")
         if fmt is not None:
             _check_format(str(fmt), f"{source}: {name}")
         rules.append(FieldRule(
-            field=str(name), path=spec["path"], join=spec.get("join"), date=spec.get("date"),
+            pdf_field=str(name), path=spec["path"], join=spec.get("join"), date=spec.get("date"),
             map=spec.get("map"), format=fmt, optional=bool(spec.get("optional", False)),
             parts=_parse_path(spec["path"], f"{source}: {name}"),
         ))
@@ -125,13 +126,13 @@ def _apply(rule: FieldRule, value: Any) -> str | bool:
         elif str(value) in rule.map:
             value = rule.map[str(value)]
         else:
-            raise FormError(f"{rule.path}: no form option for {value!r} (field {rule.field})")
+            raise FormError(f"{rule.path}: no form option for {value!r} (field {rule.pdf_field})")
     if rule.format is not None:
         value = rule.format.format_map(value) if isinstance(value, Mapping) else rule.format.format(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, (Mapping, list)):
-        raise FormError(f"{rule.path}: is a {type(value).__name__}; field {rule.field} needs a join or format")
+        raise FormError(f"{rule.path}: is a {type(value).__name__}; field {rule.pdf_field} needs a join or format")
     return str(value)
 
 
@@ -148,9 +149,9 @@ def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]
         value = _lookup(record, rule.parts)
         if value is _MISSING or value is None:
             if not rule.optional:
-                missing.append(f"{rule.path}: missing in the record (needed for form field {rule.field})")
+                missing.append(f"{rule.path}: missing in the record (needed for form field {rule.pdf_field})")
             continue
-        values[rule.field] = _apply(rule, value)
+        values[rule.pdf_field] = _apply(rule, value)
     if missing:
         raise FormError("; ".join(missing))
     return values
@@ -211,18 +212,18 @@ def check_field_map(form: Any, mapping: FieldMap | Mapping[str, Any], schema: st
     infos = {i.name: i for i in form.fields()}
     problems: list[str] = []
     for rule in rules:
-        info = infos.get(rule.field)
+        info = infos.get(rule.pdf_field)
         if info is None:
-            near = difflib.get_close_matches(rule.field, infos, n=1)
+            near = difflib.get_close_matches(rule.pdf_field, infos, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            problems.append(f"{rule.field}: no such field in the PDF{hint}")
+            problems.append(f"{rule.pdf_field}: no such field in the PDF{hint}")
         target = subschema(rule.parts, schema)
         if target is None:
-            problems.append(f"{rule.field}: record path {rule.path} is not in {schema}")
+            problems.append(f"{rule.pdf_field}: record path {rule.path} is not in {schema}")
             continue
         if info is not None:
             problems += _type_problems(rule, info, _resolved(target, schema))
-    mapped = {r.field for r in rules}
+    mapped = {r.pdf_field for r in rules}
     for name, info in infos.items():
         if name not in mapped and info.type not in ("button", "signature"):
             problems.append(f"{name}: form field is not mapped to any record path")
@@ -238,7 +239,7 @@ def _resolved(target: dict[str, Any], schema: str) -> dict[str, Any]:
 def _type_problems(rule: FieldRule, info: Any, target: dict[str, Any]) -> list[str]:
     kind = target.get("type")
     produces_bool = kind == "boolean" and rule.map is None
-    where = f"{rule.field}: {rule.path}"
+    where = f"{rule.pdf_field}: {rule.path}"
     if info.type == "checkbox":
         return [] if produces_bool else [f"{where}: a checkbox needs a true/false value"]
     if produces_bool:

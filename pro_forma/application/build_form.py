@@ -122,8 +122,11 @@ class Layout:
     def widget(self, item: dict[str, Any], x: float, top_y: float, width: float) -> float:
         """Make the field `item` with its top-left corner near (x, top_y + FIELD_H); return its height."""
         kind = item["kind"]
-        common = dict(name=flat(item["name"]), x=x, width=width, tooltip=item.get("label", "")[:120],
-                      borderWidth=1, borderColor=_GREY, fillColor=_FILL, textColor=_BLACK, fontSize=0 if kind != "dropdown" else 9)
+        common: dict[str, Any] = {
+            "name": flat(item["name"]), "x": x, "width": width, "tooltip": item.get("label", "")[:120],
+            "borderWidth": 1, "borderColor": _GREY, "fillColor": _FILL, "textColor": _BLACK,
+            "fontSize": 9 if kind == "dropdown" else 0,
+        }
         if kind == "dropdown":
             options = US_STATES if item["options"] == "us_states" else list(item["options"])
             self.form.choice(y=top_y, height=FIELD_H, options=[BLANK, *options], value=BLANK, **common)
@@ -189,7 +192,13 @@ def draw(spec: dict[str, Any]) -> bytes:
 def nest(data: bytes) -> bytes:
     """Return `data` with every flat `a__b__c` field turned into field `c` under `b` under `a`."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        ByteStringObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     acroform = writer._root_object["/AcroForm"].get_object()

@@ -167,15 +167,15 @@ def embedded_font(extra: frozenset[str]) -> EmbeddedFont:
 
 @functools.lru_cache(maxsize=8)
 def _coverage(path: str) -> frozenset[str]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(path, lazy=True) as font:
         return frozenset(chr(cp) for cp in font.getBestCmap())
 
 
 def _subset(path: str, chars: frozenset[str]) -> EmbeddedFont:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     font = TTFont(path, recalcTimestamp=False)  # a fixed head.modified keeps output deterministic

@@ -86,13 +86,13 @@ def serialize(obj: PdfObject) -> bytes:
     if kind is IndirectObject:
         return b"%d %d R" % (obj.idnum, obj.generation)  # type: ignore[attr-defined]
     if kind is NumberObject:
-        return b"%d" % obj
+        return b"%d" % int(obj)  # type: ignore[call-overload]
     if kind is ArrayObject:
         return b"[" + b" ".join(serialize(item) for item in obj) + b"]"  # type: ignore[attr-defined]
     if kind is DictionaryObject:
         return b"<<" + b"".join(serialize(k) + b" " + serialize(v) + b"\n" for k, v in obj.items()) + b">>"  # type: ignore[attr-defined]
     if kind is TextStringObject or kind is ByteStringObject:
-        raw = obj.get_encoded_bytes() if kind is TextStringObject else bytes(obj)  # type: ignore[attr-defined]
+        raw: bytes = obj.get_encoded_bytes() if kind is TextStringObject else bytes(obj)  # type: ignore[attr-defined, call-overload]
         if all(32 <= b < 127 for b in raw):
             return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
         return b"<" + raw.hex().encode() + b">"

@@ -35,6 +35,7 @@ API
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import io
@@ -205,7 +206,7 @@ class Form:
                 return _Filler(self._parsed).run(checked, flatten=flatten, need_appearances=need_appearances)
         except FormError:
             raise
-        except Exception as exc:  # pypdf raises many kinds on damaged objects
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged objects
             raise FormError(f"cannot fill the form: {type(exc).__name__}: {exc}", form=self.name) from None
 
     def _check(self, values: Mapping[str, str | bool]) -> list[tuple[_Field, str | bool]]:
@@ -271,20 +272,18 @@ def _info(f: _Field) -> FieldInfo:
     )
 
 
-class _quiet:
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
     """Silence pypdf's warnings and log output for the duration (we report problems ourselves)."""
-
-    def __enter__(self) -> None:
-        self._warnings = warnings.catch_warnings()
-        self._warnings.__enter__()
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        self._logger = logging.getLogger("pypdf")
-        self._level = self._logger.level
-        self._logger.setLevel(logging.CRITICAL)
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.setLevel(self._level)
-        self._warnings.__exit__(*exc)
+        logger.setLevel(logging.CRITICAL)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -300,7 +299,7 @@ def _parse(data: bytes, label: str) -> _Parsed:
             return _read(data, label)
     except FormError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged files
         raise UnreadableFormError(f"cannot read the PDF: {type(exc).__name__}: {exc}", form=label) from None
 
 
@@ -313,7 +312,7 @@ def _read(data: bytes, label: str) -> _Parsed:
     if reader.is_encrypted:
         try:
             result = reader.decrypt("")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - e.g. an unsupported cipher
             raise UnreadableFormError(f"cannot decrypt the PDF: {exc}", form=label) from None
         if result == PasswordType.NOT_DECRYPTED:
             raise UnreadableFormError("the PDF needs a password to open; remove it and try again", form=label)
@@ -321,7 +320,7 @@ def _read(data: bytes, label: str) -> _Parsed:
     root_ref = reader.trailer.raw_get("/Root")
     if not isinstance(root_ref, IndirectObject):
         raise UnreadableFormError("the PDF has no document catalog (/Root)", form=label)
-    root = root_ref.get_object()
+    root: Any = root_ref.get_object()
     root_loc: Loc = (root_ref.idnum, root_ref.generation, ())
 
     pages: list[Loc] = []
@@ -530,20 +529,21 @@ class _Walker:
         da = str(widget.get("/DA", attrs.get("/DA", self.default_da)) or "")
         font_name, size, colour = appear.parse_da(da)
         base_font = None
-        font = None
-        own_dr = widget.get("/DR")
+        font: Any = None
+        own_dr: Any = widget.get("/DR")
         own_dr = own_dr.get_object() if own_dr is not None else None
-        own_fonts = own_dr.get("/Font") if hasattr(own_dr, "get") else None
+        own_fonts: Any = own_dr.get("/Font") if hasattr(own_dr, "get") else None
         own_fonts = own_fonts.get_object() if own_fonts is not None else None
+        source: Any
         for source in (own_fonts, self.dr_fonts):
             if hasattr(source, "get") and source.get("/" + font_name) is not None:
                 font = source.get("/" + font_name)
                 break
         if font is not None:
             base_font = str(font.get_object().get("/BaseFont", "") or "") or None
-        mk = widget.get("/MK")
+        mk: Any = widget.get("/MK")
         mk = mk.get_object() if mk is not None else {}
-        bs = widget.get("/BS")
+        bs: Any = widget.get("/BS")
         bs = bs.get_object() if bs is not None else {}
         width = bs.get("/W", 1) if hasattr(bs, "get") else 1
         style = appear.Style(
@@ -555,13 +555,13 @@ class _Walker:
             border=appear.colour_op(_floats(mk.get("/BC")), stroke=True),
             border_width=float(width),
         )
-        ap = widget.get("/AP")
+        ap: Any = widget.get("/AP")
         ap = ap.get_object() if ap is not None else None
-        normal = ap.get("/N") if hasattr(ap, "get") else None
+        normal: Any = ap.get("/N") if hasattr(ap, "get") else None
         normal = normal.get_object() if normal is not None else None
         states: list[str] = []
         if hasattr(normal, "keys") and not hasattr(normal, "get_data"):
-            states = [str(k)[1:] for k in normal.keys() if str(k) != "/Off"]
+            states = [str(k)[1:] for k in normal if str(k) != "/Off"]
         page = self.page_of.get(loc[0]) if loc[2] == () else None
         return _Widget(
             loc=loc,
@@ -662,7 +662,7 @@ class _Filler:
     def current(self, loc: Loc) -> Any:
         return self.edit(loc) if loc[0] in self.objects or loc[0] in self.patches else self.original(loc)
 
-    def set(self, loc: Loc, key: str, value: Any) -> None:
+    def put(self, loc: Loc, key: str, value: Any) -> None:
         """Set (or with None, remove) `key` of the dictionary at `loc`.
 
         A top-level dictionary is only patched: at the end its untouched entries come from a
@@ -696,7 +696,7 @@ class _Filler:
 
     # ---- the fill
     def run(self, checked: list[tuple[_Field, str | bool]], *, flatten: bool, need_appearances: bool) -> bytes:
-        from pypdf.generic import BooleanObject, NameObject
+        from pypdf.generic import BooleanObject
 
         self._pick_fonts(checked)
         for f, value in checked:
@@ -707,13 +707,13 @@ class _Filler:
             # glyphs it lacks; once every widget carries an appearance the flag only does harm.
             stale = bool(acroform.get("/NeedAppearances")) and self.p.all_have_ap and not need_appearances
             if self.p.has_xfa:
-                self.set(self.p.acroform, "/XFA", None)
+                self.put(self.p.acroform, "/XFA", None)
             if stale:
-                self.set(self.p.acroform, "/NeedAppearances", None)
+                self.put(self.p.acroform, "/NeedAppearances", None)
             if need_appearances and not flatten:
-                self.set(self.p.acroform, "/NeedAppearances", BooleanObject(True))
+                self.put(self.p.acroform, "/NeedAppearances", BooleanObject(True))
         if "/NeedsRendering" in self.original(self.p.root):
-            self.set(self.p.root, "/NeedsRendering", None)
+            self.put(self.p.root, "/NeedsRendering", None)
         if flatten:
             self.materialize()
             return self._flatten()
@@ -752,10 +752,9 @@ class _Filler:
         return write.full_rewrite(resolve, trailer=self.p.reader.trailer, header=self.p.header, encrypt=self.p.encrypt)
 
     def _set_value(self, f: _Field, value: Any) -> None:
-        from pypdf.generic import NameObject
 
         for loc in f.nodes:
-            self.set(loc, "/V", value)
+            self.put(loc, "/V", value)
 
     def _fill_text(self, f: _Field, value: str) -> None:
         self._set_value(f, _text_string(value))
@@ -770,12 +769,12 @@ class _Filler:
             self._set_normal_appearance(w, content, font, width, height)
 
     def _fill_choice(self, f: _Field, value: str) -> None:
-        from pypdf.generic import ArrayObject, NameObject, NumberObject
+        from pypdf.generic import ArrayObject, NumberObject
 
         self._set_value(f, _text_string(value))
         index = f.options.index(value) if value in f.options else None
         for loc in f.nodes:
-            self.set(loc, "/I", None if index is None else ArrayObject([NumberObject(index)]))
+            self.put(loc, "/I", None if index is None else ArrayObject([NumberObject(index)]))
         shown = f.display[index] if index is not None else value
         for w in f.widgets:
             width, height = _box(w)
@@ -799,7 +798,7 @@ class _Filler:
         self._set_value(f, NameObject("/" + state))
         for w in f.widgets:
             on = state if state in w.states else "Off"
-            self.set(w.loc, "/AS", NameObject("/" + on))
+            self.put(w.loc, "/AS", NameObject("/" + on))
             if not w.has_ap:
                 self._add_check_appearance(w, state)
 
@@ -810,7 +809,13 @@ class _Filler:
 
     # ---- appearances
     def _set_normal_appearance(self, w: _Widget, content: bytes, font: Any, width: float, height: float) -> None:
-        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            FloatObject,
+            NameObject,
+            StreamObject,
+        )
 
         stream = StreamObject()
         stream[NameObject("/Type")] = NameObject("/XObject")
@@ -823,10 +828,16 @@ class _Filler:
         stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): font_dict})
         stream.set_data(content)
         ref = self.add(stream)
-        self.set(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
+        self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
 
     def _add_check_appearance(self, w: _Widget, state: str) -> None:
-        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            FloatObject,
+            NameObject,
+            StreamObject,
+        )
 
         width, height = _box(w)
         size = min(width, height) * 0.8
@@ -849,7 +860,7 @@ class _Filler:
             )
             stream.set_data(content)
             appearances[NameObject("/" + name)] = self.add(stream)
-        self.set(w.loc, "/AP", DictionaryObject({NameObject("/N"): appearances}))
+        self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): appearances}))
 
     def _pick_fonts(self, checked: list[tuple[_Field, str | bool]]) -> None:
         """Choose every widget's font and number the font objects first, so that the same fonts
@@ -987,11 +998,11 @@ class _Filler:
     def _appearance_ref(self, annot: Any) -> Any:
         from pypdf.generic import IndirectObject
 
-        ap = self.deref(annot.raw_get("/AP")) if "/AP" in annot else None
+        ap: Any = self.deref(annot.raw_get("/AP")) if "/AP" in annot else None
         if not hasattr(ap, "get") or "/N" not in ap:
             return None
         normal = ap.raw_get("/N")
-        target = self.deref(normal)
+        target: Any = self.deref(normal)
         if hasattr(target, "get_data"):
             return normal if isinstance(normal, IndirectObject) else None
         state = annot.get("/AS")

@@ -123,7 +123,12 @@ def with_checkbox_state(data: bytes, field: str, state: str) -> bytes:
 
 def with_xfa(data: bytes) -> bytes:
     """Return `data` with an /XFA packet added to its AcroForm: a hybrid form."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        NameObject,
+        TextStringObject,
+    )
 
     def edit(writer: Any) -> None:
         xfa = DecodedStreamObject()
@@ -169,7 +174,7 @@ def _rename_state(writer: Any, field: str, state: str) -> None:
                 if states is None:
                     continue
                 states = states.get_object()
-                on = [k for k in states if k != "/Off"][0]
+                on = next(k for k in states if k != "/Off")
                 states[NameObject("/" + state)] = states.pop(on)
 
 

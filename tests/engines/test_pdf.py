@@ -183,14 +183,14 @@ def test_the_same_field_on_two_widgets_gets_two_appearances() -> None:
 
 def test_text_appearance_uses_a_standard_font_when_it_can() -> None:
     ap = _widget(open_form(rl_form()).fill({"name": "Café"}), "name")["/AP"]["/N"]
-    font = list(ap["/Resources"]["/Font"].values())[0].get_object()
+    font = next(iter(ap["/Resources"]["/Font"].values())).get_object()
     assert font["/BaseFont"] == "/Helvetica" and font["/Encoding"] == "/WinAnsiEncoding"
     assert b"(Caf\xe9)" in ap.get_data()
 
 
 def test_text_beyond_winansi_embeds_a_truetype_subset() -> None:
     ap = _widget(open_form(rl_form()).fill({"name": "Łódź Dvořák Ωμέγα"}), "name")["/AP"]["/N"]
-    font = list(ap["/Resources"]["/Font"].values())[0].get_object()
+    font = next(iter(ap["/Resources"]["/Font"].values())).get_object()
     assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
     descendant = font["/DescendantFonts"][0].get_object()
     assert "/FontFile2" in descendant["/FontDescriptor"]
