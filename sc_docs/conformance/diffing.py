@@ -66,7 +66,7 @@ def _skeletons(items: list, chosen: dict[int, int] | None = None):
     ifs = [i for i in items if isinstance(i, InlineIf)]
     ranges = [range(len(i.branches)) for i in ifs]
     for combo in itertools.islice(itertools.product(*ranges), _MAX_COMBOS):
-        choice = {i.id: k for i, k in zip(ifs, combo)}
+        choice = {i.id: k for i, k in zip(ifs, combo, strict=True)}
         pieces: list = []
         ok = True
         for item in items:

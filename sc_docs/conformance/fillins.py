@@ -170,7 +170,7 @@ class Facts:
         for path, (rank, value) in sorted(self.values.items(), key=lambda kv: len(kv[0])):
             if rank > max_rank:
                 continue
-            node = root
+            node: Any = root
             for seg in path[:-1]:
                 child = node.get(seg)
                 if isinstance(child, list):
@@ -186,7 +186,7 @@ class Facts:
             elif last not in node or not isinstance(node[last], dict):
                 node[last] = value
         for path, n in self.lengths.items():
-            node: Any = root
+            node = root
             for seg in path[:-1]:
                 node = node.setdefault(seg, {}) if isinstance(node, dict) else {}
             if not isinstance(node, dict):

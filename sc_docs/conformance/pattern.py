@@ -401,7 +401,8 @@ class _Builder:
         elif isinstance(node, nodes.CondExpr) and all(
             isinstance(n, nodes.Const) and isinstance(n.value, str) for n in (node.expr1, node.expr2) if n is not None
         ) and node.expr2 is not None:
-            choices = sorted({node.expr1.value, node.expr2.value}, key=len, reverse=True)  # type: ignore[union-attr]
+            consts: list[Any] = [node.expr1, node.expr2]
+            choices = sorted({str(c.value) for c in consts}, key=len, reverse=True)
             regex = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
         else:
             regex = ANY
@@ -419,10 +420,10 @@ def _if_bodies(node: nodes.If) -> list[nodes.Node]:
 
 
 def _if_branches(node: nodes.If) -> tuple[list[nodes.Expr | None], list[list[nodes.Node]]]:
-    tests: list[nodes.Expr | None] = [node.test]
+    tests: list[nodes.Expr | None] = [node.test]  # type: ignore[list-item]
     bodies = [list(node.body)]
     for elif_ in node.elif_:
-        tests.append(elif_.test)
+        tests.append(elif_.test)  # type: ignore[arg-type]
         bodies.append(list(elif_.body))
     if node.else_:
         tests.append(None)

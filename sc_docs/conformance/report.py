@@ -13,17 +13,17 @@ class Deviation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["inserted", "deleted", "changed", "formatting"]
-    tracked: bool = Field(False, description="A pending tracked change (w:ins / w:del).")
+    tracked: bool = Field(default=False, description="A pending tracked change (w:ins / w:del).")
     location: str = Field(description="Article / section / schedule, or header / footer.")
     article: str | None = None
     section: str | None = None
     part: str = "document"
-    paragraph: int | None = Field(None, description="1-based paragraph number in its part (empty ones counted).")
-    expected: str = Field("", description="The pro forma's text (empty for an insertion).")
-    found: str = Field("", description="The document's text (empty for a deletion).")
+    paragraph: int | None = Field(default=None, description="1-based paragraph number in its part (empty ones counted).")
+    expected: str = Field(default="", description="The pro forma's text (empty for an insertion).")
+    found: str = Field(default="", description="The document's text (empty for a deletion).")
     before: str = ""
     after: str = ""
-    fill_in: str | None = Field(None, description="The fill-in involved, when a fill-in reads differently in different places.")
+    fill_in: str | None = Field(default=None, description="The fill-in involved, when a fill-in reads differently in different places.")
     author: str | None = None
     date: str | None = None
 
@@ -57,7 +57,7 @@ class Comment(BaseModel):
     author: str | None = None
     date: str | None = None
     text: str
-    anchor: str = Field("", description="The text the comment is attached to.")
+    anchor: str = Field(default="", description="The text the comment is attached to.")
     location: str | None = None
     part: str | None = None
     paragraph: int | None = None
@@ -92,7 +92,7 @@ class Identification(BaseModel):
     version: str
     template_sha256: str
     by: Literal["properties", "similarity", "option"]
-    similarity: float | None = Field(None, description="Text similarity (0-1) when identified by similarity.")
+    similarity: float | None = Field(default=None, description="Text similarity (0-1) when identified by similarity.")
     properties: dict[str, str] = Field(default_factory=dict, description="The sc_docs.* custom properties found.")
 
 

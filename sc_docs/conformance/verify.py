@@ -13,7 +13,7 @@ import hashlib
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sc_docs.errors import ScDocsError, UsageError
 
@@ -24,7 +24,7 @@ from .docread import Paragraph, normalize
 from .identify import KEY_PROP, MIN_SIMILARITY, SHA_PROP, VERSION_PROP, similarity
 from .locate import Location
 from .package import DocPackage, open_package
-from .pattern import InlineFor, InlineIf, ParaSpec, Pattern, Slot, build_pattern, path_text
+from .pattern import InlineIf, ParaSpec, Pattern, Slot, build_pattern, path_text
 from .report import Comment, Deviation, FillIn, Identification, Report, SheetDifference
 
 _SOURCES = {fi.EXACT: "exact", fi.INVERTED: "inverted", fi.GUESSED: "guessed", fi.INFERRED: "inferred",
@@ -62,7 +62,7 @@ def identify(package: DocPackage, template_key: str | None, catalog: Any) -> tup
     props = {k: v for k, v in package.custom_properties().items() if k.startswith("sc_docs.")}
     notes: list[str] = []
     entry = None
-    by = "properties"
+    by: Literal["properties", "similarity", "option"] = "properties"
     score = None
     if template_key:
         entry, by = catalog.get(template_key), "option"
@@ -325,7 +325,7 @@ class _Run:
         spec = self.pattern.paras[step.pid]
         wanted: dict[int, int] = {}
         differs = []
-        for item, k, loops in self.inline_branches:
+        for item, _, loops in self.inline_branches:
             if item.id in shown and loops == step.loops:
                 want = self.expected_branch(item.tests, item.scope, loops)
                 if want is not None:
@@ -360,7 +360,7 @@ class _Run:
             for c in word_changes(instantiate(pieces, values), found)
         ]
 
-    def _dev(self, kind: str, doc_index: int | None, spec: ParaSpec | None, **kw: Any) -> Deviation:
+    def _dev(self, kind: Any, doc_index: int | None, spec: ParaSpec | None, **kw: Any) -> Deviation:
         if spec is not None:
             loc = spec.location
         elif doc_index is not None:
@@ -471,18 +471,16 @@ class _Run:
             if j is not None:
                 loc = self.location_of.get(j, loc)
             for t in p.tracked:
-                text = normalize(p.text)
                 raw_before = p.text[: t.offset]
                 raw_after = p.text[t.offset + (len(t.text) if t.kind == "deleted" else 0):]
                 out.append(Deviation(
-                    kind=t.kind, tracked=True, location=loc.label() if p.part == "document" else p.part,
+                    kind="inserted" if t.kind == "inserted" else "deleted", tracked=True, location=loc.label() if p.part == "document" else p.part,
                     article=loc.article, section=loc.section, part=p.part, paragraph=p.index,
                     expected=normalize(t.text) if t.kind == "deleted" else "",
                     found=normalize(t.text) if t.kind == "inserted" else "",
                     before=snippet_before(normalize(raw_before), len(normalize(raw_before))),
                     after=snippet_after(normalize(raw_after), 0), author=t.author, date=t.date,
                 ))
-                del text
         return out
 
     def formatting(self, template: DocPackage, document: DocPackage) -> list[Deviation]:

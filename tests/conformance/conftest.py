@@ -39,7 +39,7 @@ def rendered(sample: str, key: str, properties: bool = True) -> bytes:
     from sc_docs.engines.docx import compile_template
 
     entry = _catalog().get(key)
-    props = dict(zip(PROPS, (key, entry.meta.version, entry.source_sha256))) if properties else None
+    props = dict(zip(PROPS, (key, entry.meta.version, entry.source_sha256), strict=True)) if properties else None
     return compile_template(entry.source_path).render(context(sample, key), custom_properties=props)
 
 
