@@ -547,7 +547,9 @@ class _Walker:
         bs = bs.get_object() if bs is not None else {}
         width = bs.get("/W", 1) if hasattr(bs, "get") else 1
         style = appear.Style(
-            font_name=font_name,
+            # our appearance stream names its own font resource; keep the form's name when it
+            # needs no escaping, so a viewer regenerating from /DA finds the same name
+            font_name=font_name if re.fullmatch(r"[A-Za-z0-9_.+-]+", font_name) else "SCFont",
             size=size,
             color=colour,
             quadding=int(widget.get("/Q", attrs.get("/Q", self.default_q)) or 0),
@@ -696,7 +698,7 @@ class _Filler:
 
     # ---- the fill
     def run(self, checked: list[tuple[_Field, str | bool]], *, flatten: bool, need_appearances: bool) -> bytes:
-        from pypdf.generic import BooleanObject
+        from pypdf.generic import BooleanObject, DictionaryObject
 
         self._pick_fonts(checked)
         for f, value in checked:
@@ -712,8 +714,16 @@ class _Filler:
                 self.put(self.p.acroform, "/NeedAppearances", None)
             if need_appearances and not flatten:
                 self.put(self.p.acroform, "/NeedAppearances", BooleanObject(True))
-        if "/NeedsRendering" in self.original(self.p.root):
+        root = self.original(self.p.root)
+        if "/NeedsRendering" in root:
             self.put(self.p.root, "/NeedsRendering", None)
+        perms = root.get("/Perms")
+        perms = perms.get_object() if perms is not None else None
+        if hasattr(perms, "keys") and ("/UR3" in perms or "/UR" in perms):
+            # a usage-rights signature covers the unfilled file: once we change it, Reader would
+            # report the document as altered, so drop the signature (as Acrobat does on save)
+            kept = DictionaryObject({k: perms.raw_get(k) for k in perms if k not in ("/UR3", "/UR")})
+            self.put(self.p.root, "/Perms", kept if kept else None)
         if flatten:
             self.materialize()
             return self._flatten()

@@ -150,6 +150,28 @@ def test_xfa_is_dropped_so_the_acroform_values_show() -> None:
         assert "/XFA" not in PdfReader(io.BytesIO(out)).trailer["/Root"]["/AcroForm"]
 
 
+def test_a_stale_usage_rights_signature_is_dropped() -> None:
+    from pypdf import PdfReader
+
+    assert "/UR3" in PdfReader(build.DD0293).trailer["/Root"]["/Perms"]
+    out = open_form(build.DD0293).fill({"form1[0].page1[0].TextField1[0]": "x"})
+    assert "/Perms" not in PdfReader(io.BytesIO(out)).trailer["/Root"]
+
+
+def test_a_pdf_without_a_form_has_no_fields() -> None:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.drawString(72, 720, "no form here")
+    c.showPage()
+    c.save()
+    form = open_form(buf.getvalue())
+    assert form.fields() == []
+    with pytest.raises(FormError, match="this PDF has no fillable fields"):
+        form.fill({"x": "y"})
+
+
 @pytest.mark.parametrize("state", ["1", "On", "Ja"])
 def test_checkbox_uses_the_on_state_the_pdf_declares(state: str) -> None:
     form = open_form(build.with_checkbox_state(rl_form(), "agree", state))
