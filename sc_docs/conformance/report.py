@@ -18,7 +18,10 @@ class Deviation(BaseModel):
     article: str | None = None
     section: str | None = None
     part: str = "document"
-    paragraph: int | None = Field(default=None, description="1-based paragraph number in its part (empty ones counted).")
+    paragraph: int | None = Field(
+        default=None,
+        description="1-based paragraph number in its part (empty ones counted); for a deletion, the paragraph now in its place.",
+    )
     expected: str = Field(default="", description="The pro forma's text (empty for an insertion).")
     found: str = Field(default="", description="The document's text (empty for a deletion).")
     before: str = ""

@@ -66,6 +66,8 @@ def identify(package: DocPackage, template_key: str | None, catalog: Any) -> tup
     score = None
     if template_key:
         entry, by = catalog.get(template_key), "option"
+        if props.get(KEY_PROP) and props[KEY_PROP] != entry.key:
+            notes.append(f"the document names template '{props[KEY_PROP]}'; compared with '{entry.key}' as asked")
     elif props.get(KEY_PROP):
         try:
             entry = catalog.get(props[KEY_PROP])

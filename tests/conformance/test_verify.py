@@ -250,3 +250,23 @@ def test_properties_of_another_template_version(acme_sca: bytes) -> None:
     assert report.template.by == "properties"
     assert any("made from template version 0.9" in n for n in report.notes)
     assert report.template.properties["sc_docs.template_version"] == "0.9"
+
+
+def test_template_option_against_the_properties_is_noted(acme_sca: bytes) -> None:
+    report = verify_docx(acme_sca, template_key="msa_sc")
+    assert any("names template 'sca'; compared with 'msa_sc' as asked" in n for n in report.notes)
+
+
+def test_unrelated_document_is_not_conforming() -> None:
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("Minutes of the lunch committee.")
+    buf = io.BytesIO()
+    doc.save(buf)
+    report = verify_docx(buf.getvalue())
+    assert not report.conforming
+    assert report.template.by == "similarity" and report.template.similarity is not None
+    assert any("no bundled template resembles this document" in n for n in report.notes)
