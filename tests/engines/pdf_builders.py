@@ -121,6 +121,20 @@ def with_checkbox_state(data: bytes, field: str, state: str) -> bytes:
     return _rewrite(data, lambda w: _rename_state(w, field, state))
 
 
+def with_rotation(data: bytes, field: str, degrees: int) -> bytes:
+    """Return `data` with widget `field` turned by `degrees` (/MK /R) in a tall rectangle."""
+    from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject
+
+    def edit(writer: Any) -> None:
+        for ref in writer.pages[0]["/Annots"]:
+            w = ref.get_object()
+            if w.get("/T") == field:
+                w["/MK"][NameObject("/R")] = NumberObject(degrees)
+                w[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in (400, 400, 420, 600))
+
+    return _rewrite(data, edit)
+
+
 def with_xfa(data: bytes) -> bytes:
     """Return `data` with an /XFA packet added to its AcroForm: a hybrid form."""
     from pypdf.generic import (

@@ -238,9 +238,22 @@ def test_multiline_text_wraps() -> None:
     assert ap.get_data().count(b" Tj") >= 3
 
 
-def test_comb_and_rotation_do_not_break_the_fill() -> None:
+def test_comb_field_fills() -> None:
     out = open_form(rl_form()).fill({"scid": "ACME"})
     assert build.pypdf_values(out)["scid"] == "ACME"
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_rotated_widgets_get_a_turned_appearance(degrees: int) -> None:
+    from pypdf import PdfReader
+
+    form = open_form(build.with_rotation(rl_form(), "name", degrees))
+    ap = _widget(form.fill({"name": "Turned"}), "name")["/AP"]["/N"]
+    assert "/Matrix" in ap
+    width, height = (float(v) for v in ap["/BBox"][2:])
+    assert (width > height) == (degrees in (90, 270))  # laid out along the long side
+    flat = PdfReader(io.BytesIO(form.fill({"name": "Turned"}, flatten=True)))
+    assert "Turned" in flat.pages[0].extract_text()
 
 
 def test_nothing_to_fill_returns_the_form_unchanged() -> None:
