@@ -31,7 +31,7 @@ def q(name: str) -> str:
 _P, _R, _T, _DELTEXT, _TAB, _BR, _CR = (q(n) for n in ("p", "r", "t", "delText", "tab", "br", "cr"))
 _INS, _DEL, _MOVE_FROM, _MOVE_TO = (q(n) for n in ("ins", "del", "moveFrom", "moveTo"))
 _FLDCHAR, _FLDSIMPLE, _INSTR = q("fldChar"), q("fldSimple"), q("instrText")
-_NBH, _SOFTH = q("noBreakHyphen"), q("softHyphen")
+_NBH = q("noBreakHyphen")
 _C_START, _C_END, _C_REF = q("commentRangeStart"), q("commentRangeEnd"), q("commentReference")
 _PPR, _RPR, _TC = q("pPr"), q("rPr"), q("tc")
 # Formatting that `--strict` compares; everything else in w:rPr (rsid, lang, proofing) is noise.
@@ -104,7 +104,6 @@ class Walker:
         self.source: list[str] = []  # template mode: Jinja source, PARA after each paragraph
         self._cur: Paragraph | None = None
         self.count = 0  # paragraphs so far (cell markers not counted)
-        self._depth = 0
         self._field: list[str] = []  # stack of complex-field states: instr / result
         self._open_comments: dict[str, int] = {}
         self.comment_text: dict[str, str] = {}  # comment id -> anchored text
@@ -203,7 +202,6 @@ class Walker:
             self.comment_at[cid] = (self.part, self._cur.index, len(self._cur.text))
 
     def _paragraph(self, el: etree._Element, change) -> None:
-        self._depth += 1
         outer = self._cur is None
         if outer:
             ppr = el.find(_PPR)
@@ -216,7 +214,6 @@ class Walker:
         elif self._cur is not None and self._cur.text and not self._cur.text.endswith(" "):
             self._cur.text += " "  # a nested paragraph (text box): keep words apart
         self._children(el, change)
-        self._depth -= 1
         if outer:
             self._cur = None
             if self.tags:

@@ -457,11 +457,7 @@ def _merge_literals(items: list[Inline]) -> list[Inline]:
 
 
 def _literal(item: Inline) -> str:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, Slot):
-        return " "
-    return " "
+    return item if isinstance(item, str) else " "  # a fill-in: a word break
 
 
 def _collect_slots(items: list[Inline], out: list[Slot]) -> None:
