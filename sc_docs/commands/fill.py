@@ -65,23 +65,50 @@ def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, str | bool], s
 
 
 @click.command()
-@click.argument("form", type=click.Path(dir_okay=False))
-@click.argument("values", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("form", required=False, type=click.Path(dir_okay=False))
+@click.argument("values", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--applicant", "sheet", metavar="SHEET", type=click.Path(),
+              help="Fill the bundled SC application form from this applicant sheet (instead of FORM and VALUES).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Where to write the filled PDF (`-` for stdout).")
 @click.option("--flatten", is_flag=True, help="Draw the values into the pages and remove the form fields.")
-def fill(form: str, values: str, output: str, flatten: bool) -> None:
+def fill(form: str | None, values: str | None, sheet: str | None, output: str, flatten: bool) -> None:
     """Fill the PDF form FORM with VALUES and write the result to OUTPUT.
 
     VALUES is a JSON or YAML file (`-` for stdin) mapping field names, as `sc-docs fields`
     lists them, to text or true/false. Every value is checked before anything is written:
     an unknown field, a wrong type, an option the field does not offer or text longer than
     the field allows is an error (exit 1) naming what is valid.
+
+    With `--applicant SHEET` it fills the bundled SC application form from an applicant's info
+    sheet instead (the sheet is validated first; exit 1 if it is invalid).
     """
-    from sc_docs.engines.pdf import open_form
+    from sc_docs.errors import UsageError
     from sc_docs.output import write_output
 
-    data = open_form(form).fill(load_values(values), flatten=flatten)
+    if sheet is not None:
+        if form is not None or values is not None:
+            raise UsageError("give FORM and VALUES, or --applicant SHEET, not both")
+        data = _fill_from_sheet(sheet, flatten=flatten)
+    else:
+        if form is None or values is None:
+            raise UsageError("give FORM and VALUES (or --applicant SHEET)")
+        from sc_docs.engines.pdf import open_form
+
+        data = open_form(form).fill(load_values(values), flatten=flatten)
     write_output(output, data)
     if output != "-":
         click.echo(f"wrote {output}", err=True)
+
+
+def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
+    """Return the bundled application form filled from the (valid) applicant sheet `sheet`."""
+    from sc_docs.errors import ValidationFailed
+    from sc_docs.formfill import fill_application
+    from sc_docs.sheets import load_applicant, validate
+
+    record = load_applicant(sheet)
+    problems = validate(record)
+    if problems:
+        raise ValidationFailed(problems, file=record.source)
+    return fill_application(record.data, flatten=flatten)

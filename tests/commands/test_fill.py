@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.engines import pdf_builders as build
 
@@ -52,8 +53,9 @@ def test_fill_from_json_on_stdin_to_stdout_flattened(run, form: Path) -> None:
     result = run("fill", form, "-", "-o", "-", "--flatten", input=json.dumps({"name": "Stdin Value"}))
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes.startswith(b"%PDF")
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(result.stdout_bytes))
     assert reader.get_fields() is None and "Stdin Value" in reader.pages[0].extract_text()
@@ -98,6 +100,33 @@ def test_unreadable_form_exits_2(run, tmp_path: Path) -> None:
     result = run("fields", bad)
     assert result.exit_code == 2
     assert result.stderr == f"Error: {bad}: not a PDF file (no %PDF header)\n"
+
+
+def test_fill_from_an_applicant_sheet(run, tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    out = tmp_path / "application.pdf"
+    result = run("fill", "--applicant", SAMPLES[0], "-o", out)
+    assert result.exit_code == 0, result.stderr
+    record = yaml.safe_load(SAMPLES[0].read_text(encoding="utf-8"))
+    assert build.pypdf_values(out.read_bytes())["section1.legal_name"] == record["applicant"]["legal_name"]
+
+
+def test_an_invalid_applicant_sheet_exits_1(run, tmp_path: Path) -> None:
+    from tests.conftest import INVALID
+
+    out = tmp_path / "application.pdf"
+    result = run("fill", "--applicant", INVALID[0], "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists()
+
+
+def test_form_and_applicant_together_is_a_usage_error(run, form: Path, tmp_path: Path) -> None:
+    result = run("fill", form, "v.json", "--applicant", "x.yaml", "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: give FORM and VALUES, or --applicant SHEET, not both\n"
+    result = run("fill", form, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 2 and "give FORM and VALUES" in result.stderr
 
 
 def test_commands_have_help(run) -> None:
