@@ -143,3 +143,10 @@ def test_bundled_form_has_fields_of_every_kind(form) -> None:
     assert "CA" in infos["section1.state_of_incorporation"].options
     assert infos["section1.entity_type"].options == ["municipal", "marketer", "iou", "government", "other"]
     assert {i.page for i in infos.values()} == {1, 2, 3}
+
+
+def test_warm_prepares_the_bundled_form() -> None:
+    from sc_docs.formfill import warm
+
+    warm()  # a worker calls this at start-up; it must not need a record
+    assert fill_application(_record(SAMPLES[0]))

@@ -145,6 +145,8 @@ class _Parsed:
     # (font, first object number)
     entry_cache: dict[tuple[int, frozenset[str]], bytes] = field(default_factory=dict)
     font_cache: dict[tuple[str, int], list[tuple[int, bytes, Any]]] = field(default_factory=dict)
+    # pypdf's reader seeks in one shared stream: fills of one form take turns
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _cache: OrderedDict[str, _Parsed] = OrderedDict()
@@ -202,7 +204,7 @@ class Form:
         """Return the PDF with `values` filled in (see the module docstring for the rules)."""
         checked = self._check(values)
         try:
-            with _quiet():
+            with self._parsed.lock, _quiet():
                 return _Filler(self._parsed).run(checked, flatten=flatten, need_appearances=need_appearances)
         except FormError:
             raise
