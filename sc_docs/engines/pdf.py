@@ -5,8 +5,9 @@ API
 `open_form(source, name=None) -> Form`
     `source` is a path or the PDF's bytes. The PDF is parsed once per process and cached by the
     SHA-256 of its bytes, so a batch filling one form for thousands of applicants parses it once.
-    `name` labels error messages (defaults to the file name). Raises `FormError` for a file that is
-    not a PDF, is truncated or malformed, or needs a user password.
+    `name` labels error messages (defaults to the file name). A file that is missing, not a PDF,
+    truncated, malformed or locked by a user password raises `UnreadableFormError` (a `FormError`
+    with exit code 2).
 
 `Form.fields() -> list[FieldInfo]`
     One entry per fully qualified field name (`contacts.primary.name`) in document order, with
@@ -1155,9 +1156,3 @@ def _font_object(filler: _Filler, font: Any) -> Any:
         name("DescendantFonts"): ArrayObject([filler.add(cid)]),
         name("ToUnicode"): filler.add(to_unicode),
     })
-
-
-def iter_values(form: Form) -> Iterator[tuple[str, str | bool | None]]:
-    """Yield (name, value) for every field: handy for read-back checks."""
-    for info in form.fields():
-        yield info.name, info.value
