@@ -200,11 +200,22 @@ class _Run:
                 continue
             value, rank = fi.invert(occ.display, slot.filters)
             facts.offer(path, value, rank if occ.exact else max(rank, fi.FUZZY))
+        known: dict[tuple[str | int, ...], list[Any]] = {}  # path -> [excluded values, defined]
         for if_id, k, loops, _ in self.alignment.branches:
             spec = self.pattern.ifs[if_id]
-            self._infer(spec.tests, k, spec.scope, loops, facts)
+            self._infer(spec.tests, k, spec.scope, loops, facts, known)
         for item, k, loops in self.inline_branches:
-            self._infer(item.tests, k, item.scope, loops, facts)
+            self._infer(item.tests, k, item.scope, loops, facts, known)
+        if known:
+            from .hints import SchemaHints
+
+            hints = SchemaHints(str(self.document.get("key", "")))
+            for path, (excluded, defined) in known.items():
+                if path in facts.values or not (defined or hints.required(path)):
+                    continue
+                left = [v for v in hints.enum(path) or [] if v not in excluded]
+                if len(left) == 1 and excluded:
+                    facts.offer(path, left[0], fi.INFERRED)
         for (lid, outer), count in self.alignment.iterations.items():
             loop = self.pattern.loops.get(lid)
             if loop is None or loop.path is None:
@@ -214,17 +225,34 @@ class _Run:
                 facts.lengths[path] = max(facts.lengths.get(path, 0), count)
         return facts
 
-    def _infer(self, tests: list, k: int, scope: tuple, loops: dict[int, int], facts: fi.Facts) -> None:
-        """A branch taken under `x == "const"` tells that x is "const"."""
-        eq = fi.equality(tests[k]) if k < len(tests) else None
-        if eq is None:
-            return
+    def _infer(self, tests: list, k: int, scope: tuple, loops: dict[int, int], facts: fi.Facts,
+               known: dict[tuple[str | int, ...], list[Any]]) -> None:
+        """Learn from the alternative shown: `x == "c"` held (x is "c") or failed (x is not "c"),
+        `x is defined` held; with the schema's enum a value excluded down to one is named."""
+        from jinja2 import nodes as jn
+
         from .pattern import resolve
 
-        symbolic, filters, _ = resolve(eq[0], scope)
-        path = fi.concrete(symbolic, loops) if symbolic is not None and not filters else None
-        if path is not None and path[0] != "document":
-            facts.offer(path, eq[1], fi.INFERRED)
+        def where(expr: Any) -> tuple[str | int, ...] | None:
+            symbolic, filters, _ = resolve(expr, scope)
+            path = fi.concrete(symbolic, loops) if symbolic is not None and not filters else None
+            return path if path is not None and path[0] != "document" else None
+
+        for i, test in enumerate(tests[: k + 1]):
+            held = i == k
+            eq = fi.equality(test)
+            if eq is not None:
+                path = where(eq[0])
+                if path is None:
+                    continue
+                if held:
+                    facts.offer(path, eq[1], fi.INFERRED)
+                else:
+                    known.setdefault(path, [set(), False])[0].add(eq[1])
+            elif isinstance(test, jn.Test) and test.name == "defined" and held:
+                path = where(test.node)
+                if path is not None:
+                    known.setdefault(path, [set(), False])[1] = True
 
     # -- checking --
     def expected_display(self, occ: fi.Occurrence, context: dict[str, Any]) -> str | None:
