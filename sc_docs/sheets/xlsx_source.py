@@ -46,15 +46,26 @@ def _check_zip(data: bytes, file: str) -> None:
     import zipfile
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # openpyxl reports an unreadable workbook below
-    if len(infos) > MAX_ENTRIES:
-        raise SheetError(f"the workbook holds {len(infos):,} parts, more than {MAX_ENTRIES:,}; it is not an info sheet", file=file)
-    total = sum(i.file_size for i in infos)
-    if total > MAX_EXPANDED or total > MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
-        raise SheetError(f"the workbook would expand to {total:,} bytes (a zip bomb?); it is not an info sheet", file=file)
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise SheetError(f"the workbook holds {len(infos):,} parts, more than {MAX_ENTRIES:,}; it is not an info sheet", file=file)
+        total = sum(i.file_size for i in infos)
+        if total > MAX_EXPANDED or total > MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
+            raise SheetError(f"the workbook would expand to {total:,} bytes (a zip bomb?); it is not an info sheet", file=file)
+        # The sizes above are only what the headers claim. Inflate each part in bounded chunks
+        # (zipfile stops at the claimed size and checks the CRC): a part that lies is refused
+        # here, before openpyxl inflates it in one call.
+        for info in infos:
+            try:
+                with zf.open(info) as fh:
+                    while fh.read(1 << 20):
+                        pass
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
+                raise SheetError(f"the workbook is damaged: part {info.filename} cannot be read ({exc})", file=file) from None
 
 
 def _coerce(value: Any, schema: dict[str, Any] | None) -> Any:
