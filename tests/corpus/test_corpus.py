@@ -29,6 +29,7 @@ import yaml
 from tests.checks import assert_docx_ok
 from tests.conftest import EXAMPLES
 from tests.corpus.tally import TALLY
+from tests.corpus.zips import lying_bomb
 
 SAMPLE = EXAMPLES / "acme-power-and-light.yaml"
 BASE: dict[str, Any] = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
@@ -297,6 +298,8 @@ CASES: list[Case] = [
     Case("truncated-xlsx", raw("sheet.xlsx", lambda: as_xlsx_bytes()[:2000]), 1, "not a readable .xlsx workbook"),
     Case("xlsx-many-parts", raw("sheet.xlsx", many_parts), 1, "parts, more than 1,000"),
     Case("xlsx-zip-bomb", raw("sheet.xlsx", expanding), 1, "a zip bomb"),
+    Case("xlsx-lying-bomb", raw("sheet.xlsx", lambda: lying_bomb(as_xlsx_bytes(), "xl/workbook.xml", 64)), 1,
+         "the workbook is damaged: part xl/workbook.xml"),
     Case("xlsx-no-info-sheet", as_xlsx(patch=(b'name="Info sheet"', b'name="Sheet1"')), 1, "has no worksheet named 'Info sheet'"),
     Case("xlsx-bad-field-path", as_xlsx(patch=(b">applicant.legal_name<", b">applicant..legal name<")), 1, "is not a field path"),
     Case("xlsx-field-twice", as_xlsx(patch=(b">applicant.entity_type<", b">applicant.legal_name<")), 1, "is given twice"),
