@@ -137,6 +137,16 @@ class DocPackage:
                 out[name] = (prop[0].text or "").strip()
         return out
 
+    def default_paragraph_style(self) -> str | None:
+        """Return the id of the style a paragraph without `w:pStyle` has (usually Normal)."""
+        raw = self.parts.get("word/styles.xml")
+        if raw is None:
+            return None
+        for st in self._parse("word/styles.xml", raw).iter(q("style")):
+            if st.get(q("type")) == "paragraph" and st.get(q("default")) in ("1", "true", "on"):
+                return st.get(q("styleId"))
+        return None
+
     def styles(self) -> dict[str, str]:
         """Return each paragraph or character style's formatting, canonical, by style id (strict)."""
         from .docread import run_signature

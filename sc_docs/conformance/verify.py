@@ -517,6 +517,7 @@ class _Run:
         """Formatting differences of matched paragraphs and of the styles they use (strict)."""
         out: list[Deviation] = []
         used: set[str] = set()
+        t_default, d_default = template.default_paragraph_style(), document.default_paragraph_style()
         for step in self.alignment.steps:
             if step.op != "match" or step.doc is None or step.pid is None:
                 continue
@@ -528,6 +529,9 @@ class _Run:
             if para.style:
                 used.add(para.style)
             got = para.formatting
+            # no w:pStyle means the default paragraph style: the same thing written differently
+            want = (want[0] or t_default, want[1], want[2])
+            got = (got[0] or d_default, got[1], got[2])
             if want == got:
                 continue
             what = []
