@@ -677,7 +677,10 @@ def verify_docx(
     )
     if sheet is not None:
         report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
-        report.sheet_differences = _sheet_differences(run, _load_sheet(sheet), entry.key)
+        sheet_record = _load_sheet(sheet)
+        if entry.key not in (sheet_record.get("agreements") or {}):
+            report.notes.append(f"the sheet has no '{entry.key}' section: only the applicant's facts were compared")
+        report.sheet_differences = _sheet_differences(run, sheet_record, entry.key)
     return report
 
 

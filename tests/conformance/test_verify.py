@@ -284,3 +284,11 @@ def test_unrelated_document_is_not_conforming() -> None:
     assert not report.conforming
     assert report.template.by == "similarity" and report.template.similarity is not None
     assert any("no bundled template resembles this document" in n for n in report.notes)
+
+
+def test_sheet_without_the_agreement_section() -> None:
+    sierra = next(s for s, _ in PAIRS if "sierra" in s)
+    report = verify_docx(rendered(ACME, "nca"), sheet=sierra)
+    assert any("the sheet has no 'nca' section" in n for n in report.notes)
+    paths = {d.path for d in report.sheet_differences}
+    assert "applicant.legal_name" in paths and not any(p.startswith("agreement.") for p in paths)
