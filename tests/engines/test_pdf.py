@@ -376,7 +376,7 @@ def test_filled_and_flattened_pages_render(kind: str, tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_text_reads_back_exactly(text: str) -> None:
     form = open_form(rl_form())
     out = form.fill({"name": text, "notes": text})
