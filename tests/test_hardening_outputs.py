@@ -1,0 +1,194 @@
+"""Where sc-docs writes: hostile applicant names, output folders it does not own, symlinks planted
+in its own folder, and two runs racing for one folder (real processes).
+
+`tests/test_batch.py` already checks a handful of hostile names and an in-process lock; these
+tests add names from other scripts and encodings, a property over any name, and the cases an
+attacker with write access to the output folder could set up.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sc_docs.slugs import slugify, unique_slugs
+from tests.checks import assert_docx_ok
+from tests.conftest import EXAMPLES, ROOT
+
+SAMPLE = EXAMPLES / "acme-power-and-light.yaml"
+BASE = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*")} if folder.exists() else set()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u202eredaolnwod\u202c.exe", "／etc／passwd", "..\\..\\windows\\system32", "LPT¹", "COM1 Power", "con.txt",
+        "\u200b\u200b", "東京電力", "..", ".", "~root", "$(rm -rf /)", "a\tb\nc", "\ufeffAcme", "İstanbul Enerji",
+    ],
+    ids=["bidi", "fullwidth-slash", "backslashes", "superscript-lpt", "com1-prefix", "con-dot", "zero-width",
+         "cjk", "dotdot", "dot", "tilde", "shell", "whitespace", "bom", "dotted-i"],
+)
+def test_more_hostile_names_get_safe_slugs(name: str) -> None:
+    slug = slugify(name)
+    assert SLUG.fullmatch(slug), slug
+    assert slug not in RESERVED and len(slug) <= 60
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_name_gives_a_safe_slug(name: str) -> None:
+    slug = slugify(name)
+    assert SLUG.fullmatch(slug) and slug not in RESERVED and len(slug) <= 60
+    assert slugify(slug) == slug  # stable: a slug is its own slug
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["CON", "con", "東京", "", "Acme", "ACME", "acme!", "x" * 80]), max_size=30))
+def test_unique_slugs_never_collide(names: list[str]) -> None:
+    slugs = unique_slugs(names)
+    assert len(set(slugs)) == len(slugs) == len(names)
+    assert all(SLUG.fullmatch(s) and s not in RESERVED for s in slugs)
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd Power", "CON", "C:\\Windows\\System32 Energy", "／..／..／x Corp"],
+                         ids=["traversal", "con", "drive", "fullwidth"])
+def test_packet_for_a_hostile_name_stays_inside_the_output_folder(tmp_path: Path, name: str, run) -> None:  # type: ignore[no-untyped-def]
+    data = copy.deepcopy(BASE)
+    data["applicant"]["legal_name"] = name
+    sheet = tmp_path / "in" / "sheet.yaml"
+    sheet.parent.mkdir()
+    sheet.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    before = files_under(tmp_path)
+    result = run("packet", sheet, "-o", out, "--only", "sca")
+    assert result.exit_code == 0, result.stderr
+    new = files_under(tmp_path) - before
+    assert new and all(p == out or out.resolve() in p.resolve().parents for p in new)
+    docx_files = [p for p in new if p.suffix == ".docx"]
+    assert len(docx_files) == 1 and name in assert_docx_ok(docx_files[0].read_bytes())
+    with zipfile.ZipFile(next(p for p in new if p.suffix == ".zip")) as zf:
+        assert all(not n.startswith(("/", "..")) and ".." not in n.split("/") for n in zf.namelist())
+
+
+def test_batch_refuses_a_foreign_non_empty_folder_unless_forced(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "contract.docx").write_bytes(b"someone's work")
+    result = run("batch", SAMPLE, "-o", out, "-j", "1", "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {out}: is a non-empty folder sc-docs did not create")
+    assert sorted(p.name for p in out.iterdir()) == ["contract.docx"]
+    assert run("batch", SAMPLE, "-o", out, "-j", "1", "--quiet", "--force").exit_code == 0
+    assert (out / "contract.docx").read_bytes() == b"someone's work"
+
+
+def test_output_that_is_a_file_or_a_link_to_a_foreign_folder_is_refused(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    a_file = tmp_path / "out.txt"
+    a_file.write_text("x")
+    for command in ("packet", "batch"):
+        result = run(command, SAMPLE, "-o", a_file)
+        assert result.exit_code in (1, 2) and "Traceback" not in result.stderr
+        assert a_file.read_text() == "x"
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(foreign, target_is_directory=True)
+    result = run("packet", SAMPLE, "-o", link)
+    assert result.exit_code == 1 and "did not create" in result.stderr
+    assert sorted(p.name for p in foreign.iterdir()) == ["keep.txt"]
+
+
+def test_links_planted_in_our_folder_are_replaced_not_followed(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """Someone who can write to the output folder plants links where the packet will go."""
+    out = tmp_path / "out"
+    assert run("packet", SAMPLE, "-o", out, "--only", "sca").exit_code == 0
+    slug = "acme-power-and-light-llc"
+    victim_dir = tmp_path / "victim"
+    victim_dir.mkdir()
+    (victim_dir / "precious.txt").write_text("precious")
+    victim_file = tmp_path / "victim.zip"
+    victim_file.write_bytes(b"precious zip")
+    import shutil
+
+    shutil.rmtree(out / slug)
+    (out / slug).symlink_to(victim_dir, target_is_directory=True)
+    (out / f"{slug}.zip").unlink()
+    (out / f"{slug}.zip").symlink_to(victim_file)
+    assert run("packet", SAMPLE, "-o", out, "--only", "sca").exit_code == 0
+    assert sorted(p.name for p in victim_dir.iterdir()) == ["precious.txt"]
+    assert (victim_dir / "precious.txt").read_text() == "precious"
+    assert victim_file.read_bytes() == b"precious zip"
+    assert not (out / slug).is_symlink() and not (out / f"{slug}.zip").is_symlink()
+    with zipfile.ZipFile(out / f"{slug}.zip") as zf:
+        assert zf.testzip() is None
+
+
+def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> None:
+    """Two real processes: while the first holds the folder, the second exits 1 and writes nothing."""
+    from sc_docs.synthetic import write_synthetic
+
+    sheets = tmp_path / "sheets"
+    write_synthetic(sheets, 150)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sc_docs", "batch", str(sheets), "-o", str(out), "-j", "1", "--quiet"]
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        lock = out / ".sc-docs.lock"
+        # Wait until the first run holds the lock and has written a packet, so the race is real.
+        while time.monotonic() < deadline and first.poll() is None:
+            if lock.exists() and lock.read_text().strip() == str(first.pid) and list(out.glob("*.zip")):
+                break
+            time.sleep(0.02)
+        assert first.poll() is None, "the first batch ended before the second could start; make it bigger"
+        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        still_running = first.poll() is None
+    finally:
+        stdout, stderr = first.communicate(timeout=600)
+    assert still_running, "the first batch ended while the second ran; the race was not tested"
+    assert second.returncode == 1, second.stderr
+    assert "another sc-docs run is writing to this folder" in second.stderr
+    assert "Traceback" not in second.stderr + stderr.decode()
+    assert first.returncode == 0, stderr.decode()[-2000:]
+    report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
+    assert (report["done"], report["failed"]) == (150, 0)
+    zips = sorted(out.glob("*.zip"))
+    assert len(zips) == 150 and not list(out.glob(".sc-docs-tmp-*"))
+    for z in zips:
+        with zipfile.ZipFile(z) as zf:
+            assert zf.testzip() is None
+    with zipfile.ZipFile(zips[0]) as zf:
+        for name in zf.namelist():
+            if name.endswith(".docx"):
+                assert_docx_ok(zf.read(name))
+
+
+def test_packet_while_a_batch_holds_the_folder_is_refused(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    from sc_docs.outdir import claim_output_dir, locked
+
+    out = tmp_path / "out"
+    claim_output_dir(out)
+    with locked(out):
+        result = run("packet", SAMPLE, "-o", out)
+    assert result.exit_code == 1 and "another sc-docs run is writing to this folder" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".sc-docs-output", ".sc-docs.lock"]
+    assert os.path.exists(out / ".sc-docs.lock")
