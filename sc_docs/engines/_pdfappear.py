@@ -96,11 +96,16 @@ def wrap(text: str, font: Font, size: float, width: float) -> list[str]:
                 lines.append(current)
             current = ""
             while font.width(word, size) > width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and font.width(word[:cut], size) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
+                # the longest prefix that fits, found by bisection: long values stay cheap
+                low, high = 1, len(word) - 1
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    if font.width(word[:middle], size) <= width:
+                        low = middle
+                    else:
+                        high = middle - 1
+                lines.append(word[:low])
+                word = word[low:]
             current = word
         lines.append(current)
     return lines

@@ -246,20 +246,26 @@ def _check_value(f: _Field, value: object) -> str | None:
         return f"is a {kind} field and cannot be filled"
     if kind == "checkbox":
         if not isinstance(value, bool):
-            return f"a checkbox takes true or false, not {value!r}"
+            return f"a checkbox takes true or false, not {_short(value)}"
         return None
     if not isinstance(value, str):
         expected = {"text": "text", "radio": "one of the options", "choice": "one of the options"}[kind]
-        return f"a {kind} field takes {expected} (a string), not {value!r}"
+        return f"a {kind} field takes {expected} (a string), not {_short(value)}"
     if kind == "text":
         if f.max_length is not None and len(value) > f.max_length:
-            return f"takes at most {f.max_length} characters, got {len(value)} ({value!r})"
+            return f"takes at most {f.max_length} characters, got {len(value)} ({_short(value)})"
         return None
     if kind == "choice" and f.flags & _EDIT:
         return None
     if value not in f.options:
-        return f"{value!r} is not offered; options are: {', '.join(repr(o) for o in f.options)}"
+        return f"{_short(value)} is not offered; options are: {', '.join(repr(o) for o in f.options)}"
     return None
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """Return `repr(value)`, cut to `limit` characters: an error line must stay a line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def _info(f: _Field) -> FieldInfo:
