@@ -290,6 +290,15 @@ def test_wrong_values_are_refused(values: dict, message: str) -> None:
         open_form(data).fill(values)
 
 
+def test_long_values_fill_and_errors_stay_one_line() -> None:
+    long = "Ł" * 5000 + " " + "x" * 5000
+    out = open_form(hier_form()).fill({"dup": long})
+    assert build.pypdf_values(out)["dup"] == long
+    with pytest.raises(FormError) as info:
+        open_form(rl_form()).fill({"scid": "A" * 10000})
+    assert len(info.value.message) < 200
+
+
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(FormError) as info:
         open_form(rl_form()).fill({"nmae": "x", "scid": "TOOLONG", "agree": "no"})
