@@ -10,8 +10,11 @@ language, computed column by column (one column per document paragraph).
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Final
+
+from sc_docs.errors import ScDocsError
 
 from .docread import CELL, Paragraph, normalize
 from .pattern import Pattern
@@ -21,6 +24,10 @@ INS_COST: Final = 1.0
 #: Between one and two: a changed paragraph is preferred to a deletion plus an insertion.
 SUB_COST: Final = 1.5
 _INF: Final = float("inf")
+#: Most cells (document paragraphs x template steps) an alignment may take: about 100 MB.
+MAX_CELLS: Final = 20_000_000
+_EPS, _DEL, _MATCH, _SUB, _INS = 1, 2, 3, 4, 5
+_NAMES: Final = {_EPS: "eps", _DEL: "del", _MATCH: "match", _SUB: "sub", _INS: "ins"}
 
 
 @dataclass(slots=True)
@@ -48,25 +55,31 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
     texts = [p.text for p in paragraphs]
     norm = [normalize(t) for t in texts]
     n, size = len(texts), len(program)
-    matches: dict[tuple[int, int], re.Match[str] | None] = {}
+    matches: dict[tuple[int, int], re.Match[str]] = {}  # only the successes are kept
+    if (n + 1) * size > MAX_CELLS:
+        raise ScDocsError(
+            f"too large to verify: {n} paragraphs against a template of {size} steps "
+            f"(limit {MAX_CELLS:,} alignment cells)"
+        )
 
     def try_match(pid: int, j: int) -> re.Match[str] | None:
-        key = (pid, j)
-        if key in matches:
-            return matches[key]
         spec = pattern.paras[pid]
-        m = None
-        if not spec.prefix or norm[j].startswith(spec.prefix):
-            m = spec.regex.fullmatch(texts[j])
-        matches[key] = m
+        if spec.prefix and not norm[j].startswith(spec.prefix):
+            return None
+        m = spec.regex.fullmatch(texts[j])
+        if m is not None:
+            matches[(pid, j)] = m
         return m
 
     markers = {pid: spec.items == [CELL] for pid, spec in pattern.paras.items()}
-    cost = [[_INF] * size for _ in range(n + 1)]
-    back: list[list[tuple[int, int, str] | None]] = [[None] * size for _ in range(n + 1)]
-    cost[0][0] = 0.0
+    # Costs need two columns; the way back is kept compactly: the previous program counter and
+    # the operation (eps and del stay in the column, the others come from the previous one).
+    col = [_INF] * size
+    col[0] = 0.0
+    back_pc = [array("i", bytes(4 * size)) for _ in range(n + 1)]
+    back_op = [bytearray(size) for _ in range(n + 1)]
     for j in range(n + 1):
-        col, bcol = cost[j], back[j]
+        bpc, bop = back_pc[j], back_op[j]
         again = True
         while again:
             again = False
@@ -79,51 +92,51 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
                 if op == "para":
                     if c + DEL_COST < col[pc + 1]:
                         col[pc + 1] = c + DEL_COST
-                        bcol[pc + 1] = (pc, j, "del")
-                elif op == "split":
-                    for t in ins[1]:
+                        bpc[pc + 1], bop[pc + 1] = pc, _DEL
+                elif op == "split" or op == "jump":
+                    for t in (ins[1] if op == "split" else (ins[1],)):
                         if c < col[t]:
                             col[t] = c
-                            bcol[t] = (pc, j, "eps")
+                            bpc[t], bop[t] = pc, _EPS
                             again = again or t < pc
-                elif op == "jump":
-                    t = ins[1]
-                    if c < col[t]:
-                        col[t] = c
-                        bcol[t] = (pc, j, "eps")
-                        again = again or t < pc
                 elif op != "end":
                     if c < col[pc + 1]:
                         col[pc + 1] = c
-                        bcol[pc + 1] = (pc, j, "eps")
+                        bpc[pc + 1], bop[pc + 1] = pc, _EPS
         if j == n:
             break
-        nxt, bnxt = cost[j + 1], back[j + 1]
+        nxt = [_INF] * size
+        bpc, bop = back_pc[j + 1], back_op[j + 1]
         for pc in range(size):
             c = col[pc]
             if c == _INF:
                 continue
             if program[pc][0] == "para":
-                m = try_match(program[pc][1], j)
-                if m is None and markers[program[pc][1]] != paragraphs[j].marker:
+                pid = program[pc][1]
+                m = try_match(pid, j)
+                if m is None and markers[pid] != paragraphs[j].marker:
                     s = _INF  # a cell boundary is never "changed" into text
                 else:
                     s = c if m is not None else c + SUB_COST
                 if s < nxt[pc + 1]:
                     nxt[pc + 1] = s
-                    bnxt[pc + 1] = (pc, j, "match" if m is not None else "sub")
+                    bpc[pc + 1], bop[pc + 1] = pc, (_MATCH if m is not None else _SUB)
             if c + INS_COST < nxt[pc]:
                 nxt[pc] = c + INS_COST
-                bnxt[pc] = (pc, j, "ins")
+                bpc[pc], bop[pc] = pc, _INS
+        col = nxt
+    total = col[size - 1]
 
     # Walk back from the end state, then replay forwards to number loop iterations.
     trail: list[tuple[int, int, str]] = []
     pc, j = size - 1, n
-    while back[j][pc] is not None:
-        prev = back[j][pc]
-        assert prev is not None
-        trail.append(prev)
-        pc, j = prev[0], prev[1]
+    while back_op[j][pc]:
+        op = back_op[j][pc]
+        prev = back_pc[j][pc]
+        if op not in (_EPS, _DEL):
+            j -= 1
+        trail.append((prev, j, _NAMES[op]))
+        pc = prev
     trail.reverse()
 
     steps: list[Step] = []
@@ -151,4 +164,4 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
             steps.append(Step("del", ins[1], j, loops))
         else:
             steps.append(Step(op, ins[1], j, loops, matches.get((ins[1], j))))
-    return Alignment(steps, branches, iterations, cost[n][size - 1])
+    return Alignment(steps, branches, iterations, total)
