@@ -292,3 +292,12 @@ def test_sheet_without_the_agreement_section() -> None:
     assert any("the sheet has no 'nca' section" in n for n in report.notes)
     paths = {d.path for d in report.sheet_differences}
     assert "applicant.legal_name" in paths and not any(p.startswith("agreement.") for p in paths)
+
+
+def test_oversized_alignment_is_refused(acme_sca: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sc_docs.conformance import align
+    from sc_docs.errors import ScDocsError
+
+    monkeypatch.setattr(align, "MAX_CELLS", 1000)
+    with pytest.raises(ScDocsError, match="too large to verify"):
+        verify_docx(acme_sca)
