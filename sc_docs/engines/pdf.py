@@ -219,7 +219,11 @@ class Form:
         for key, value in values.items():
             f = by_name.get(key) if isinstance(key, str) else None
             if f is None:
-                problems.append(_unknown(str(key), list(by_name)))
+                if not by_name and self._parsed.has_xfa:
+                    problems.append(f"unknown field {str(key)!r}: this is an XFA-only form, which has no "
+                                    "AcroForm fields to fill; save it as a static (AcroForm) PDF first")
+                else:
+                    problems.append(_unknown(str(key), list(by_name)))
                 continue
             problem = _check_value(f, value)
             if problem:

@@ -122,6 +122,20 @@ def test_libreoffice_form_reads_back(lo_form: bytes) -> None:
     from pypdf import PdfReader
 
     assert "/NeedAppearances" not in PdfReader(io.BytesIO(out)).trailer["/Root"]["/AcroForm"]
+    # its combo box is editable: any text goes, not only the listed items
+    assert not infos["applicant"].readonly
+    edited = form.fill({"city": "Oakland"})
+    assert build.pypdf_values(edited)["city"] == "Oakland"
+
+
+def test_need_appearances_is_only_an_extra() -> None:
+    from pypdf import PdfReader
+
+    out = open_form(rl_form()).fill({"name": "x"}, need_appearances=True)
+    assert bool(PdfReader(io.BytesIO(out)).trailer["/Root"]["/AcroForm"]["/NeedAppearances"])
+    assert "/AP" in _widget(out, "name")  # the appearance is there all the same
+    plain = open_form(rl_form()).fill({"name": "x"})
+    assert "/NeedAppearances" not in PdfReader(io.BytesIO(plain)).trailer["/Root"]["/AcroForm"]
 
 
 def test_fill_appends_an_incremental_update() -> None:
