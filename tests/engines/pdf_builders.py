@@ -271,7 +271,7 @@ def sample_values(form: Any, text: str = "Zoë Ångström-Łukasz") -> dict[str,
             values[info.name] = text[: info.max_length] if info.max_length else text
         elif info.type == "checkbox":
             values[info.name] = True
-        elif info.type in ("radio", "choice"):
+        elif info.type in ("radio", "choice") and info.options:
             values[info.name] = info.options[-1]
     return values
 

@@ -337,6 +337,31 @@ def test_unreadable_files_raise_form_errors(data: bytes | None, message: str) ->
         open_form(data)
 
 
+def test_damaged_files_raise_form_errors_only() -> None:
+    """Flip, cut and insert bytes at random: every outcome is a fill or a FormError, never a crash."""
+    import random
+
+    rng = random.Random(20261125)
+    for i in range(150):
+        data = bytearray(rl_form() if i % 2 else build.ACROBAT.read_bytes())
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            roll = rng.random()
+            if roll < 0.5:
+                data[at] = rng.randrange(256)
+            elif roll < 0.8:
+                del data[at : at + rng.randint(1, 50)]
+            else:
+                data[at:at] = rng.randbytes(rng.randint(1, 20))
+        try:
+            form = open_form(bytes(data))
+            values = build.sample_values(form)
+            form.fill(values)
+            form.fill(values, flatten=True)
+        except FormError:
+            pass
+
+
 def test_user_password_is_a_clear_error() -> None:
     locked = build.encrypted(rl_form(), user="open-sesame")
     with pytest.raises(UnreadableFormError, match="needs a password"):
