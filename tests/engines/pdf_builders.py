@@ -299,6 +299,12 @@ def assert_reads_back(data: bytes, form: Any, values: Mapping[str, str | bool]) 
         else:
             expected = value
         assert got[name] == expected, (name, got[name], expected)
+    from pypdf import PdfReader
+
+    texts = PdfReader(io.BytesIO(data)).get_form_text_fields(full_qualified_name=True)
+    for name, value in values.items():
+        if kinds[name].type == "text":
+            assert texts[name] == value, (name, texts[name], value)
     again = {i.name: i.value for i in open_form(data).fields()}
     assert {n: again[n] for n in values} == dict(values)
 
