@@ -230,12 +230,22 @@ def nest(data: bytes) -> bytes:
         field[NameObject("/Parent")] = up
         up.get_object()["/Kids"].append(ref)
     acroform[NameObject("/Fields")] = ArrayObject(top)
+    # byte-identical rebuilds need the same libraries: say which ones made this file
+    writer.add_metadata({"/Creator": builder()})
     # a fixed /ID: the same form.yaml always gives the same bytes
     digest = hashlib.md5(data).digest()
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def builder() -> str:
+    """Return the tool versions the output depends on, as recorded in the PDF's /Creator."""
+    import pypdf
+    import reportlab
+
+    return f"sc-docs build_form.py (reportlab {reportlab.Version}, pypdf {pypdf.__version__})"
 
 
 def build(spec_path: Path = HERE / "form.yaml") -> bytes:
