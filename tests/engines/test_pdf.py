@@ -385,6 +385,29 @@ def test_output_is_deterministic_and_independent_of_value_order() -> None:
     assert open_form(build.DD0293).fill(values) == first
 
 
+def test_output_is_identical_across_processes() -> None:
+    """Hash seeds, font subsetting and caches must not leak into the bytes."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, sys\n"
+        "from sc_docs.engines.pdf import open_form\n"
+        "from tests.engines import pdf_builders as build\n"
+        "f = open_form(build.reportlab_form())\n"
+        "v = build.sample_values(f, text='Łódź Ωμέγα Zoë')\n"
+        "sys.stdout.write(hashlib.sha256(f.fill(v) + f.fill(v, flatten=True)).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
 def test_flatten_draws_the_values_and_removes_the_form() -> None:
     from pypdf import PdfReader
 
