@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sc_docs.errors import SheetError
+from sc_docs.sheets.loader import MAX_BYTES
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, parse_path
 from sc_docs.sheets.schema import subschema
 from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
@@ -22,6 +23,10 @@ from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
 
 def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | SheetError]]:
     """Yield `(label, record)` per row, or `(label, SheetError)` for a row that cannot be read."""
+    # The file is already capped in size (loader.MAX_BYTES); a long cell is then the validator's
+    # "too long" for its field, not a parse error that would end the roster.
+    if csv.field_size_limit() < MAX_BYTES:
+        csv.field_size_limit(MAX_BYTES)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader)
@@ -46,8 +51,12 @@ def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | S
         except StopIteration:
             return
         except csv.Error as exc:
+            # One unreadable row fails that applicant only; the reader resumes at the next line.
             yield f"{file}:{reader.line_num}", SheetError(f"invalid CSV: {exc}", file=file, line=reader.line_num)
-            return
+            if reader.line_num == line:
+                return  # no progress: nothing more can be read
+            line = reader.line_num
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
