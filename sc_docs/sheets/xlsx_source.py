@@ -37,6 +37,15 @@ _XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _XSTRING_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(text: str) -> str:
+    """Write `text` as Excel does: literal `_x0041_` text kept, control characters as `_xHHHH_`."""
+    text = _XSTRING_START.sub("_x005F_", text)
+    return _UNWRITABLE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def _unescape(text: str) -> str:
     return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), text)
 
@@ -44,11 +53,12 @@ def _unescape(text: str) -> str:
 def _check_zip(data: bytes, file: str) -> None:
     """Refuse workbooks whose zip would expand too far (a zip bomb) before reading them."""
     import zipfile
+    import zlib
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # openpyxl reports an unreadable workbook below
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        raise SheetError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it a CSV or another file renamed?", file=file) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_ENTRIES:
@@ -64,7 +74,7 @@ def _check_zip(data: bytes, file: str) -> None:
                 with zf.open(info) as fh:
                     while fh.read(1 << 20):
                         pass
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
                 raise SheetError(f"the workbook is damaged: part {info.filename} cannot be read ({exc})", file=file) from None
 
 
@@ -131,6 +141,7 @@ def _listify_moved(node: Any, old: Path_, new: Path_, positions: dict[Path_, Loc
 def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
     """Return the record in workbook bytes `data` and the cell of every value."""
     import zipfile
+    import zlib
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -142,39 +153,53 @@ def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
             "this is an encrypted (password-protected) or legacy .xls workbook; "
             "remove the password and save it as .xlsx", file=file)
     _check_zip(data, file)
+    # What openpyxl raises on a damaged or hostile package (its XML parsers' errors are SyntaxErrors).
+    unreadable = (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, OSError, ValueError, NotImplementedError,
+                  EOFError, SyntaxError, TypeError, AttributeError, IndexError)
+
+    def refuse(exc: BaseException) -> SheetError:
+        return SheetError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it a CSV or another file renamed?", file=file)
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise SheetError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it a CSV or another file renamed?", file=file) from None
+    except unreadable as exc:
+        raise refuse(exc) from None
     try:
-        if SHEET not in book.sheetnames:
-            raise SheetError(f"the workbook has no worksheet named '{SHEET}' (it has: {', '.join(book.sheetnames)})", file=file)
-        ws = book[SHEET]
-        root: dict[str, Any] = {}
-        positions: dict[Path_, Location] = {}
-        for row_no, row in enumerate(ws.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
-            if len(row) < 1:
-                continue
-            name, value = (row + (None, None))[:2]
-            if name is None or (isinstance(name, str) and (not name.strip() or name.strip().startswith("#"))):
-                continue
-            if value is None or (isinstance(value, str) and value == ""):
-                continue
-            if isinstance(value, str):
-                value = _unescape(value)
-            try:
-                path = parse_path(str(name).strip())
-            except ValueError:
-                raise SheetError(f"cell A{row_no}: {str(name)!r} is not a field path such as applicant.legal_name", file=file) from None
-            if path in positions:
-                raise SheetError(f"cell A{row_no}: field {name} is given twice (first at {positions[path].cell})", file=file)
-            positions[path] = Location(file, None, f"'{SHEET}'!B{row_no}")
-            try:
-                _insert(root, path, _coerce(value, subschema(path)))
-            except (TypeError, AttributeError):
-                raise SheetError(f"cell A{row_no}: field path {name} conflicts with another row", file=file) from None
+        return _read_book(book, file)
+    except unreadable as exc:
+        raise refuse(exc) from None
     finally:
         book.close()
+
+
+def _read_book(book: Any, file: str) -> tuple[Any, dict[Path_, Location]]:
+    """Read the rows of the worksheet `Info sheet` into a record and the cell of each value."""
+    if SHEET not in book.sheetnames:
+        raise SheetError(f"the workbook has no worksheet named '{SHEET}' (it has: {', '.join(book.sheetnames)})", file=file)
+    ws = book[SHEET]
+    root: dict[str, Any] = {}
+    positions: dict[Path_, Location] = {}
+    for row_no, row in enumerate(ws.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
+        if len(row) < 1:
+            continue
+        name, value = (row + (None, None))[:2]
+        if name is None or (isinstance(name, str) and (not name.strip() or name.strip().startswith("#"))):
+            continue
+        if value is None or (isinstance(value, str) and value == ""):
+            continue
+        if isinstance(value, str):
+            value = _unescape(value)
+        try:
+            path = parse_path(str(name).strip())
+        except ValueError:
+            raise SheetError(f"cell A{row_no}: {str(name)!r} is not a field path such as applicant.legal_name", file=file) from None
+        if path in positions:
+            raise SheetError(f"cell A{row_no}: field {name} is given twice (first at {positions[path].cell})", file=file)
+        positions[path] = Location(file, None, f"'{SHEET}'!B{row_no}")
+        try:
+            _insert(root, path, _coerce(value, subschema(path)))
+        except (TypeError, AttributeError):
+            raise SheetError(f"cell A{row_no}: field path {name} conflicts with another row", file=file) from None
     if not root:
         raise SheetError(f"the worksheet '{SHEET}' holds no values", file=file)
     out_pos: dict[Path_, Location] = {(): Location(file, None, f"'{SHEET}'!A1")}
@@ -207,9 +232,8 @@ def write_xlsx(record: dict[str, Any] | None, fields: list[Field] | None = None)
             schema = subschema(parse_path(name)) or {}
             ws.append((name, None, schema.get("description", ""), ""))
             cell = ws.cell(row=ws.max_row, column=2)
-            cell.value = value
+            cell.value = _escape(value) if isinstance(value, str) else value
             if isinstance(value, str):
-                cell.value = _XSTRING_START.sub("_x005F_", value)  # literal `_x0041_` text survives reading
                 cell.data_type = "s"  # never a formula, even when the text starts with '='
     for f in fields or []:
         ws.append((f.path, None, f.description, "yes" if f.required else ""))
