@@ -468,3 +468,62 @@ def test_corpus_covers_the_brief() -> None:
              "password-xlsx", "utf-16", "bom-", "binary-", "symlink-loop"]
     assert not [k for k in kinds if not any(k in name for name in IDS)]
     assert len(CONTROL) == 29
+
+
+# -- CSV rosters ------------------------------------------------------------------------------
+
+def _flat(data: Any, path: tuple[Any, ...] = ()) -> dict[str, Any]:
+    from sc_docs.sheets.record import format_path
+
+    if isinstance(data, dict):
+        return {k: v for key, val in data.items() for k, v in _flat(val, (*path, key)).items()}
+    if isinstance(data, list):
+        return {k: v for i, val in enumerate(data) for k, v in _flat(val, (*path, i)).items()}
+    return {format_path(path): data}
+
+
+ROSTER_ROWS: list[tuple[str, Callable[[dict[str, Any]], None], str | None]] = [
+    ("good", lambda row: None, None),
+    ("huge-cell", lambda row: row.update({"applicant.legal_name": "A" * 300_000}), "is too long"),
+    ("control", lambda row: row.update({"applicant.signatory.name": "Margaret\x07Chen"}), "U+0007"),
+    ("nul", lambda row: row.update({"applicant.signatory.name": "Margaret\x00Chen"}), "U+0000"),
+    ("escape", lambda row: row.update({"applicant.signatory.title": "CEO\x1b[2J"}), "U+001B"),
+    ("good-again", lambda row: None, None),
+]
+
+
+def test_roster_rows_fail_alone(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """In a CSV roster, a row that cannot be used fails that applicant; the rows after it are made."""
+    import csv
+
+    base = _flat(BASE)
+    header = sorted(base)
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for i, (_, change, _) in enumerate(ROSTER_ROWS):
+            row = dict(base)
+            row["applicant.legal_name"] = f"{row['applicant.legal_name']} {i}"
+            change(row)
+            writer.writerow(["true" if row.get(h) is True else "false" if row.get(h) is False else row.get(h, "") for h in header])
+        fh.write('"an unclosed quote,' + "x" * 10 + "\n")
+    out = tmp_path / "out"
+    TALLY["tried"] += len(ROSTER_ROWS) + 1
+    result = run("batch", roster, "-o", out, "-j", "1", "--quiet")
+    assert result.exit_code == 1, result.stderr
+    report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
+    by_line = {int(e["source"].rsplit(":", 1)[1]): e for e in report["entries"]}
+    for i, (name, _, message) in enumerate(ROSTER_ROWS):
+        entry = by_line[i + 2]
+        said = (entry.get("reason") or "") + "\n".join(entry.get("problems") or [])
+        if message is None and name.startswith("good"):
+            assert entry["status"] == "done", (name, said)
+        else:
+            assert entry["status"] == "failed", (name, said)
+            if message:
+                assert message in said, (name, said)
+            TALLY["clear"] += 1
+        assert "\x1b" not in said and "\x00" not in said
+    assert len(report["entries"]) == len(ROSTER_ROWS) + 1  # the unclosed quote is the last, failed entry
+    assert report["done"] == 2
