@@ -18,17 +18,26 @@ MAX_BYTES = 20 * 1024 * 1024
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """Read a sheet file, turning OS errors into `UnreadableFileError`."""
     p = Path(path)
+    too_big = f"is larger than {MAX_BYTES:,} bytes, the limit for info sheets"
     if str(path) == "-":
         import sys
 
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise UnreadableFileError(too_big, file="<stdin>")
+        return data
     if p.is_dir():
         raise UnreadableFileError("is a folder, not an info sheet file", file=str(path))
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise UnreadableFileError(f"is {size:,} bytes; info sheets are limited to {MAX_BYTES:,}", file=str(path))
-        return p.read_bytes()
+        # Read at most one byte past the limit: a pipe or a device (`/dev/zero`) reports size 0.
+        with p.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise UnreadableFileError(too_big, file=str(path))
+        return data
     except FileNotFoundError:
         raise UnreadableFileError("no such file", file=str(path)) from None
     except OSError as exc:
