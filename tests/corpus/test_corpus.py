@@ -292,6 +292,8 @@ CASES: list[Case] = [
     # files that are not what they claim
     Case("folder-as-file", folder_named("sheet.yaml"), 2, "holds no info sheets"),
     Case("symlink-loop", symlink_loop, 2, "cannot read", batch=False),
+    Case("device-dev-zero", lambda folder: Path("/dev/zero"), 2, "is larger than 20,971,520 bytes"),
+    Case("too-big", raw("sheet.yaml", lambda: b"a: " + b"x" * (20 * 1024 * 1024 + 10) + b"\n"), 2, "info sheets are limited to 20,971,520"),
     Case("csv-renamed-xlsx", raw("sheet.xlsx", b"applicant.legal_name,applicant.scids[0]\nAcme,ACME\n"), 1, "not a readable .xlsx workbook"),
     Case("docx-renamed-xlsx", raw("sheet.xlsx", docx_bytes), 1, "not a readable .xlsx workbook"),
     Case("password-xlsx", raw("sheet.xlsx", protected_xlsx), 1, "encrypted (password-protected)"),
