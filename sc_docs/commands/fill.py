@@ -12,6 +12,8 @@ import click
 
 from sc_docs.errors import FormError, UnreadableFileError
 
+MAX_VALUES_BYTES = 20 * 1024 * 1024
+
 
 def load_values(source: str) -> dict[str, str | bool]:
     """Read `source` (a JSON or YAML file, `-` for stdin) into {field name: str or bool}.
@@ -19,16 +21,22 @@ def load_values(source: str) -> dict[str, str | bool]:
     Nested mappings become dotted names (`{contacts: {primary: {name: ...}}}` is
     `contacts.primary.name`); numbers and dates become text; null means "leave as is".
     """
+    label = "<stdin>" if source == "-" else source
     try:
         if source == "-":
-            text = sys.stdin.read()
+            raw = sys.stdin.buffer.read(MAX_VALUES_BYTES + 1)
         else:
-            with open(source, encoding="utf-8") as fh:
-                text = fh.read()
+            # at most one byte past the limit: a pipe or /dev/zero never ends
+            with open(source, "rb") as fh:
+                raw = fh.read(MAX_VALUES_BYTES + 1)
     except OSError as exc:
-        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=source) from None
+        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=label) from None
+    if len(raw) > MAX_VALUES_BYTES:
+        raise UnreadableFileError(f"is larger than {MAX_VALUES_BYTES:,} bytes, the limit for values", file=label)
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableFileError("not UTF-8 text", file=source) from None
+        raise UnreadableFileError("not UTF-8 text", file=label) from None
     try:
         data = json.loads(text)
     except ValueError:

@@ -94,6 +94,26 @@ def test_values_must_be_a_mapping_of_scalars(run, form: Path, tmp_path: Path) ->
     assert result.stderr == f"Error: {values}: name: a value must be text or true/false, not list\n"
 
 
+def test_values_beyond_the_size_limit_are_refused(run, form: Path, tmp_path: Path, monkeypatch) -> None:
+    from sc_docs.commands import fill as fill_module
+
+    monkeypatch.setattr(fill_module, "MAX_VALUES_BYTES", 100)
+    values = tmp_path / "v.yaml"
+    values.write_text("name: " + "x" * 200 + "\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {values}: is larger than 100 bytes, the limit for values\n"
+
+
+def test_a_folder_is_not_a_form(run, tmp_path: Path) -> None:
+    result = run("fields", tmp_path)
+    assert result.exit_code == 2 and "is a directory" in result.stderr
+    from sc_docs.engines.pdf import UnreadableFormError, open_form
+
+    with pytest.raises(UnreadableFormError, match="is a folder, not a PDF form"):
+        open_form(tmp_path)
+
+
 def test_unreadable_form_exits_2(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"not a pdf")

@@ -368,6 +368,16 @@ def test_user_password_is_a_clear_error() -> None:
         open_form(locked)
 
 
+def test_forms_beyond_the_size_limit_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sc_docs.engines import pdf
+
+    monkeypatch.setattr(pdf, "MAX_FORM_BYTES", 1000)
+    big = tmp_path / "big.pdf"
+    big.write_bytes(rl_form())
+    with pytest.raises(UnreadableFormError, match="is larger than 1,000 bytes"):
+        open_form(big)
+
+
 def test_missing_file_is_a_form_error(tmp_path: Path) -> None:
     with pytest.raises(FormError, match="cannot read the form"):
         open_form(tmp_path / "missing.pdf")
