@@ -20,6 +20,7 @@ from typing import Any
 from sc_docs.errors import SheetError
 from sc_docs.sheets.record import Location, Path_, format_path, parse_path
 from sc_docs.sheets.schema import Field, subschema
+from sc_docs.sheets.yaml_source import MAX_TEXT
 
 SHEET = "Info sheet"
 HEADER = ("Field", "Value", "Description", "Required")
@@ -177,8 +178,13 @@ def _read_book(book: Any, file: str) -> tuple[Any, dict[Path_, Location]]:
     if SHEET not in book.sheetnames:
         raise SheetError(f"the workbook has no worksheet named '{SHEET}' (it has: {', '.join(book.sheetnames)})", file=file)
     ws = book[SHEET]
+    if hasattr(ws, "reset_dimensions"):
+        # Read-only worksheets stop at the size the file declares; a stale <dimension> (written
+        # by many tools other than Excel) would drop the rows past it without a word.
+        ws.reset_dimensions()
     root: dict[str, Any] = {}
     positions: dict[Path_, Location] = {}
+    text_size = 0
     for row_no, row in enumerate(ws.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
         if len(row) < 1:
             continue
@@ -188,6 +194,10 @@ def _read_book(book: Any, file: str) -> tuple[Any, dict[Path_, Location]]:
         if value is None or (isinstance(value, str) and value == ""):
             continue
         if isinstance(value, str):
+            # Cells may share one string: bound the text they add up to, as aliases are in YAML.
+            text_size += len(value)
+            if text_size > MAX_TEXT:
+                raise SheetError(f"cell B{row_no}: the sheet expands to more than {MAX_TEXT:,} characters of text", file=file)
             value = _unescape(value)
         try:
             path = parse_path(str(name).strip())

@@ -18,6 +18,9 @@ from sc_docs.sheets.record import Location, Path_
 
 MAX_NODES = 100_000
 MAX_DEPTH = 40
+# Text a sheet may expand to. Without aliases a sheet holds less than its file (20 MB at most);
+# with them, one long string named 100,000 times would keep the validator busy for many minutes.
+MAX_TEXT = 20 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
@@ -82,6 +85,7 @@ class _Walker:
         self.positions: dict[Path_, Location] = {}
         self.constructor = yaml.constructor.SafeConstructor()
         self.restore = restore
+        self.text_size = 0
 
     def text(self, value: str) -> str:
         return value.translate(self.restore) if self.restore else value
@@ -119,6 +123,9 @@ class _Walker:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag in (_STD + "str", _STD + "timestamp"):
+            self.text_size += len(node.value)
+            if self.text_size > MAX_TEXT:
+                raise self.fail(f"the sheet expands to more than {MAX_TEXT:,} characters of text (an alias bomb?)", node)
             return self.text(node.value)  # dates stay as typed; the schema checks their form
         try:
             value = self.constructor.construct_object(node)
