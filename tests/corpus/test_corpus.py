@@ -15,6 +15,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -169,6 +170,51 @@ def expanding() -> bytes:
     return out.getvalue()
 
 
+def shared_string_bomb() -> bytes:
+    """A workbook whose 100 SCID cells all name one 1 MB shared string: 100 MB of text from 10 KB."""
+    from sc_docs.sheets.xlsx_source import write_xlsx
+
+    rows = "".join(f'<row r="{i + 3}"><c r="A{i + 3}" t="inlineStr"><is><t>applicant.scids[{i}]</t></is></c>'
+                   f'<c r="B{i + 3}" t="s"><v>0</v></c></row>' for i in range(100))
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'count="1" uniqueCount="1"><si><t>' + "X" * 1_000_000 + "</t></si></sst>")
+    edits = {
+        "xl/worksheets/sheet1.xml": lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:D102"/>', x).replace("</sheetData>", rows + "</sheetData>"),
+        "xl/_rels/workbook.xml.rels": lambda x: x.replace("</Relationships>", '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                                                           'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "[Content_Types].xml": lambda x: x.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                                   'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(write_xlsx({"applicant": {"legal_name": "Acme"}}))) as zin, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            zout.writestr(name, edits[name](data.decode("utf-8")).encode("utf-8") if name in edits else data)
+        zout.writestr("xl/sharedStrings.xml", sst)
+    return out.getvalue()
+
+
+def stale_dimension() -> bytes:
+    """The sample workbook declaring its sheet two rows tall (as many non-Excel writers leave it)."""
+    from sc_docs.sheets.xlsx_source import write_xlsx
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(write_xlsx(BASE))) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:D2"/>', data)
+                assert n == 1
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def alias_text_bomb() -> bytes:
+    text = SAMPLE.read_text(encoding="utf-8").replace("  scids: [ACME, ACM2]", "  scids: [" + ", ".join(["*big"] * 100) + "]")
+    return (f'big: &big "{"X" * 1_000_000}"\n' + text).encode()
+
+
 def alias_bomb() -> bytes:
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 12):
@@ -251,6 +297,9 @@ CASES: list[Case] = [
     Case("json-deep", raw("sheet.json", b"[" * 100_000 + b"]" * 100_000), 1, "nested more than 40 levels deep"),
     Case("json-deep-900", raw("sheet.json", b'{"a": ' + b"[" * 900 + b"]" * 900 + b"}"), 1, "nested more than 40 levels deep"),
     Case("yaml-alias-bomb", raw("sheet.yaml", alias_bomb), 1, "alias bomb"),
+    Case("yaml-alias-text-bomb", raw("sheet.yaml", alias_text_bomb), 1, "expands to more than 20,971,520 characters of text"),
+    Case("xlsx-shared-string-bomb", raw("sheet.xlsx", shared_string_bomb), 1, "expands to more than 20,971,520 characters of text"),
+    Case("xlsx-stale-dimension-ok", raw("sheet.xlsx", stale_dimension), 0, ""),
     Case("yaml-python-tag", raw("sheet.yaml", b"applicant: !!python/object/apply:os.system ['echo pwned']\n"), 1, "custom YAML tag"),
     Case("yaml-custom-tag", raw("sheet.yaml", b"applicant:\n  legal_name: !Ref Name\n"), 1, "custom YAML tag", where=":2: "),
     Case("yaml-merge-key", raw("sheet.yaml", b"x: &x {legal_name: A}\napplicant:\n  <<: *x\n"), 1, "merge keys"),
