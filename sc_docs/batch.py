@@ -132,6 +132,9 @@ def _warm() -> None:
     try:
         for entry in load_catalog().agreements():
             compile_template(entry.source_path)
+        from sc_docs.formfill import warm
+
+        warm()
     except ScDocsError:
         pass  # the failure is reported per applicant
 
