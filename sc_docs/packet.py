@@ -20,7 +20,7 @@ from typing import Any
 from sc_docs import __version__
 from sc_docs.archive import deterministic_zip
 from sc_docs.catalog import Catalog, Entry, load_catalog
-from sc_docs.errors import ScDocsError, UsageError, ValidationFailed
+from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
 from sc_docs.models import Manifest, ManifestDocument
 from sc_docs.output import default_mode
 from sc_docs.sheets import ApplicantRecord, validate
@@ -203,14 +203,27 @@ def write_packet(packet: Packet, outdir: Path) -> Path:
 
     Both are staged under hidden temporary names in `outdir` and renamed into place; a packet that
     already exists is moved aside first and removed after. A killed process leaves only hidden
-    temporaries, which the next batch removes.
+    temporaries, which the next batch removes. A full disk or a folder that cannot be written
+    raises `OutputError` (and leaves the previous packet, if any, in place).
     """
+    try:
+        return _write_packet(packet, outdir)
+    except OSError as exc:
+        raise OutputError(f"cannot write the packet: {exc.strerror or exc}", file=str(outdir)) from None
+
+
+def _write_packet(packet: Packet, outdir: Path) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     final_dir = outdir / packet.slug
     final_zip = outdir / f"{packet.slug}.zip"
     staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{packet.slug}-", dir=outdir))
-    fd, zip_tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{packet.slug}-", suffix=".zip", dir=outdir)
+    try:
+        fd, zip_tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{packet.slug}-", suffix=".zip", dir=outdir)
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
     old: Path | None = None
+    swapped = False
     try:
         # No fsync per file: atomicity here guards against a killed process (renames are atomic),
         # and a batch of thousands of packets would otherwise spend its time waiting on the disk.
@@ -224,11 +237,17 @@ def write_packet(packet: Packet, outdir: Path) -> Path:
             old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-", dir=outdir))
             os.replace(final_dir, old / packet.slug)
         os.replace(staged, final_dir)
+        swapped = True
         os.replace(zip_tmp, final_zip)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         if os.path.exists(zip_tmp):
             os.unlink(zip_tmp)
+        if old is not None and (old / packet.slug).exists():  # put the previous packet back whole
+            if swapped:
+                shutil.rmtree(final_dir, ignore_errors=True)
+            if not final_dir.exists():
+                os.replace(old / packet.slug, final_dir)
         raise
     finally:
         if old is not None:
