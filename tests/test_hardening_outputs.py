@@ -192,3 +192,29 @@ def test_packet_while_a_batch_holds_the_folder_is_refused(tmp_path: Path, run) -
     assert result.exit_code == 1 and "another sc-docs run is writing to this folder" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [".sc-docs-output", ".sc-docs.lock"]
     assert os.path.exists(out / ".sc-docs.lock")
+
+
+@pytest.mark.parametrize("failing", ["staged-file", "zip-rename"])
+def test_a_full_disk_is_an_error_and_keeps_the_previous_packet(tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    out = tmp_path / "out"
+    assert run("packet", SAMPLE, "-o", out, "--only", "sca").exit_code == 0
+    slug = "acme-power-and-light-llc"
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".sc-docs")}
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if failing == "staged-file":
+        real = Path.write_bytes
+        monkeypatch.setattr(Path, "write_bytes", lambda self, data: disk_full() if ".sc-docs-tmp-" in str(self) else real(self, data))
+    else:
+        real_replace = os.replace
+        monkeypatch.setattr(os, "replace", lambda a, b: disk_full() if str(b).endswith(".zip") else real_replace(a, b))
+    result = run("packet", SAMPLE, "-o", out, "--only", "sca", "--date", "2027-06-01")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out}: cannot write the packet: No space left on device\n"
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".sc-docs")}
+    assert after == before  # the previous packet, folder and zip, as it was
+    assert not list(out.glob(".sc-docs-tmp-*"))
