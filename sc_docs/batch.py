@@ -13,6 +13,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,23 +214,76 @@ def _tasks(inputs: Sequence[str | os.PathLike[str]], failed: Callable[[BatchEntr
         yield label, item, slug
 
 
-def _run_pool(tasks: Iterator[tuple[str, ApplicantRecord, str]], opts: Options, jobs: int, fail_fast: bool,
+Task = tuple[str, ApplicantRecord, str]
+DIED = "the worker process died while making this packet (out of memory, or a crash in a library)"
+
+
+def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
               record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> None:
+    """Run `tasks` on a pool of `jobs` workers; a worker that dies fails its applicant only.
+
+    When a worker dies the pool is broken and every task in flight loses its result: those are run
+    again one at a time on a single worker, so only the applicant that kills a worker fails, and
+    the batch goes on with a new pool.
+    """
+    while True:
+        lost = _pool_pass(tasks, opts, jobs, fail_fast, record, entries)
+        if lost is None:
+            return
+        _one_by_one(lost, opts, record)
+        if fail_fast and any(e.status == "failed" for e in entries):
+            return
+
+
+def _one_by_one(tasks: list[Task], opts: Options, record: Callable[[BatchEntry], None]) -> None:
+    """Run `tasks` one at a time on a single worker; the one whose worker dies is failed."""
+    queue = list(tasks)
+    while queue:
+        with ProcessPoolExecutor(max_workers=1, initializer=_warm) as pool:
+            while queue:
+                label, rec, slug = queue.pop(0)
+                try:
+                    record(pool.submit(make_one, label, rec, slug, opts).result())
+                except BrokenProcessPool:
+                    record(BatchEntry(source=label, slug=slug, status="failed", reason=DIED))
+                    break  # this pool is gone; the rest get a new one
+
+
+def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
+               record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> list[Task] | None:
+    """Feed `tasks` to one pool; return the tasks in flight if a worker died, else None."""
+    pending: dict[Future[BatchEntry], Task] = {}
+
+    def collect(done: set[Future[BatchEntry]]) -> list[Task]:
+        lost = []
+        for fut in done:
+            task = pending.pop(fut)
+            if fut.cancelled():
+                continue
+            try:
+                record(fut.result())
+            except BrokenProcessPool:
+                lost.append(task)
+        return lost
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
-        pending: set[Future[BatchEntry]] = set()
         stop = False
-        for label, rec, slug in tasks:
-            pending.add(pool.submit(make_one, label, rec, slug, opts))
+        for task in tasks:
+            try:
+                fut = pool.submit(make_one, *task, opts)
+            except BrokenProcessPool:  # a worker died since the last wait
+                return collect(set(pending)) + [task]
+            pending[fut] = task
             if len(pending) >= jobs * 4:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    record(fut.result())
+                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                lost = collect(done)
+                if lost:
+                    return lost + collect(set(pending))
                 stop = fail_fast and any(e.status == "failed" for e in entries)
                 if stop:
                     break
         if stop:
             for fut in pending:
                 fut.cancel()
-        for fut in pending:
-            if not fut.cancelled():
-                record(fut.result())
+        lost = collect(set(pending))
+        return lost or None
