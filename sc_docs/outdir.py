@@ -35,7 +35,10 @@ def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on `path` for the block; a second run on the same folder is refused."""
     import fcntl
 
-    fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot lock the output folder: {exc.strerror or exc}", file=str(path)) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
