@@ -218,3 +218,33 @@ def test_a_full_disk_is_an_error_and_keeps_the_previous_packet(tmp_path: Path, r
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".sc-docs")}
     assert after == before  # the previous packet, folder and zip, as it was
     assert not list(out.glob(".sc-docs-tmp-*"))
+
+
+def _die_for_one(label: str, rec: object, slug: str, opts: object) -> object:
+    """Stands in for `make_one` in forked workers: the worker making 'killer' dies outright."""
+    from sc_docs.batch import _real_make_one  # type: ignore[attr-defined]
+
+    if "killer" in label:
+        os._exit(137)  # as the OOM killer would end it
+    return _real_make_one(label, rec, slug, opts)
+
+
+def test_a_worker_that_dies_fails_its_applicant_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    import sc_docs.batch as batch
+    from sc_docs.synthetic import write_synthetic
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("needs fork so the workers inherit the stand-in")
+    sheets = tmp_path / "sheets"
+    paths = write_synthetic(sheets, 12)
+    paths[5].rename(sheets / "killer.yaml")
+    monkeypatch.setattr(batch, "_real_make_one", batch.make_one, raising=False)
+    monkeypatch.setattr(batch, "make_one", _die_for_one)
+    report = batch.run_batch([sheets], batch.Options(tmp_path / "out"), jobs=2)
+    failed = [e for e in report.entries if e.status == "failed"]
+    assert [Path(e.source).name for e in failed] == ["killer.yaml"]
+    assert "worker process died" in (failed[0].reason or "")
+    assert report.done == 11
+    assert json.loads((tmp_path / "out" / "batch-report.json").read_text())["done"] == 11
