@@ -130,22 +130,32 @@ def test_hard_text_survives_libreoffice(tmp_path: Path) -> None:
 
 
 FORMFILL = importlib.util.find_spec("sc_docs.formfill") is not None
+FORM_TEXT_FIELDS = [path for path in TEXT_FIELDS if path.startswith("applicant.")]
 
 
 @pytest.mark.skipif(not FORMFILL, reason="sc_docs.formfill.fill_application does not exist yet; this half runs once it does")
 @settings(max_examples=25, deadline=None)
-@given(legal_text(max_size=30))
-def test_any_legal_text_fills_the_application_form(value: str) -> None:
+@given(st.fixed_dictionaries({path: legal_text(max_size=30) for path in FORM_TEXT_FIELDS}))
+@example({path: HARD[:30] for path in FORM_TEXT_FIELDS})
+def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> None:
+    """Every text field of the filled form reads back exactly what the field map put there."""
     from pypdf import PdfReader
 
-    from sc_docs.formfill import fill_application  # type: ignore[import-not-found]
+    from sc_docs.formfill import _application_entry, fill_application, form_values, load_field_map
 
     data = copy.deepcopy(FULL)
-    put(data, "applicant.legal_name", value)
+    for path, value in values.items():
+        put(data, path, value)
     pdf = fill_application(data)
     assert_pdf_ok(pdf)
+    entry = _application_entry()
+    expected = form_values(data, load_field_map(entry.folder / str(entry.meta.fields)))
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
-    assert value in [f.get("/V") for f in fields.values()]
+    wrong = {name: (fields[name].get("/V"), want) for name, want in expected.items()
+             if isinstance(want, str) and name in fields and fields[name].get("/FT") == "/Tx" and fields[name].get("/V") != want}
+    assert not wrong, wrong
+    shown = " ".join(str(f.get("/V")) for f in fields.values())
+    assert all(value in shown for value in values.values())
 
 
 # -- the loader raises only sc-docs errors --------------------------------------------------------
