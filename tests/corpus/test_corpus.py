@@ -458,6 +458,39 @@ def test_packet_writes_nothing(case: Case, tmp_path: Path, run) -> None:  # type
     TALLY["clear"] += 1
 
 
+# -- fill --applicant -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_fill_applicant_writes_nothing(case: Case, tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """`sc-docs fill --applicant SHEET` reads sheets too: the same refusals, and no PDF."""
+    from tests.checks import assert_pdf_ok
+
+    path = build(case, tmp_path)
+    out = tmp_path / "form.pdf"
+    TALLY["tried"] += 1
+    try:
+        result = run("fill", "--applicant", path, "-o", out)
+    except Exception:
+        TALLY["tracebacks"] += 1
+        raise
+    output = result.stdout + result.stderr
+    if case.code == 0:
+        assert result.exit_code == 0, output
+        try:
+            assert_pdf_ok(out.read_bytes())
+        except AssertionError:
+            TALLY["corrupt"] += 1
+            raise
+        return
+    if out.exists():
+        TALLY["corrupt"] += 1
+    assert not out.exists()
+    assert result.exit_code == (2 if case.code == 2 else 1), output[:2000]
+    assert str(path) in output, output[:2000]
+    assert case.message in output and len(output) < 20_000, output[:2000]
+    TALLY["clear"] += 1
+
+
 # -- batch ------------------------------------------------------------------------------------
 
 def test_batch_fails_each_bad_applicant_and_makes_the_good_ones(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]

@@ -53,7 +53,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3_000) | mutated())
 def test_loader_and_validator_raise_only_sc_docs_errors(data: bytes) -> None:
     one_input(data)
