@@ -100,8 +100,15 @@ def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> Applican
 
 
 def sheet_files(folder: Path) -> list[Path]:
-    """Return the info sheets directly inside `folder`, sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SHEET_SUFFIXES and not p.name.startswith("."))
+    """Return the info sheets directly inside `folder`, sorted by name.
+
+    A link named like a sheet that leads nowhere (broken, or a loop) is listed too, so reading it
+    reports the problem instead of the sheet silently missing from the applicant.
+    """
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix.lower() in SHEET_SUFFIXES and not p.name.startswith(".") and (p.is_file() or (p.is_symlink() and not p.exists()))
+    )
 
 
 def load_applicant(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> ApplicantRecord:
