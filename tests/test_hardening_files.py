@@ -179,3 +179,19 @@ def test_stdin_beyond_the_size_limit_is_refused_not_cut(run) -> None:  # type: i
     result = run("validate", "-", input=b"a: " + b"x" * (20 * 1024 * 1024 + 10) + b"\n")
     assert result.exit_code == 2
     assert "<stdin>: is larger than 20,971,520 bytes" in result.stdout + result.stderr
+
+
+def test_a_dead_link_in_an_applicant_folder_is_reported_not_skipped(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "a-sheet.yaml").write_bytes((EXAMPLES / "acme-power-and-light.yaml").read_bytes())
+    (folder / "loop.yaml").symlink_to("loop.yaml")
+    (folder / "gone.json").symlink_to(tmp_path / "deleted.json")
+    result = run("validate", folder)
+    assert result.exit_code == 2
+    output = result.stdout + result.stderr
+    assert f"{folder / 'gone.json'}: no such file" in output or f"{folder / 'loop.yaml'}: cannot read" in output
+    out = tmp_path / "out"
+    result = run("batch", folder, "-o", out, "-j", "1", "--quiet")
+    report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
+    assert {Path(e["source"]).name: e["status"] for e in report["entries"]} == {"a-sheet.yaml": "done", "gone.json": "failed", "loop.yaml": "failed"}
