@@ -25,7 +25,9 @@ def claim_output_dir(path: Path, *, force: bool = False) -> None:
         raise OutputError("is a non-empty folder sc-docs did not create; choose another -o or pass --force", file=str(path))
     try:
         path.mkdir(parents=True, exist_ok=True)
-        (path / MARKER).touch()
+        # O_NOFOLLOW here and for the lock: a link planted under these names must not make a
+        # run create or truncate a file elsewhere (with root's rights, say).
+        os.close(os.open(path / MARKER, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644))
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(path)) from None
 
@@ -36,7 +38,7 @@ def locked(path: Path) -> Iterator[None]:
     import fcntl
 
     try:
-        fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise OutputError(f"cannot lock the output folder: {exc.strerror or exc}", file=str(path)) from None
     try:
