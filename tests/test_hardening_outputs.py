@@ -248,3 +248,26 @@ def test_a_worker_that_dies_fails_its_applicant_only(tmp_path: Path, monkeypatch
     assert "worker process died" in (failed[0].reason or "")
     assert report.done == 11
     assert json.loads((tmp_path / "out" / "batch-report.json").read_text())["done"] == 11
+
+
+@pytest.mark.parametrize("planted", [".sc-docs.lock", ".sc-docs-output"])
+@pytest.mark.parametrize("command", ["packet", "batch"])
+def test_a_link_planted_as_lock_or_marker_is_not_followed(tmp_path: Path, run, planted: str, command: str) -> None:  # type: ignore[no-untyped-def]
+    """With write access to the output folder, a link named like the lock must not let a run
+    (perhaps run as root) truncate or create a file elsewhere."""
+    out = tmp_path / "out"
+    assert run("packet", SAMPLE, "-o", out, "--only", "sca").exit_code == 0
+    victim = tmp_path / "victim.conf"
+    victim.write_text("do not truncate\n")
+    (out / planted).unlink()
+    (out / planted).symlink_to(victim)
+    args = ["packet", SAMPLE, "-o", out, "--only", "sca"] if command == "packet" else ["batch", SAMPLE, "-o", out, "-j", "1", "--quiet"]
+    result = run(*args)
+    assert victim.read_text() == "do not truncate\n"
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: {out}: cannot "), result.stderr
+    dangling = tmp_path / "created-by-sc-docs"
+    (out / planted).unlink()
+    (out / planted).symlink_to(dangling)
+    result = run(*args)
+    assert result.exit_code == 1 and not dangling.exists()
