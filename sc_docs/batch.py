@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,7 +22,7 @@ from sc_docs import __version__
 from sc_docs.errors import ScDocsError, UnreadableFileError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
 from sc_docs.outdir import claim_output_dir, locked
-from sc_docs.packet import MANIFEST, build_packet, clean_stale_temp, input_sha256, read_manifest, write_packet
+from sc_docs.packet import MANIFEST, MAX_MANIFEST, build_packet, clean_stale_temp, input_sha256, read_manifest, write_packet
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.sheets.loader import sheet_files
 from sc_docs.slugs import slugify
@@ -99,9 +100,10 @@ def _up_to_date(record: ApplicantRecord, slug: str, opts: Options) -> bool:
     if opts.pdf != any(d.kind == "packet-pdf" for d in manifest.documents):
         return False
     try:
-        with zipfile.ZipFile(opts.outdir / f"{slug}.zip") as zf:
-            return Manifest.model_validate_json(zf.read(f"{slug}/{MANIFEST}")) == manifest
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        with zipfile.ZipFile(opts.outdir / f"{slug}.zip") as zf, zf.open(f"{slug}/{MANIFEST}") as fh:
+            data = fh.read(MAX_MANIFEST + 1)  # bounded: the zip may not be the one we wrote
+        return len(data) <= MAX_MANIFEST and Manifest.model_validate_json(data) == manifest
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
         return False
 
 

@@ -268,10 +268,19 @@ def clean_stale_temp(outdir: Path) -> int:
     return removed
 
 
+MAX_MANIFEST = 16 * 1024 * 1024
+
+
 def read_manifest(folder: Path) -> Manifest | None:
-    """Return the manifest in `folder`, or None when absent or unreadable."""
+    """Return the manifest in `folder`, or None when absent, unreadable or implausibly large.
+
+    Read with a limit: whatever sits in the output folder (a link to /dev/zero, say) must not
+    exhaust memory when `--resume` looks at it.
+    """
     try:
-        return Manifest.model_validate_json((folder / MANIFEST).read_bytes())
+        with open(folder / MANIFEST, "rb") as fh:
+            data = fh.read(MAX_MANIFEST + 1)
+        return None if len(data) > MAX_MANIFEST else Manifest.model_validate_json(data)
     except (OSError, ValueError):
         return None
 
