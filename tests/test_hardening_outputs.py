@@ -271,3 +271,37 @@ def test_a_link_planted_as_lock_or_marker_is_not_followed(tmp_path: Path, run, p
     (out / planted).symlink_to(dangling)
     result = run(*args)
     assert result.exit_code == 1 and not dangling.exists()
+
+
+def test_resume_reads_planted_manifests_and_zips_with_a_limit(tmp_path: Path) -> None:
+    """`--resume` reads what sits in the output folder: an endless manifest or a lying zip is
+    treated as out of date (the packet is made again), in bounded memory."""
+    from tests.corpus.isolate import run_isolated
+    from tests.corpus.zips import lying_bomb
+
+    out = tmp_path / "out"
+    from sc_docs.batch import Options, run_batch
+
+    run_batch([SAMPLE], Options(out), jobs=1)
+    slug = "acme-power-and-light-llc"
+    (out / slug / "manifest.json").unlink()
+    (out / slug / "manifest.json").symlink_to("/dev/zero")
+    report = run_isolated(f"""
+        from sc_docs.cli import main
+        def work():
+            raise SystemExit(main(["batch", {str(SAMPLE)!r}, "-o", {str(out)!r}, "-j", "1", "--resume", "--quiet"]))
+    """, memory_mb=1024, timeout=120)
+    assert report["error"] == "SystemExit" and report["message"] == "0", report
+    assert json.loads((out / "batch-report.json").read_text())["done"] == 1
+    zipped = out / f"{slug}.zip"
+    zipped.write_bytes(lying_bomb(zipped.read_bytes(), f"{slug}/manifest.json", 128))
+    report = run_isolated(f"""
+        from sc_docs.cli import main
+        def work():
+            raise SystemExit(main(["batch", {str(SAMPLE)!r}, "-o", {str(out)!r}, "-j", "1", "--resume", "--quiet"]))
+    """, memory_mb=1024, timeout=120)
+    assert report["error"] == "SystemExit" and report["message"] == "0", report
+    assert float(report["peak_growth_mb"]) < 100, report  # type: ignore[arg-type]
+    assert json.loads((out / "batch-report.json").read_text())["done"] == 1
+    with zipfile.ZipFile(zipped) as zf:
+        assert zf.testzip() is None
