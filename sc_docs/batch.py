@@ -22,7 +22,15 @@ from sc_docs import __version__
 from sc_docs.errors import ScDocsError, UnreadableFileError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
 from sc_docs.outdir import claim_output_dir, locked
-from sc_docs.packet import MANIFEST, MAX_MANIFEST, build_packet, clean_stale_temp, input_sha256, read_manifest, write_packet
+from sc_docs.packet import (
+    MANIFEST,
+    MAX_MANIFEST,
+    build_packet,
+    clean_stale_temp,
+    input_sha256,
+    read_manifest,
+    write_packet,
+)
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.sheets.loader import sheet_files
 from sc_docs.slugs import slugify

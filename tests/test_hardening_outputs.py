@@ -160,10 +160,10 @@ def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> No
                 break
             time.sleep(0.02)
         assert first.poll() is None, "the first batch ended before the second could start; make it bigger"
-        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
         still_running = first.poll() is None
     finally:
-        stdout, stderr = first.communicate(timeout=600)
+        _, stderr = first.communicate(timeout=600)
     assert still_running, "the first batch ended while the second ran; the race was not tested"
     assert second.returncode == 1, second.stderr
     assert "another sc-docs run is writing to this folder" in second.stderr
@@ -200,7 +200,6 @@ def test_a_full_disk_is_an_error_and_keeps_the_previous_packet(tmp_path: Path, r
 
     out = tmp_path / "out"
     assert run("packet", SAMPLE, "-o", out, "--only", "sca").exit_code == 0
-    slug = "acme-power-and-light-llc"
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".sc-docs")}
 
     def disk_full(*args: object, **kwargs: object) -> None:
@@ -216,6 +215,7 @@ def test_a_full_disk_is_an_error_and_keeps_the_previous_packet(tmp_path: Path, r
     assert result.exit_code == 1
     assert result.stderr == f"Error: {out}: cannot write the packet: No space left on device\n"
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".sc-docs")}
+    assert (out / "acme-power-and-light-llc" / "manifest.json").exists()
     assert after == before  # the previous packet, folder and zip, as it was
     assert not list(out.glob(".sc-docs-tmp-*"))
 
@@ -232,7 +232,7 @@ def _die_for_one(label: str, rec: object, slug: str, opts: object) -> object:
 def test_a_worker_that_dies_fails_its_applicant_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    import sc_docs.batch as batch
+    from sc_docs import batch
     from sc_docs.synthetic import write_synthetic
 
     if multiprocessing.get_start_method() != "fork":

@@ -141,7 +141,12 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     """Every text field of the filled form reads back exactly what the field map put there."""
     from pypdf import PdfReader
 
-    from sc_docs.formfill import _application_entry, fill_application, form_values, load_field_map
+    from sc_docs.formfill import (
+        _application_entry,
+        fill_application,
+        form_values,
+        load_field_map,
+    )
 
     data = copy.deepcopy(FULL)
     for path, value in values.items():

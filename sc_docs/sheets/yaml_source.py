@@ -62,10 +62,10 @@ def _check_shape(text: str, file: str) -> None:
     The C composer recurses once per nesting level without Python's recursion guard, so a sheet
     such as `[[[[...` 50,000 levels deep would crash the interpreter instead of raising.
     """
-    depth = events = 0
+    depth = 0
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    for event in yaml.parse(text, Loader=_Loader):
+    for events, event in enumerate(yaml.parse(text, Loader=_Loader), start=1):
         if isinstance(event, starts):
             depth += 1
             if depth > MAX_DEPTH:
@@ -73,7 +73,6 @@ def _check_shape(text: str, file: str) -> None:
                 raise SheetError(f"the sheet is nested more than {MAX_DEPTH} levels deep", file=file, line=line)
         elif isinstance(event, ends):
             depth -= 1
-        events += 1
         if events > 4 * MAX_NODES:
             raise SheetError(f"the sheet holds more than {MAX_NODES:,} values", file=file)
 

@@ -37,7 +37,7 @@ def run_isolated(code: str, *, memory_mb: int = 2048, timeout: float = 60) -> di
     """Run `code` (defining `work()`) in a child; return its report, or `{"error": "Timeout"}`."""
     script = _HARNESS.format(cap=memory_mb * 1024 * 1024, root=str(ROOT), code=textwrap.dedent(code))
     try:
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=timeout, cwd=ROOT)
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=timeout, cwd=ROOT, check=False)
     except subprocess.TimeoutExpired:
         return {"error": "Timeout", "message": f"still running after {timeout:.0f}s", "peak_growth_mb": None}
     lines = proc.stdout.decode(errors="replace").strip().splitlines()

@@ -232,7 +232,7 @@ def docx_bytes() -> bytes:
 
 SIGNATORY = "name: Margaret A. Chen"
 SIGNATORY_LINE = SAMPLE.read_text(encoding="utf-8").splitlines().index(f"    {SIGNATORY}") + 1
-CONTROL = [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]]
+CONTROL = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]]
 FIELD_CONTROL = "applicant.signatory.name: contains the invisible control character U+{:04X}"
 
 
@@ -406,7 +406,7 @@ def test_every_message_reads_in_json_and_as_a_real_process(tmp_path: Path) -> No
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
     for fmt in ("text", "json"):
         proc = subprocess.run([sys.executable, "-m", "sc_docs", "validate", "--format", fmt, *map(str, paths)],
-                              capture_output=True, cwd=ROOT, env=env, timeout=600)
+                              capture_output=True, cwd=ROOT, env=env, timeout=600, check=False)
         TALLY["tried"] += len(paths)
         stdout, stderr = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
         if "Traceback" in stderr:

@@ -75,9 +75,9 @@ def main(argv: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        import sc_docs.sheets  # noqa: F401
-        import sc_docs.sheets.json_source  # noqa: F401
-        import sc_docs.sheets.xlsx_source  # noqa: F401
+        import sc_docs.sheets
+        import sc_docs.sheets.json_source
+        import sc_docs.sheets.xlsx_source
         import sc_docs.sheets.yaml_source  # noqa: F401
     atheris.Setup(argv, one_input)
     atheris.Fuzz()
