@@ -195,10 +195,11 @@ def test_xxe_is_refused_before_parsing(encoding: str, bom: bool) -> None:
 @pytest.mark.xfail(strict=True, reason=(
     "engine: check_no_dtd looks for '<!DOCTYPE' in UTF-8 bytes and decodes only parts that start "
     "with a UTF-16 BOM; a part in UTF-16 or UTF-32 without a BOM (libxml2 detects those from the "
-    "first bytes) passes, and lxml's XMLSyntaxError ('Entity xxe not defined') then escapes as a "
-    "traceback instead of a TemplateError. Entities are not resolved (resolve_entities=False), so "
-    "no file is read. Fix in sc_docs/engines/_docx_zip.py: detect the encoding as XML does "
-    "(or refuse non-UTF-8 parts), and wrap parse errors in TemplateError."))
+    "first bytes) passes. compile_template and render_docx then accept it and write a CORRUPT "
+    "DOCX: the DTD is dropped on re-serialization but the '&xxe;' reference stays, so the output's "
+    "word/document.xml is not well-formed (python-docx and docx_text raise XMLSyntaxError 'Entity "
+    "xxe not defined'). No file is read (entities are not resolved). Fix in "
+    "sc_docs/engines/_docx_zip.py: detect the encoding as XML does (or refuse non-UTF-8 parts)."))
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
 def test_xxe_without_a_bom_is_refused(encoding: str) -> None:
     with pytest.raises(TemplateError, match="DTD"):
