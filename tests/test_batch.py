@@ -18,6 +18,7 @@ import yaml
 from sc_docs.batch import Options, run_batch
 from sc_docs.outdir import locked
 from sc_docs.synthetic import write_synthetic
+from tests.checks import assert_docx_ok, assert_pdf_ok
 from tests.conftest import EXAMPLES, INVALID, ROOT, SAMPLES
 
 
@@ -25,8 +26,13 @@ def packet_is_complete(out: Path, slug: str) -> bool:
     folder = out / slug
     manifest = json.loads((folder / "manifest.json").read_text())
     for doc in manifest["documents"]:
-        if hashlib.sha256((folder / doc["file"]).read_bytes()).hexdigest() != doc["sha256"]:
+        data = (folder / doc["file"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != doc["sha256"]:
             return False
+        if doc["file"].endswith(".docx"):
+            assert_docx_ok(data)
+        else:
+            assert_pdf_ok(data)
     with zipfile.ZipFile(out / f"{slug}.zip") as zf:
         return zf.testzip() is None and json.loads(zf.read(f"{slug}/manifest.json")) == manifest
 

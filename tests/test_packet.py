@@ -13,6 +13,7 @@ from docx import Document
 import sc_docs
 from sc_docs.engines.docx import docx_text
 from sc_docs.packet import build_packet, write_packet
+from tests.checks import assert_docx_ok, assert_pdf_ok
 from tests.conftest import EXAMPLES, SAMPLES
 
 ACME = EXAMPLES / "acme-power-and-light.yaml"
@@ -35,6 +36,13 @@ def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: 
         data = (folder / doc["file"]).read_bytes()
         assert doc["file"].startswith(f"{packet.slug}_{doc['key']}_{doc['template_version']}.")
         assert hashlib.sha256(data).hexdigest() == doc["sha256"] and len(data) == doc["size"]
+    for doc in manifest["documents"]:
+        data = (folder / doc["file"]).read_bytes()
+        # Every document opens; one per packet also converts (LibreOffice) or renders (pdftoppm).
+        if doc["file"].endswith(".docx"):
+            assert_docx_ok(data, convert=doc["key"] == "sca")
+        else:
+            assert_pdf_ok(data, render=True)
     for doc in agreement_docs:
         data = (folder / doc["file"]).read_bytes()
         Document(str(folder / doc["file"]))  # opens in python-docx
