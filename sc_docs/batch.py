@@ -189,10 +189,17 @@ def run_batch(
             sc_docs_version=__version__, output_dir=str(opts.outdir),
             done=sum(e.status == "done" for e in entries), failed=sum(e.status == "failed" for e in entries),
             skipped=sum(e.status == "skipped" for e in entries), seconds=round(time.perf_counter() - started, 3),
-            entries=sorted(entries, key=lambda e: e.source),
+            entries=sorted(entries, key=_natural),
         )
         atomic_write(opts.outdir / REPORT, (report.model_dump_json(indent=2) + "\n").encode("utf-8"))
     return report
+
+
+def _natural(entry: BatchEntry) -> list[str | int]:
+    """Sort key: `roster.csv:9` before `roster.csv:10`, whatever order workers finished in."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", entry.source)]
 
 
 def _track(opts: Options, entry: BatchEntry) -> None:
