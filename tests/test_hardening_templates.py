@@ -192,27 +192,12 @@ def test_xxe_is_refused_before_parsing(encoding: str, bom: bool) -> None:
         compile_template(_xxe_document(encoding, bom))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: check_no_dtd looks for '<!DOCTYPE' in UTF-8 bytes and decodes only parts that start "
-    "with a UTF-16 BOM; a part in UTF-16 or UTF-32 without a BOM (libxml2 detects those from the "
-    "first bytes) passes. compile_template and render_docx then accept it and write a CORRUPT "
-    "DOCX: the DTD is dropped on re-serialization but the '&xxe;' reference stays, so the output's "
-    "word/document.xml is not well-formed (python-docx and docx_text raise XMLSyntaxError 'Entity "
-    "xxe not defined'). No file is read (entities are not resolved). Fix in "
-    "sc_docs/engines/_docx_zip.py: detect the encoding as XML does (or refuse non-UTF-8 parts)."))
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
 def test_xxe_without_a_bom_is_refused(encoding: str) -> None:
     with pytest.raises(TemplateError, match="DTD"):
         compile_template(_xxe_document(encoding, bom=False))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: check_bomb trusts the sizes the zip headers declare; a 270 KB DOCX whose "
-    "word/document.xml declares 1,000 bytes but inflates to 256 MiB is read with zf.read(), which "
-    "inflates the whole payload in one call (peak memory +500 MB) before the CRC check refuses it "
-    "as 'damaged DOCX'. Fix in sc_docs/engines/_docx_zip.py: read each entry in bounded chunks "
-    "(ZipExtFile.read(1 << 20)) and stop past the declared size, as sc_docs/sheets/xlsx_source.py "
-    "now does."))
 def test_lying_zip_bomb_is_refused_before_expanding() -> None:
     report = run_isolated("""
         import io, docx

@@ -1,8 +1,13 @@
 """Reading a DOCX package safely and writing one deterministically, fast.
 
 Reading refuses zip bombs from the central directory alone (entry count, declared sizes,
-compression ratios) before anything is expanded, and refuses XML parts that carry a DTD or
-entity declarations (XXE, billion laughs) before any parser sees them.
+compression ratios) before anything is expanded, then inflates each entry through a bounded
+stream, so an entry whose headers understate its size is cut off at the declared size (and fails
+its CRC) instead of being expanded in full. XML parts that carry a DTD or entity declarations
+(XXE, billion laughs) are refused before any parser sees them, whatever encoding they are in:
+the encoding is detected as the XML specification's appendix F says (byte order mark, the
+first four bytes, the declaration), and parts in encodings other than the UTF and
+ASCII-compatible families are refused.
 
 Writing bypasses `zipfile`'s writer so that parts copied from the template keep their
 already-deflated bytes: only the parts a render changed are compressed again. Every entry gets
@@ -12,6 +17,7 @@ always give the same bytes.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import struct
@@ -83,7 +89,7 @@ class Package:
                 if info.is_dir():
                     continue
                 try:
-                    raw = archive.read(info)
+                    raw = _read_bounded(archive, info)
                 except (
                     zipfile.BadZipFile,
                     OSError,
@@ -130,12 +136,83 @@ def check_bomb(infos: Iterable[zipfile.ZipInfo], label: str) -> None:
         )
 
 
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Return an entry's bytes, inflating no more than its declared size (plus one byte).
+
+    `ZipFile.read` inflates all the compressed data in one call before checking the size, so
+    an entry whose headers lie expands in full; a bounded read stops at the declared size,
+    where `zipfile` checks the CRC (and a lying entry fails it).
+    """
+    with archive.open(info) as stream:
+        raw = stream.read(info.file_size + 1)
+    if len(raw) != info.file_size:
+        raise zipfile.BadZipFile(
+            f"it holds {'more' if len(raw) > info.file_size else 'less'} data than its "
+            f"header declares ({info.file_size} bytes)"
+        )
+    return raw
+
+
+#: Byte order marks and, without one, the first four bytes of `<?xml` (XML 1.0, appendix F).
+_SIGNATURES: Final = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+#: Codecs (by `codecs.lookup(...).name`) in which every ASCII character is its own byte, so
+#: `<!DOCTYPE` cannot hide from a byte search. UTF-7 and EBCDIC are not among them.
+_ASCII_SAFE: Final = frozenset(
+    {"utf-8", "ascii", "latin-1", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
+     "cp1256", "cp1257", "cp1258"}
+    | {f"iso8859-{n}" for n in range(1, 17)}
+)
+
+
+def xml_encoding(raw: bytes) -> str | None:
+    """Return the codec an XML parser would read `raw` with, or None if it is not one we allow.
+
+    The byte order mark or the first four bytes pick the family (appendix F of XML 1.0); for
+    ASCII-compatible bytes the declaration names the encoding, UTF-8 if it names none.
+    """
+    for signature, codec in _SIGNATURES:
+        if raw.startswith(signature):
+            return codec
+    if b"\x00" in raw[:4]:
+        return None  # UCS-4 in an unusual byte order, or something stranger
+    declared = _DECLARED.match(raw.lstrip(b" \t\r\n")[:512])
+    if declared is None:
+        return "utf-8"
+    try:
+        name = codecs.lookup(declared.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if name in _ASCII_SAFE:
+        return name
+    if name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # labelled UTF-16/32 but written in ASCII bytes: parsers read it so
+    return None
+
+
 def check_no_dtd(name: str, raw: bytes, label: str) -> None:
     """Refuse an XML part with a DTD or entity declaration, whatever its encoding."""
-    head = raw
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        head = raw.decode("utf-16", errors="replace").encode("utf-8")
-    if _DTD.search(head):
+    codec = xml_encoding(raw)
+    if codec is None:
+        raise TemplateError(
+            f"refusing DOCX part {name}: its XML is in an encoding other than UTF-8, UTF-16 or "
+            "UTF-32 (Word writes UTF-8), which could hide a DTD or entity declarations",
+            template=label,
+        )
+    found = _DTD.search(raw)  # bytes first: cheap, and catches a mislabelled ASCII part
+    if found is None and codec not in _ASCII_SAFE:
+        found = _DTD.search(raw.decode(codec, errors="replace").encode("utf-8"))
+    if found is not None:
         raise TemplateError(
             f"refusing DOCX part {name}: it declares a DTD or entities (<!DOCTYPE / <!ENTITY), "
             "which Word never writes and XML attacks use",

@@ -425,6 +425,10 @@ class CompiledTemplate:
             raise TemplateError(
                 f"{part_name}: not well-formed XML: {exc}", template=self.name
             ) from None
+        if root.getroottree().docinfo.internalDTD is not None:  # the byte check missed it
+            raise TemplateError(
+                f"refusing DOCX part {part_name}: it declares a DTD", template=self.name
+            )
         paragraphs = ["".join(p.itertext()) for p in root.iter(f"{{{W}}}p")]
         prefix, suffix, fix_tree = _DECL, "", False
         if kind == "document":

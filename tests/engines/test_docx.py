@@ -34,6 +34,7 @@ from sc_docs.engines.docx import (
     render_docx,
 )
 from sc_docs.errors import TemplateError
+from tests.corpus.zips import lying_bomb
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WNS = f'xmlns:w="{W}"'
@@ -442,6 +443,75 @@ def test_dtd_in_any_part_is_refused() -> None:
     styles = styles.replace("?>", '?><!DOCTYPE s [<!ENTITY e "x">]>', 1)
     with pytest.raises(TemplateError, match="word/styles.xml.*DTD"):
         compile_template(replace_part(data, "word/styles.xml", styles.encode()))
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("<?xml version='1.0'?>".encode("utf-16-le"), "utf-16-le"),
+        ("<?xml version='1.0'?>".encode("utf-16-be"), "utf-16-be"),
+        ("<?xml version='1.0'?>".encode("utf-32-le"), "utf-32-le"),
+        ("<?xml version='1.0'?>".encode("utf-32-be"), "utf-32-be"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?>", "utf-8"),
+        (b"\xff\xfe<\x00", "utf-16-le"),
+        (b"<?xml version='1.0'?><a/>", "utf-8"),
+        (b"<a/>", "utf-8"),
+        (b'<?xml version="1.0" encoding="windows-1252"?>', "cp1252"),
+        (b'<?xml version="1.0" encoding="UTF-7"?>', None),
+        (b'<?xml version="1.0" encoding="cp037"?>', None),
+        (b'<?xml version="1.0" encoding="no-such-codec"?>', None),
+        (b"\x00\x00<\x00", None),
+    ],
+)
+def test_xml_encoding_is_detected_as_xml_parsers_do(head: bytes, expected: str | None) -> None:
+    assert _docx_zip.xml_encoding(head) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_dtd_in_a_wide_encoding_without_bom_is_refused(encoding: str) -> None:
+    data = make_docx(["{{ x }}"])
+    doc = part_xml(data).replace("?>", '?><!DOCTYPE x [<!ENTITY e "x">]>', 1)
+    raw = doc.replace("encoding='UTF-8'", f"encoding='{encoding[:6]}'").encode(encoding)
+    with pytest.raises(TemplateError, match="DTD"):
+        compile_template(replace_part(data, "word/document.xml", raw))
+
+
+def test_wide_encoding_without_dtd_still_renders() -> None:
+    data = make_docx(["Hello {{ x }}"])
+    raw = part_xml(data).replace("encoding='UTF-8'", "encoding='UTF-16'").encode("utf-16-le")
+    out = render_docx(replace_part(data, "word/document.xml", raw), {"x": "there"})
+    assert "Hello there" in docx_text(out)
+
+
+def test_part_in_an_encoding_that_could_hide_a_dtd_is_refused() -> None:
+    data = make_docx(["{{ x }}"])
+    doc = part_xml(data).replace("encoding='UTF-8'", "encoding='UTF-7'")
+    with pytest.raises(TemplateError, match="encoding other than UTF-8"):
+        compile_template(replace_part(data, "word/document.xml", doc.encode()))
+
+
+def test_entry_larger_than_declared_is_cut_off_and_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bounded read stops at the declared size; the CRC of what was read then fails."""
+    data = lying_bomb(make_docx(["x"]), "word/media/blob.bin", 4, declared=10)
+    asked: list[int] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, name: Any, *a: Any, **k: Any) -> Any:
+        stream = real_open(self, name, *a, **k)
+        real_read = stream.read
+
+        def read(n: int = -1) -> bytes:
+            asked.append(n)
+            return real_read(n)
+
+        stream.read = read  # type: ignore[method-assign]
+        return stream
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    with pytest.raises(TemplateError, match="damaged DOCX: cannot read word/media/blob.bin"):
+        compile_template(data)
+    assert 11 in asked  # the declared size plus one, never "all of it"
+    assert -1 not in asked
 
 
 def test_zip_bomb_ratio_is_refused_before_expanding() -> None:
