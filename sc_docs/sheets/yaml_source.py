@@ -145,6 +145,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 has a nesting limit of its own
+            raise SheetError(f"the sheet is nested more than {MAX_DEPTH} levels deep", file=file, line=line) from None
         raise SheetError(f"invalid YAML: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise SheetError(f"invalid YAML: {exc}", file=file) from None
