@@ -146,13 +146,6 @@ def test_range_abuse_is_refused_cheaply() -> None:
     assert report["peak_growth_mb"] is not None and float(report["peak_growth_mb"]) < 100  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: the sandbox bounds range() but not *, ** or padding filters, nor loop work; "
-    "`'a' * 10**10` tries to allocate 10 GB (MemoryError under a cap, the OOM killer without), "
-    "`7**(7**9)` and two nested range(99999) loops run for minutes. Expected: a TemplateError "
-    "saying the expression is too large, before allocating. Fix in sc_docs/engines/docx.py "
-    "(SandboxedEnvironment.intercepted_binops + call_binop, a bounded center/indent/wordwrap, "
-    "an output or step budget)."))
 @pytest.mark.parametrize("expression", list(ABUSE.values()), ids=list(ABUSE))
 def test_resource_abuse_is_refused_before_allocating(expression: str) -> None:
     report = _abuse_report(expression)

@@ -169,8 +169,8 @@ _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["
 #: Codecs (by `codecs.lookup(...).name`) in which every ASCII character is its own byte, so
 #: `<!DOCTYPE` cannot hide from a byte search. UTF-7 and EBCDIC are not among them.
 _ASCII_SAFE: Final = frozenset(
-    {"utf-8", "ascii", "latin-1", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
-     "cp1256", "cp1257", "cp1258"}
+    {"utf-8", "ascii", "latin-1"}
+    | {f"cp{n}" for n in range(1250, 1259)}
     | {f"iso8859-{n}" for n in range(1, 17)}
 )
 

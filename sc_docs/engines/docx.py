@@ -27,8 +27,11 @@ Public API:
 - `make_environment()`: a fresh Jinja environment configured as the engine's (for comparisons).
 
 Rules: undefined values, `None` values, values with characters XML cannot hold, sandbox
-violations, malformed templates and unsafe packages (DTDs, zip bombs) all raise `TemplateError`
-naming the template, the part, the paragraph and the text around the tag. Values are escaped
+violations, malformed templates and unsafe packages (DTDs in any encoding, zip bombs, entries
+that inflate past their declared size) all raise `TemplateError` naming the template, the part,
+the paragraph and the text around the tag. So does a template that asks for too much memory or
+time (`'a' * 10**10`, `7**(7**9)`, `center(10**10)`, nested loops): sizes, loop steps, render
+time and output are bounded, see `_docx_limits`. Values are escaped
 once and never evaluated; a newline in a value becomes a line break, a tab a tab. Filters:
 `long_date`, `us_date`, `currency`, `join_list`, `upper_name` (see `_docx_filters`).
 """
@@ -50,7 +53,6 @@ from typing import Any, Final
 
 import jinja2
 from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from sc_docs.errors import TemplateError
@@ -64,6 +66,13 @@ from ._docx_ast import (
     unescape_literal_braces,
 )
 from ._docx_filters import FILTERS
+from ._docx_limits import (
+    Budget,
+    LimitedSandbox,
+    limit_environment,
+    limit_tree,
+    render_limited,
+)
 from ._docx_props import (
     CORE_FIELDS,
     CORE_REL,
@@ -147,9 +156,10 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def make_environment() -> SandboxedEnvironment:
-    """Return a new environment configured as the engine's: sandboxed, strict, autoescaping."""
-    env = SandboxedEnvironment(
+def make_environment() -> LimitedSandbox:
+    """Return a new environment configured as the engine's: sandboxed with resource limits,
+    strict, autoescaping."""
+    env = LimitedSandbox(
         undefined=StrictUndefined,
         autoescape=True,
         finalize=_finalize,
@@ -159,6 +169,7 @@ def make_environment() -> SandboxedEnvironment:
     env.filters.update(FILTERS)
     # `safe` would let data through unescaped, i.e. raw XML into the document.
     del env.filters["safe"]
+    limit_environment(env)
     return env
 
 
@@ -315,9 +326,9 @@ class _Part:
     lines: list[_Line]
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
 
-    def render(self, context: Mapping[str, Any], label: str) -> bytes:
+    def render(self, context: Mapping[str, Any], label: str, budget: Budget | None = None) -> bytes:
         try:
-            out = self.template.render(context)
+            out = render_limited(self.template, context, budget or Budget())
         except Exception as exc:  # any failure inside a template is the template's to report
             raise self._error(exc, context, label) from exc
         out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
@@ -489,6 +500,7 @@ class CompiledTemplate:
             for ln in ls:
                 by_line.setdefault(ln, []).append(path)
         unescape_literal_braces(tree)
+        limit_tree(tree, _ENV)
         try:
             code = _ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
@@ -513,8 +525,10 @@ class CompiledTemplate:
                 f"context must be a mapping, got {type(context).__name__}", template=self.name
             )
         entries = dict(self._entries)
+        budget = Budget()  # one budget for the whole document, all its parts
         for part in self._parts:
-            entries[part.name] = entry_from_bytes(part.name, part.render(context, self.name))
+            out = part.render(context, self.name, budget)
+            entries[part.name] = entry_from_bytes(part.name, out)
         if core_properties:
             xml = core_xml(self._raw.get("docProps/core.xml"), core_properties)
             entries["docProps/core.xml"] = entry_from_bytes("docProps/core.xml", xml)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sc_docs.engines import _docx_zip
+from sc_docs.engines import _docx_limits, _docx_zip
 from sc_docs.engines._docx_filters import (
     currency,
     join_list,
@@ -512,6 +512,85 @@ def test_entry_larger_than_declared_is_cut_off_and_refused(monkeypatch: pytest.M
         compile_template(data)
     assert 11 in asked  # the declared size plus one, never "all of it"
     assert -1 not in asked
+
+
+# -- resource limits (sizes chosen so that a regression allocates megabytes, not gigabytes) --
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("{{ 'ab' * 600000 }}", "'\\*' would make 1,200,000 items"),
+        ("{{ [0, 1] * 600000 }}", "'\\*' would make 1,200,000 items"),
+        ("{{ 3 ** 100000 }}", "'\\*\\*' would make a number"),
+        ("{{ ('a' * 900000) + ('b' * 900000) }}", "'\\+' would make 1,800,000 items"),
+        ("{{ '%2000000s' % 'x' }}", "'%' format width"),
+        ("{{ '%*s' % (5, 'x') }}", "'\\*' width"),
+        ("{{ 'x'|center(2000000) }}", "filter 'center'"),
+        ("{{ ('a\\n' * 1000)|indent(2000) }}", "filter 'indent'"),
+        ("{{ '%2000000d'|format(1) }}", "'%' format width"),
+        ("{{ ('a' * 2000)|replace('a', 'bbbbbbbbbb' * 100) }}", "filter 'replace'"),
+        ("{{ (['a' * 1000] * 2000)|join(', ') }}", "filter 'join'"),
+        ("{{ 'x'.ljust(2000000) }}", "str.ljust"),
+        ("{{ '{:>2000000}'.format('x') }}", "str.format width"),
+        ("{{ '{:>{}}'.format('x', 9) }}", "width taken from an argument"),
+        ("{{ lipsum(1000) }}", "lipsum"),
+        (
+            (
+                "{% set ns = namespace(s='ab') %}{% for i in range(30) %}"
+                "{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+            ),
+            "would make 1,048,576 items",
+        ),
+        ("{% set l = [1] %}{% for i in range(30) %}{% if l.extend(l) %}{% endif %}{% endfor %}",
+         "extend\\(\\) would make 1,048,576 items"),
+        ("{% for i in range(2000) %}{% for j in range(2000) %}{% endfor %}{% endfor %}",
+         "too much work"),
+        ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(25) }}",
+         "too much work"),
+    ],
+)
+def test_oversized_work_is_refused_at_the_tag(expression: str, expected: str) -> None:
+    with pytest.raises(TemplateError, match=expected) as err:
+        render(["Intro", "x " + expression + " y"], {})
+    assert "word/document.xml, paragraph 2" in str(err.value)
+    assert "refused by the sandbox" in str(err.value)
+
+
+def test_render_deadline_is_enforced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_docx_limits, "MAX_SECONDS", -1.0)
+    with pytest.raises(TemplateError, match="ran for more than"):
+        render(["{% for i in range(5000) %}{% endfor %}"], {})
+
+
+def test_output_size_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_docx_limits, "MAX_OUTPUT", 100_000)
+    with pytest.raises(TemplateError, match="rendered part would exceed 100,000 characters"):
+        render(["{% for i in range(2000) %}{{ x }}{% endfor %}"], {"x": "y" * 1000})
+
+
+def test_the_budget_is_per_document_not_per_process() -> None:
+    compiled = compile_template(make_docx(["{% for i in range(600) %}{% for j in range(600) %}{% endfor %}{% endfor %}done"]))
+    for _ in range(3):  # 721,200 steps (loop items and range items) each time
+        assert "done" in docx_text(compiled.render({}))
+
+
+def test_ordinary_templates_are_within_the_limits() -> None:
+    rows = [{"scid": f"SC{i:04d}", "name": f"Resource {i}", "mw": i * 2.5} for i in range(600)]
+    out = render(
+        [
+            "{% for r in rows %}{{ r.scid }}: {{ r.name }} ({{ r.mw }} MW){% if not loop.last %}; {% endif %}{% endfor %}",
+            "{{ names|join(', ') }} / {{ names|join_list }} / {{ 'Total: %d MW'|format(total) }}",
+            "{{ amount|default(2500000) }} {{ 2 ** 10 }} {{ 'a' * 3 }} {{ first ~ ' ' ~ last }} {{ '%.2f' % 1.5 }}",
+            "{{ 'x'|center(9) }}|{{ '{:>6}'.format('ab') }}|{{ n + 1 }}|{{ [1] + [2] }}",
+        ],
+        {"rows": rows, "names": ["A", "B", "C"], "total": 1500, "first": "Jane", "last": "Doe", "n": 41},
+    )
+    text = docx_text(out)
+    assert "SC0599: Resource 599 (1497.5 MW)" in text
+    assert "A, B, C / A, B and C / Total: 1500 MW" in text
+    assert "2500000 1024 aaa Jane Doe 1.50" in text
+    assert "    x    |    ab|42|[1, 2]" in text
 
 
 def test_zip_bomb_ratio_is_refused_before_expanding() -> None:
