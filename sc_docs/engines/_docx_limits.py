@@ -27,6 +27,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from itertools import islice
 from typing import Any, Final
 
 import jinja2
@@ -266,8 +267,22 @@ def limited_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100)
 @jinja2.pass_context  # never evaluated at compile time: it must run during the render
 def loop_steps(
     context: jinja2.runtime.Context, iterable: Iterable[Any]
-) -> Iterator[Any]:
-    """Yield `iterable`'s items, charging each to the render's budget (wraps every for loop)."""
+) -> Iterable[Any]:
+    """Charge a loop's iterations to the render's budget (wraps every `{% for %}` iterable).
+
+    A list, tuple, dict or range is charged its length up front and iterated as it is (the
+    common case, and the cheap one); anything else is charged item by item as it is produced.
+    """
+    if type(iterable) in _CHARGED_UP_FRONT:
+        _budget().charge(len(iterable))  # type: ignore[arg-type]
+        return iterable
+    return _stepping(iterable)
+
+
+_CHARGED_UP_FRONT: Final = frozenset({list, tuple, dict, range, str})
+
+
+def _stepping(iterable: Iterable[Any]) -> Iterator[Any]:
     budget = _budget()
     for item in iterable:
         budget.charge()
@@ -397,6 +412,9 @@ def limit_tree(tree: nodes.Template, env: jinja2.Environment) -> None:
 # -- rendering ------------------------------------------------------------------------------
 
 
+_BATCH: Final = 64
+
+
 def render_limited(template: jinja2.Template, context: Any, budget: Budget) -> str:
     """Render `template` as `Template.render` does, within `budget` and `MAX_OUTPUT` chars."""
     token = _BUDGET.set(budget)
@@ -404,14 +422,17 @@ def render_limited(template: jinja2.Template, context: Any, budget: Budget) -> s
         ctx = template.new_context(dict(context))
         chunks: list[str] = []
         total = 0
+        stream = template.root_render_func(ctx)
         try:
-            for chunk in template.root_render_func(ctx):
-                total += len(chunk)
+            # Counted in batches: summing lengths chunk by chunk in Python costs more than
+            # the rest of the check; a batch can overshoot by at most `_BATCH` bounded values.
+            while batch := list(islice(stream, _BATCH)):
+                total += sum(map(len, batch))
                 if total > MAX_OUTPUT:
                     raise ResourceLimit(
                         f"the rendered part would exceed {MAX_OUTPUT:,} characters"
                     )
-                chunks.append(chunk)
+                chunks += batch
         except Exception:  # noqa: BLE001 - as Template.render: re-raised with template lines
             template.environment.handle_exception()
         return "".join(chunks)

@@ -546,6 +546,17 @@ def test_entry_larger_than_declared_is_cut_off_and_refused(monkeypatch: pytest.M
          "extend\\(\\) would make 1,048,576 items"),
         ("{% for i in range(2000) %}{% for j in range(2000) %}{% endfor %}{% endfor %}",
          "too much work"),
+        (
+            "{% for i in [0] * 2000 %}{% for j in 'ab' * 1000 %}{% endfor %}{% endfor %}",
+            "too much work",
+        ),
+        (
+            (
+                "{% for i in range(1500)|map('string') %}"
+                "{% for j in range(1500)|select %}{% endfor %}{% endfor %}"
+            ),
+            "too much work",
+        ),
         ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(25) }}",
          "too much work"),
     ],
@@ -583,6 +594,7 @@ def test_ordinary_templates_are_within_the_limits() -> None:
             "{{ names|join(', ') }} / {{ names|join_list }} / {{ 'Total: %d MW'|format(total) }}",
             "{{ amount|default(2500000) }} {{ 2 ** 10 }} {{ 'a' * 3 }} {{ first ~ ' ' ~ last }} {{ '%.2f' % 1.5 }}",
             "{{ 'x'|center(9) }}|{{ '{:>6}'.format('ab') }}|{{ n + 1 }}|{{ [1] + [2] }}",
+            "{% for s in names|map('lower') %}{{ s }}{% if not loop.last %}+{% endif %}{% endfor %}",
         ],
         {"rows": rows, "names": ["A", "B", "C"], "total": 1500, "first": "Jane", "last": "Doe", "n": 41},
     )
@@ -591,6 +603,7 @@ def test_ordinary_templates_are_within_the_limits() -> None:
     assert "A, B, C / A, B and C / Total: 1500 MW" in text
     assert "2500000 1024 aaa Jane Doe 1.50" in text
     assert "    x    |    ab|42|[1, 2]" in text
+    assert "a+b+c" in text
 
 
 def test_zip_bomb_ratio_is_refused_before_expanding() -> None:
