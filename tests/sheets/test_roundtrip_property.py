@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import io
 from typing import Any
 
 import yaml
@@ -65,4 +64,3 @@ def test_yaml_to_xlsx_to_record_is_lossless(record: dict[str, Any]) -> None:
     assert from_yaml == record
     from_xlsx, _ = parse_sheet(write_xlsx(from_yaml), "r.xlsx")
     assert from_xlsx == record
-    assert io is not None
