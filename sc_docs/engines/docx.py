@@ -246,51 +246,40 @@ def _tag_containing(text: str, needle: str | None) -> str | None:
 _SEGMENT = re.compile(r"\[\]|[^.\[\]]+")
 
 
-def _lookup(context: Any, path: str) -> list[Any]:
-    """Return every value `path` reaches in `context` ([] expands lists); [] if it reaches none."""
+def _walk(context: Any, path: str, *, every: bool) -> list[Any] | None:
+    """Return the values `path` reaches in `context` (`[]` expands lists and mappings).
+
+    With `every`, each value on the way must have the next step, else None; without it, the
+    values that lack a step are dropped and None means none reached the end.
+    """
     values = [context]
     for seg in _SEGMENT.findall(path):
         nxt: list[Any] = []
         for v in values:
-            if seg == "[]":
-                if isinstance(v, Mapping):
-                    nxt.extend(v.values())
-                elif isinstance(v, (list, tuple)):
-                    nxt.extend(v)
-            elif isinstance(v, Mapping):
-                if seg in v:
-                    nxt.append(v[seg])
-            elif hasattr(v, seg) and not seg.startswith("_"):
+            if seg == "[]" and isinstance(v, Mapping):
+                nxt.extend(v.values())
+            elif seg == "[]" and isinstance(v, (list, tuple)):
+                nxt.extend(v)
+            elif seg != "[]" and isinstance(v, Mapping) and seg in v:
+                nxt.append(v[seg])
+            elif seg != "[]" and not isinstance(v, Mapping) and hasattr(v, seg) and not seg.startswith("_"):
                 nxt.append(getattr(v, seg))
-        if not nxt:
-            return []
+            elif every:
+                return None
+        if not nxt and not every:
+            return None
         values = nxt
     return values
 
 
+def _lookup(context: Any, path: str) -> list[Any]:
+    """Return every value `path` reaches in `context` ([] expands lists); [] if it reaches none."""
+    return _walk(context, path, every=False) or []
+
+
 def _resolves(context: Any, path: str) -> bool:
     """True if `path` reaches a value in `context`, for every element of each list on the way."""
-    values = [context]
-    for seg in _SEGMENT.findall(path):
-        nxt: list[Any] = []
-        for v in values:
-            if seg == "[]":
-                if isinstance(v, Mapping):
-                    nxt.extend(v.values())
-                elif isinstance(v, (list, tuple)):
-                    nxt.extend(v)
-                else:
-                    return False
-            elif isinstance(v, Mapping):
-                if seg not in v:
-                    return False
-                nxt.append(v[seg])
-            elif hasattr(v, seg) and not seg.startswith("_"):
-                nxt.append(getattr(v, seg))
-            else:
-                return False
-        values = nxt
-    return True
+    return _walk(context, path, every=True) is not None
 
 
 def _suggest(context: Any, path: str) -> str:
