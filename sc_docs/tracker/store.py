@@ -131,17 +131,7 @@ class Tracker:
         with self.db.write() as conn:
             row = conn.execute(sa.select(t.applicants).where(t.applicants.c.slug == slug)).first()
             if row is None:
-                applicant_id = conn.execute(
-                    t.applicants.insert().values(
-                        slug=slug,
-                        legal_name=legal_name,
-                        application_date=app_date.isoformat() if app_date else None,
-                        facts=facts_json,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                ).inserted_primary_key[0]  # type: ignore[index]
-                self._event(conn, applicant_id, "register", who, now, note=f"registered {legal_name}")
+                self._register(conn, slug, legal_name, app_date, facts_json, who, now, f"registered {legal_name}")
                 return AddResult(slug, created=True)
             old = _flatten(json.loads(row.facts))
             new = _flatten(facts)
@@ -249,6 +239,24 @@ class Tracker:
             ).all()
         return [self._event_record(r, slug) for r in rows]
 
+    def _register(
+        self, conn: Any, slug: str, legal_name: str, app_date: dt.date | None, facts_json: str,
+        who: str, now: str, note: str,
+    ) -> int:
+        """Insert a new applicant row and its `register` event; return the applicant's id."""
+        applicant_id = conn.execute(
+            t.applicants.insert().values(
+                slug=slug,
+                legal_name=legal_name,
+                application_date=app_date.isoformat() if app_date else None,
+                facts=facts_json,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        self._event(conn, applicant_id, "register", who, now, note=note)
+        return int(applicant_id)
+
     # -- documents ----------------------------------------------------------------------------
 
     def record_packet(
@@ -275,17 +283,9 @@ class Tracker:
         with self.db.write() as conn:
             row = conn.execute(sa.select(t.applicants).where(t.applicants.c.slug == slug)).first()
             if row is None:
-                applicant_id = conn.execute(
-                    t.applicants.insert().values(
-                        slug=slug,
-                        legal_name=legal_name,
-                        application_date=None,
-                        facts=dumps({"applicant": {"legal_name": legal_name}}),
-                        created_at=now,
-                        updated_at=now,
-                    )
-                ).inserted_primary_key[0]  # type: ignore[index]
-                self._event(conn, applicant_id, "register", who, now, note=f"registered {legal_name} from a packet")
+                facts_json = dumps({"applicant": {"legal_name": legal_name}})
+                note = f"registered {legal_name} from a packet"
+                applicant_id = self._register(conn, slug, legal_name, None, facts_json, who, now, note)
             else:
                 applicant_id = row.id
             keys = ", ".join(f"{d['key']} {d.get('version') or '?'}" for d in docs)
