@@ -22,8 +22,8 @@ _TYPE_WORDS = {
 
 
 def _type_message(expected: Any, value: Any) -> str:
-    names = expected if isinstance(expected, list) else [expected]
-    words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    names: list[str] = expected if isinstance(expected, list) else [expected]
+    words = " or ".join(_TYPE_WORDS.get(n) or n for n in names)
     msg = f"must be {words}; got {short(value)}"
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         msg += " (put it in quotes so it stays text, e.g. \"" + str(value) + "\")"

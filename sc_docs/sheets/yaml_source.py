@@ -117,6 +117,7 @@ class _Walker:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the only kind left
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
