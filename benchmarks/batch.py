@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sc_docs.synthetic import write_synthetic  # noqa: E402
+from tools.synthetic import write_synthetic  # noqa: E402
 
 
 def tree_rss_kb(pid: int) -> int:

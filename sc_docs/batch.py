@@ -143,7 +143,7 @@ def _warm() -> None:
     try:
         for entry in load_catalog().agreements():
             compile_template(entry.source_path)
-        from sc_docs.formfill import warm
+        from sc_docs.catalog.formfill import warm
 
         warm()
     except ScDocsError:

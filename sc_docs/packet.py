@@ -169,20 +169,20 @@ def build_packet(
             docx = render_agreement(data, entry, date)
             add(entry, "agreement", f"{stem}.docx", docx)
             if pdf:
-                from sc_docs.engines.pdfpack import normalize_pdf
+                from sc_docs.engines.pdf.pack import normalize_pdf
                 from sc_docs.engines.convert import docx_to_pdf
 
                 converted = normalize_pdf(docx_to_pdf(docx), title=entry.meta.title, date=date)
                 add(entry, "pdf", f"{stem}.pdf", converted)
                 pdf_parts.append((entry.meta.title, converted))
         else:
-            from sc_docs.formfill import fill_application
+            from sc_docs.catalog.formfill import fill_application
 
             form = fill_application(data)
             add(entry, "form", f"{stem}.pdf", form)
             pdf_parts.append((entry.meta.title, form))
     if pdf and pdf_parts:
-        from sc_docs.engines.pdfpack import merge_pdfs
+        from sc_docs.engines.pdf.pack import merge_pdfs
 
         merged = merge_pdfs(pdf_parts, title=f"SC packet - {data['applicant']['legal_name']}", date=date)
         name = f"{slug}_packet.pdf"

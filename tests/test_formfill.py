@@ -13,7 +13,7 @@ import yaml
 from sc_docs.catalog import load_catalog
 from sc_docs.engines.pdf import open_form
 from sc_docs.errors import CatalogError, FormError
-from sc_docs.formfill import (
+from sc_docs.catalog.formfill import (
     check_entry_map,
     check_field_map,
     fill_application,
@@ -130,15 +130,15 @@ def test_flattened_application_shows_the_values() -> None:
 def test_form_pdf_is_what_form_yaml_builds() -> None:
     from pypdf import PdfReader
 
-    spec = importlib.util.spec_from_file_location("build_form", FOLDER / "build_form.py")
+    spec = importlib.util.spec_from_file_location("build_form", FOLDER.parent.parent / "tools" / "build_form.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = module.build()
     assert built == module.build()  # deterministic
     committed = (FOLDER / "form.pdf").read_bytes()
-    assert open_form(built).fields() == open_form(committed).fields(), "run python pro_forma/application/build_form.py"
+    assert open_form(built).fields() == open_form(committed).fields(), "run python tools/build_form.py"
     if PdfReader(io.BytesIO(committed)).metadata.get("/Creator") == module.builder():
-        assert built == committed, "run python pro_forma/application/build_form.py"
+        assert built == committed, "run python tools/build_form.py"
 
 
 def test_bundled_form_has_fields_of_every_kind(form) -> None:
@@ -153,7 +153,7 @@ def test_bundled_form_has_fields_of_every_kind(form) -> None:
 
 
 def test_warm_prepares_the_bundled_form() -> None:
-    from sc_docs.formfill import warm
+    from sc_docs.catalog.formfill import warm
 
     warm()  # a worker calls this at start-up; it must not need a record
     assert fill_application(_record(SAMPLES[0]))

@@ -144,7 +144,7 @@ def test_links_planted_in_our_folder_are_replaced_not_followed(tmp_path: Path, r
 
 def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> None:
     """Two real processes: while the first holds the folder, the second exits 1 and writes nothing."""
-    from sc_docs.synthetic import write_synthetic
+    from tools.synthetic import write_synthetic
 
     sheets = tmp_path / "sheets"
     write_synthetic(sheets, 150)
@@ -233,7 +233,7 @@ def test_a_worker_that_dies_fails_its_applicant_only(tmp_path: Path, monkeypatch
     import multiprocessing
 
     from sc_docs import batch
-    from sc_docs.synthetic import write_synthetic
+    from tools.synthetic import write_synthetic
 
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("needs fork so the workers inherit the stand-in")

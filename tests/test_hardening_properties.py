@@ -3,7 +3,7 @@
 The first half puts arbitrary XML-legal Unicode into every free-text field of a record that has
 every agreement, renders every agreement (`sc_docs.packet.render_agreement`) and checks each
 document opens in python-docx and holds each value exactly. The application form half runs once
-`sc_docs.formfill.fill_application` exists. The second half feeds arbitrary bytes and arbitrary
+`sc_docs.catalog.formfill.fill_application` exists. The second half feeds arbitrary bytes and arbitrary
 structured data (as YAML and JSON) to the loader and validator.
 """
 
@@ -129,11 +129,11 @@ def test_hard_text_survives_libreoffice(tmp_path: Path) -> None:
     assert_docx_ok(docs["sca"], convert=True)
 
 
-FORMFILL = importlib.util.find_spec("sc_docs.formfill") is not None
+FORMFILL = importlib.util.find_spec("sc_docs.catalog.formfill") is not None
 FORM_TEXT_FIELDS = [path for path in TEXT_FIELDS if path.startswith("applicant.")]
 
 
-@pytest.mark.skipif(not FORMFILL, reason="sc_docs.formfill.fill_application does not exist yet; this half runs once it does")
+@pytest.mark.skipif(not FORMFILL, reason="sc_docs.catalog.formfill.fill_application does not exist yet; this half runs once it does")
 @settings(max_examples=25, deadline=None)
 @given(st.fixed_dictionaries({path: legal_text(max_size=30) for path in FORM_TEXT_FIELDS}))
 @example({path: HARD[:30] for path in FORM_TEXT_FIELDS})
@@ -141,7 +141,7 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     """Every text field of the filled form reads back exactly what the field map put there."""
     from pypdf import PdfReader
 
-    from sc_docs.formfill import (
+    from sc_docs.catalog.formfill import (
         _application_entry,
         fill_application,
         form_values,

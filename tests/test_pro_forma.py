@@ -365,7 +365,7 @@ def test_notices_schedule_has_every_contact_field(sheet: str, key: str) -> None:
 
 @pytest.mark.parametrize(("sheet", "key"), CASES, ids=CASE_IDS)
 def test_effective_date_is_written_out(sheet: str, key: str) -> None:
-    from sc_docs.engines._docx_filters import long_date
+    from sc_docs.engines.docx._filters import long_date
 
     text = "\n".join(p.text for p in _open(_rendered(sheet, key)).paragraphs)
     assert f"takes effect on {long_date(_record(sheet)['agreements'][key]['effective_date'])}" in text
@@ -394,7 +394,7 @@ def test_templates_also_render_with_plain_docxtpl(key: str, tmp_path: Path) -> N
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from sc_docs.engines._docx_filters import FILTERS
+    from sc_docs.engines.docx._filters import FILTERS
 
     sheet = next(s for s, k in CASES if k == key)
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)

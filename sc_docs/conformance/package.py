@@ -42,7 +42,7 @@ class DocPackage:
     """The parts of a DOCX, read with the engine's safe zip reader (size limits, no DTDs)."""
 
     def __init__(self, data: bytes, label: str = "<docx>") -> None:
-        from sc_docs.engines._docx_zip import Package
+        from sc_docs.engines.docx._zip import Package
 
         self.label = label
         try:

@@ -163,7 +163,7 @@ class Unsupported(Exception):
 
 def build_pattern(package: DocPackage, name: str) -> Pattern:
     """Return the pattern of the template in `package` (labelled `name` in errors)."""
-    from sc_docs.engines._docx_compat import patch_xml
+    from sc_docs.engines.docx._compat import patch_xml
     from sc_docs.engines.docx import make_environment
     from lxml import etree
 

@@ -95,7 +95,7 @@ def test_values_must_be_a_mapping_of_scalars(run, form: Path, tmp_path: Path) ->
 
 
 def test_values_beyond_the_size_limit_are_refused(run, form: Path, tmp_path: Path, monkeypatch) -> None:
-    from sc_docs.commands import fill as fill_module
+    from sc_docs.cli import fill as fill_module
 
     monkeypatch.setattr(fill_module, "MAX_VALUES_BYTES", 100)
     values = tmp_path / "v.yaml"

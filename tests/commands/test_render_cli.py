@@ -11,7 +11,7 @@ from docx import Document
 
 from sc_docs.catalog import load_catalog, read_entry
 from sc_docs.engines.docx import docx_text
-from sc_docs.lint import check_entry
+from sc_docs.catalog.lint import check_entry
 from tests.conftest import EXAMPLES, SAMPLES
 
 ACME = EXAMPLES / "acme-power-and-light.yaml"

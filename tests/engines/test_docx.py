@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sc_docs.engines import _docx_limits, _docx_zip
-from sc_docs.engines._docx_filters import (
+from sc_docs.engines.docx import _limits as _docx_limits, _zip as _docx_zip
+from sc_docs.engines.docx._filters import (
     currency,
     join_list,
     long_date,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sc_docs.engines._docx_filters import state_name
+from sc_docs.engines.docx._filters import state_name
 
 
 @pytest.mark.parametrize(("code", "name"), [("CA", "California"), ("de", "Delaware"), ("DC", "the District of Columbia"), ("PR", "Puerto Rico"), ("ZZ", "ZZ")])

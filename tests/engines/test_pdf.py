@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sc_docs.engines import _pdffont
+from sc_docs.engines.pdf import _font as _pdffont
 from sc_docs.engines.pdf import FieldInfo, UnreadableFormError, open_form
 from sc_docs.errors import FormError
 from tests.engines import pdf_builders as build

@@ -261,7 +261,7 @@ def build(blocks: list[Block], title: str, out: Path) -> None:
     props.title = title
     props.author = "sc-docs"
     props.last_modified_by = "sc-docs"
-    props.comments = "Pro forma template; edit in Word. Generated once by pro_forma/_tools/make_templates.py."
+    props.comments = "Pro forma template; edit in Word. Generated once by tools/templates/make_templates.py."
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     props.keywords = ""

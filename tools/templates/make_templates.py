@@ -3,7 +3,7 @@
 The committed `pro_forma/<key>/template.docx` files are the source of truth; legal editors change
 them in Word. Rerunning this script overwrites their edits, so do it only to start afresh:
 
-    python pro_forma/_tools/make_templates.py [KEY ...]
+    python tools/templates/make_templates.py [KEY ...]
 
 The prose is original drafting that follows the structure of the CAISO pro forma agreements; it
 is not the FERC-accepted text.
@@ -37,7 +37,7 @@ from parts import (
     uncontrollable_forces,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent / "pro_forma"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII"]
 
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from sc_docs.errors import TemplateError
 
-from ._docx_text import PARSER
+from ._text import PARSER
 
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -1,6 +1,6 @@
 """The `sc-docs` command line: a thin shell over the API.
 
-Commands live in `sc_docs/commands/`, one module each, and are imported only when invoked so that
+Commands live in `sc_docs/cli/`, one module each, and are imported only when invoked so that
 `sc-docs --help` starts instantly. This module owns the one place where `ScDocsError` becomes a
 message on stderr and an exit code.
 """
@@ -18,16 +18,16 @@ from sc_docs.errors import ScDocsError
 
 # name -> (module, attribute, one-line help). Add a command by adding a line here.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "validate": ("sc_docs.commands.validate", "validate", "Check info sheets against the schemas and rules."),
-    "sheet": ("sc_docs.commands.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
-    "packet": ("sc_docs.commands.packet", "packet", "Make one applicant's packet (agreements, form, manifest, zip)."),
-    "batch": ("sc_docs.commands.batch", "batch", "Make packets for many applicants in parallel."),
-    "render": ("sc_docs.commands.render", "render", "Render one agreement draft (.docx, optionally .pdf)."),
-    "templates": ("sc_docs.commands.templates", "templates", "List, show and lint the pro forma templates."),
-    "track": ("sc_docs.commands.track", "track", "Track certification requirements, deadlines and evidence."),
-    "fields": ("sc_docs.commands.fields", "fields", "List the fillable fields of a PDF form."),
-    "fill": ("sc_docs.commands.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
-    "verify": ("sc_docs.commands.verify", "verify", "Check a returned agreement against its pro forma; read its fill-ins back."),
+    "validate": ("sc_docs.cli.validate", "validate", "Check info sheets against the schemas and rules."),
+    "sheet": ("sc_docs.cli.sheet", "sheet", "Make blank info sheets (YAML or XLSX)."),
+    "packet": ("sc_docs.cli.packet", "packet", "Make one applicant's packet (agreements, form, manifest, zip)."),
+    "batch": ("sc_docs.cli.batch", "batch", "Make packets for many applicants in parallel."),
+    "render": ("sc_docs.cli.render", "render", "Render one agreement draft (.docx, optionally .pdf)."),
+    "templates": ("sc_docs.cli.templates", "templates", "List, show and lint the pro forma templates."),
+    "track": ("sc_docs.cli.track", "track", "Track certification requirements, deadlines and evidence."),
+    "fields": ("sc_docs.cli.fields", "fields", "List the fillable fields of a PDF form."),
+    "fill": ("sc_docs.cli.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
+    "verify": ("sc_docs.cli.verify", "verify", "Check a returned agreement against its pro forma; read its fill-ins back."),
 }
 
 

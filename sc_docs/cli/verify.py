@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from sc_docs.commands.options import format_option
+from sc_docs.cli.options import format_option
 from sc_docs.errors import UnreadableFileError
 
 

@@ -1,6 +1,6 @@
 """Build `form.pdf` from `form.yaml`: the bundled SC Application Form, deterministically.
 
-Run from anywhere: `python pro_forma/application/build_form.py [--check]`. With `--check` it
+Run from anywhere: `python tools/build_form.py [--check]`. With `--check` it
 only verifies that the committed form.pdf is what form.yaml builds (exit 1 if not).
 
 reportlab draws the pages and makes the widgets (with their appearances); the field names it
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "pro_forma" / "application"
 US_STATES = [
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
     "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",

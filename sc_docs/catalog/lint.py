@@ -2,7 +2,7 @@
 
 A template reads three roots: `applicant` (the shared facts), `agreement` (its own section, described
 by the schema its `meta.yaml` names) and `document` (its metadata). Forms are linted through their
-field map (`sc_docs.formfill.check_field_map`).
+field map (`sc_docs.catalog.formfill.check_field_map`).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def check_entry(entry: Entry) -> list[str]:
 
     try:
         if entry.meta.kind == "form":
-            from sc_docs.formfill import check_entry_map
+            from sc_docs.catalog.formfill import check_entry_map
 
             return check_entry_map(entry)
         from sc_docs.engines.docx import compile_template

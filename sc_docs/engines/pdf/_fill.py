@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sc_docs.engines import _pdfappear as appear
-from sc_docs.engines import _pdffont as fonts
-from sc_docs.engines import _pdfwrite as write
-from sc_docs.engines._pdfparse import (
+from sc_docs.engines.pdf import _appear as appear
+from sc_docs.engines.pdf import _font as fonts
+from sc_docs.engines.pdf import _write as write
+from sc_docs.engines.pdf._parse import (
     _COMB,
     _COMBO,
     _MULTILINE,

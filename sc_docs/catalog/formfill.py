@@ -201,7 +201,7 @@ def warm() -> None:
 
     For a worker process's start-up: the first applicant then fills as fast as the rest.
     """
-    from sc_docs.engines import _pdffont
+    from sc_docs.engines.pdf import _font as _pdffont
     from sc_docs.engines.pdf import open_form
 
     entry = _application_entry()

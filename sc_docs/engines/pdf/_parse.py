@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from sc_docs.engines import _pdfappear as appear
-from sc_docs.engines import _pdfwrite as write
+from sc_docs.engines.pdf import _appear as appear
+from sc_docs.engines.pdf import _write as write
 from sc_docs.errors import FormError
 
 FieldType = Literal["text", "checkbox", "radio", "choice", "signature", "button"]

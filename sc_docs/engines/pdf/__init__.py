@@ -49,8 +49,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from sc_docs.engines._pdffill import _Filler
-from sc_docs.engines._pdfparse import (
+from sc_docs.engines.pdf._fill import _Filler
+from sc_docs.engines.pdf._parse import (
     _EDIT,
     _MULTILINE,
     _READONLY,

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from sc_docs.commands.options import format_option
+from sc_docs.cli.options import format_option
 
 
 @click.group()
@@ -61,7 +61,7 @@ def check(keys: tuple[str, ...]) -> None:
     Exit 1 with one line per problem otherwise.
     """
     from sc_docs.catalog import load_catalog
-    from sc_docs.lint import check_entry
+    from sc_docs.catalog.lint import check_entry
 
     catalog = load_catalog()
     entries = [catalog.get(k) for k in keys] if keys else list(catalog)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sc_docs.commands.packet import date_option, db_option, force_option, pdf_option
+from sc_docs.cli.packet import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
 

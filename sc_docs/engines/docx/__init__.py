@@ -31,9 +31,9 @@ violations, malformed templates and unsafe packages (DTDs in any encoding, zip b
 that inflate past their declared size) all raise `TemplateError` naming the template, the part,
 the paragraph and the text around the tag. So does a template that asks for too much memory or
 time (`'a' * 10**10`, `7**(7**9)`, `center(10**10)`, nested loops): sizes, loop steps, render
-time and output are bounded, see `_docx_limits`. Values are escaped
+time and output are bounded, see `_limits`. Values are escaped
 once and never evaluated; a newline in a value becomes a line break, a tab a tab. Filters:
-`long_date`, `us_date`, `currency`, `join_list`, `upper_name` (see `_docx_filters`).
+`long_date`, `us_date`, `currency`, `join_list`, `upper_name` (see `_filters`).
 """
 
 from __future__ import annotations
@@ -57,23 +57,23 @@ from lxml import etree
 
 from sc_docs.errors import TemplateError
 
-from . import _docx_compat as compat
-from ._docx_ast import (
+from . import _compat as compat
+from ._ast import (
     AstProblem,
     VariableCollector,
     check_allowed,
     check_balance,
     unescape_literal_braces,
 )
-from ._docx_filters import FILTERS
-from ._docx_limits import (
+from ._filters import FILTERS
+from ._limits import (
     Budget,
     LimitedSandbox,
     limit_environment,
     limit_tree,
     render_limited,
 )
-from ._docx_props import (
+from ._props import (
     CORE_FIELDS,
     CORE_REL,
     CORE_TYPE,
@@ -84,8 +84,8 @@ from ._docx_props import (
     core_xml,
     custom_xml,
 )
-from ._docx_text import PARSER, W, package_text
-from ._docx_zip import Entry, Package, entry_from_bytes, write_zip
+from ._text import PARSER, W, package_text
+from ._zip import Entry, Package, entry_from_bytes, write_zip
 
 __all__ = [
     "CORE_FIELDS",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from sc_docs.commands.packet import date_option
+from sc_docs.cli.packet import date_option
 
 
 @click.command()

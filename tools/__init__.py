@@ -1,0 +1,1 @@
+"""Developer tools: template and form generators, synthetic applicants. Not shipped in the wheel."""
