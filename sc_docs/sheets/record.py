@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sc_docs import fieldpath
+
 Path_ = tuple[str | int, ...]
 
 
@@ -57,24 +59,9 @@ class ApplicantRecord:
 
 def format_path(path: Path_) -> str:
     """Render a path as users write it: `agreements.msa_sc.resources[0].resource_id`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
+    return fieldpath.format(path)
 
 
 def parse_path(text: str) -> Path_:
     """Parse `a.b[0].c` back into `("a", "b", 0, "c")`; raise ValueError when malformed."""
-    import re
-
-    parts: list[str | int] = []
-    for token in text.split("."):
-        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", token)
-        if not m:
-            raise ValueError(f"not a field path: {text!r}")
-        parts.append(m.group(1))
-        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
-    return tuple(parts)
+    return fieldpath.parse(text)
