@@ -26,19 +26,21 @@ def render(key: str, sheets: tuple[str, ...], output: str, pdf: bool, packet_dat
     from sc_docs.catalog import load_catalog
     from sc_docs.errors import ScDocsError, UsageError, ValidationFailed
     from sc_docs.output import write_output
-    from sc_docs.packet import packet_date_of, render_agreement
+    from sc_docs.catalog import document_sections
+    from sc_docs.catalog.makers import make
+    from sc_docs.packet import packet_date_of
     from sc_docs.sheets import load_applicant, validate
 
     entry = load_catalog().get(key)
-    if entry.meta.kind != "agreement":
+    if entry.meta.kind not in ("agreement", "letter"):
         raise UsageError(f"'{key}' is a form; fill it with: sc-docs fill --applicant SHEET -o OUT.pdf")
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
     problems = validate(record)
     if problems:
         raise ValidationFailed(problems)
-    if key not in (record.data.get("agreements") or {}):
-        raise ScDocsError(f"the sheet has no agreements.{key} section", file=record.source)
-    docx = render_agreement(record.data, entry, packet_date_of(record, packet_date))
+    if key not in document_sections(record.data):
+        raise ScDocsError(f"the sheet has no documents.{key} section", file=record.source)
+    docx = make(entry, record.data, packet_date_of(record, packet_date))
     write_output(output, docx)
     if pdf:
         from sc_docs.engines.convert import docx_to_pdf
