@@ -1,9 +1,9 @@
 """Properties for any input: any legal text renders verbatim; the loader raises only sc-docs errors.
 
 The first half puts arbitrary XML-legal Unicode into every free-text field of a record that has
-every agreement, renders every agreement (`sc_docs.packet.render_agreement`) and checks each
+every agreement, renders every agreement (`sc_docs.catalog.makers.make`) and checks each
 document opens in python-docx and holds each value exactly. The application form half runs once
-`sc_docs.catalog.formfill.fill_application` exists. The second half feeds arbitrary bytes and arbitrary
+`sc_docs.catalog.formfill.fill_form` exists. The second half feeds arbitrary bytes and arbitrary
 structured data (as YAML and JSON) to the loader and validator.
 """
 
@@ -46,18 +46,18 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "applicant.alternate_representative.company": ("sca", "msa_sc", "nca", "msa_isome"),
     "applicant.signatory.name": ("sca", "msa_sc", "nca", "msa_isome"),
     "applicant.signatory.title": ("sca", "msa_sc", "nca", "msa_isome"),
-    "agreements.msa_sc.resources.0.resource_name": ("msa_sc",),
-    "agreements.msa_isome.resources.2.resource_name": ("msa_isome",),
-    "agreements.msa_isome.scheduling_coordinator_name": ("msa_isome",),
-    "agreements.nca.user_access_administrator.name": ("nca",),
-    "agreements.nca.user_access_administrator.company": ("nca",),
+    "documents.msa_sc.resources.0.resource_name": ("msa_sc",),
+    "documents.msa_isome.resources.2.resource_name": ("msa_isome",),
+    "documents.msa_isome.scheduling_coordinator_name": ("msa_isome",),
+    "documents.nca.user_access_administrator.name": ("nca",),
+    "documents.nca.user_access_administrator.company": ("nca",),
 }
 
 
 def variable_of(path: str) -> str:
-    """`agreements.msa_sc.resources.0.resource_name` -> `agreement.resources[].resource_name`."""
+    """`documents.msa_sc.resources.0.resource_name` -> `agreement.resources[].resource_name`."""
     parts = path.split(".")
-    if parts[0] == "agreements":
+    if parts[0] == "documents":
         parts = ["agreement", *parts[2:]]
     return re.sub(r"\.\d+(?=\.|$)", "[]", ".".join(parts))
 
@@ -93,9 +93,9 @@ def test_field_table_matches_the_templates() -> None:
 
 def render_all(data: dict[str, Any]) -> dict[str, bytes]:
     from sc_docs.catalog import load_catalog
-    from sc_docs.packet import render_agreement
+    from sc_docs.catalog.makers import make
 
-    return {e.key: render_agreement(data, e, DATE) for e in load_catalog().agreements() if e.key in data["agreements"]}
+    return {e.key: make(e, data, DATE) for e in load_catalog().agreements() if e.key in data["documents"]}
 
 
 HARD = "Zoë & <O'Brien> \"Ünïcødé\" ⚡ עברית العربية 東京 👩🏽‍💻 e\u0301 {{ x }} {% if %} ]]> &amp; \u200b\u00a0"
@@ -141,20 +141,16 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     """Every text field of the filled form reads back exactly what the field map put there."""
     from pypdf import PdfReader
 
-    from sc_docs.catalog.formfill import (
-        _application_entry,
-        fill_application,
-        form_values,
-        load_field_map,
-    )
+    from sc_docs.catalog import load_catalog
+    from sc_docs.catalog.formfill import fill_form, form_values, load_field_map, lookup_root
 
     data = copy.deepcopy(FULL)
     for path, value in values.items():
         put(data, path, value)
-    pdf = fill_application(data)
+    entry = load_catalog().get("application")
+    pdf = fill_form(entry, data)
     assert_pdf_ok(pdf)
-    entry = _application_entry()
-    expected = form_values(data, load_field_map(entry.folder / str(entry.meta.fields)))
+    expected = form_values(lookup_root(entry, data), load_field_map(entry.file("fields")))
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
     wrong = {name: (fields[name].get("/V"), want) for name, want in expected.items()
              if isinstance(want, str) and name in fields and fields[name].get("/FT") == "/Tx" and fields[name].get("/V") != want}

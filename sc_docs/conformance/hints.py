@@ -48,7 +48,7 @@ class SchemaHints:
         if not path:
             return None, None, None
         segments: list[str | int] = (["applicant", *path[1:]] if path[0] == "applicant"
-                                     else ["agreements", self.key, *path[1:]] if path[0] == "agreement" else [])
+                                     else ["documents", self.key, *path[1:]] if path[0] == "agreement" else [])
         if not segments:
             return None, None, None
         node, file = _resolve(_load("applicant.schema.json"), "applicant.schema.json")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-KEY_PROP: Final = "sc_docs.template_key"
-VERSION_PROP: Final = "sc_docs.template_version"
-SHA_PROP: Final = "sc_docs.template_sha256"
+from sc_docs.catalog.contract import TEMPLATE_KEY as KEY_PROP
+from sc_docs.catalog.contract import TEMPLATE_SHA256 as SHA_PROP
+from sc_docs.catalog.contract import TEMPLATE_VERSION as VERSION_PROP
+
 #: Below this similarity no bundled template is taken to be the document's.
 MIN_SIMILARITY: Final = 0.5
 _WORD: Final = re.compile(r"[A-Za-z]+")

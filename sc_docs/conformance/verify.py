@@ -48,10 +48,10 @@ def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPacka
 
 
 def document_context(entry: Any) -> dict[str, Any]:
-    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
-    meta = entry.meta
-    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
-            "version": meta.version, "as_of": meta.as_of.isoformat()}
+    """Return the `document` mapping rendering gives a template (the catalog's template contract)."""
+    from sc_docs.catalog.contract import document_metadata
+
+    return document_metadata(entry)
 
 
 # -- identification ---------------------------------------------------------------------------
@@ -563,7 +563,9 @@ def _load_sheet(sheet: Any) -> dict[str, Any]:
 
 
 def _sheet_differences(run: _Run, record: dict[str, Any], key: str) -> list[SheetDifference]:
-    ctx = {"applicant": record.get("applicant", {}), "agreement": (record.get("agreements") or {}).get(key, {}),
+    from sc_docs.catalog import document_sections
+
+    ctx = {"applicant": record.get("applicant", {}), "agreement": document_sections(record).get(key, {}),
            "document": run.document}
     out: dict[str, SheetDifference] = {}
     for occ in run.occurrences:
@@ -670,7 +672,7 @@ def verify_docx(
                                 anchor=normalize(anchor), location=loc.label() if loc else None,
                                 part=at[0] if at else None, paragraph=at[1] if at else None))
     tree = run.facts.tree(max_rank=fi.FUZZY)
-    record = {"applicant": tree.get("applicant", {}), "agreements": {entry.key: tree.get("agreement", {})}}
+    record = {"applicant": tree.get("applicant", {}), "documents": {entry.key: tree.get("agreement", {})}}
     report = Report(
         file=label, template=ident, strict=strict, conforming=not deviations,
         deviations=deviations, comments=comments, notes=notes, fill_ins=_fill_ins(run), record=_jsonable(record),
@@ -678,14 +680,16 @@ def verify_docx(
     if sheet is not None:
         report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
         sheet_record = _load_sheet(sheet)
-        if entry.key not in (sheet_record.get("agreements") or {}):
+        from sc_docs.catalog import document_sections
+
+        if entry.key not in document_sections(sheet_record):
             report.notes.append(f"the sheet has no '{entry.key}' section: only the applicant's facts were compared")
         report.sheet_differences = _sheet_differences(run, sheet_record, entry.key)
     return report
 
 
 def extract_fill_ins(data: bytes, template_key: str | None = None, *, catalog: Any = None) -> dict[str, Any]:
-    """Return the fill-ins of `data` as an applicant record: `{"applicant": ..., "agreements": {key: ...}}`.
+    """Return the fill-ins of `data` as an applicant record: `{"applicant": ..., "documents": {key: ...}}`.
 
     Values displayed through a filter that cannot be inverted (`upper_name`) are left out unless
     shown plainly elsewhere; `verify_docx(...).fill_ins` lists them with their displayed text.
