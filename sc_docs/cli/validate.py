@@ -21,6 +21,10 @@ def check_group(files: list[str]) -> tuple[list[Problem], int]:
         rule = "unreadable" if exc.exit_code == 2 else "syntax"
         problem = Problem(exc.file or files[0], getattr(exc, "line", None), "", exc.message, rule)
         return [problem], exc.exit_code
+    from sc_docs.sheets.problems import printable
+
+    for notice in record.notices:  # not problems: the sheet is still valid
+        click.echo(printable(notice), err=True)
     problems = check(record)
     return problems, 1 if problems else 0
 
