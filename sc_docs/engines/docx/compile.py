@@ -60,8 +60,17 @@ class _Part:
     prefix: str
     suffix: str
     fix_tree: bool
-    lines: list[Line]
+    source: str  # the Jinja source, one line per paragraph: kept to locate problems
+    paragraphs: list[str]  # the text of the part's paragraphs, in order
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
+    _lines: list[Line] | None = None
+
+    @property
+    def lines(self) -> list[Line]:
+        """The paragraph of each source line, mapped on first use (failures only)."""
+        if self._lines is None:
+            self._lines = line_map(self.source, self.paragraphs)
+        return self._lines
 
     def render(self, context: Mapping[str, Any], label: str, budget: Budget | None = None) -> bytes:
         try:
@@ -166,8 +175,7 @@ class CompiledTemplate:
         if kind == "document":
             fix_tree = needs_tree_fix(body)
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
-        lines = line_map(source, paragraphs)
-        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, lines)  # type: ignore[arg-type]
+        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, paragraphs)  # type: ignore[arg-type]
         try:
             tree = ENV.parse(source, name=part_name, filename=f"<{part_name}>")
             check_allowed(tree)
@@ -200,7 +208,9 @@ class CompiledTemplate:
                 stub.where(lineno, None) + str(exc.message or exc), template=self.name
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
-        return _Part(part_name, kind, template, prefix, suffix, fix_tree, lines, by_line)
+        return _Part(
+            part_name, kind, template, prefix, suffix, fix_tree, source, paragraphs, by_line
+        )
 
     # -- public --
     def render(

@@ -13,7 +13,6 @@ from typing import Final
 
 from lxml import etree
 
-from . import _compat as compat
 from ._text import W
 
 _BLOCK_WORDS: Final = re.compile(r"\{%-?\s*(\w+)(?:\s+(\w+))?([^%]*)")
@@ -81,20 +80,20 @@ def _table_needs_fix(tbl: etree._Element) -> bool:
         kept.append(tr)
         if depth == 0:
             fixed.append(tr)
-    if depth != 0 or not fixed or _grid_shape(fixed) != _grid_shape(kept):
-        return True
-    copy = etree.fromstring(etree.tostring(tbl))
-    for tr in copy.findall(f"{{{W}}}tr"):
-        if re.search(r"\{%-?\s*tr\s", "".join(tr.itertext())):
-            copy.remove(tr)
-    wrapper = etree.Element(f"{{{W}}}body", nsmap={"w": W})
-    wrapper.append(copy)
-    before = etree.tostring(copy, method="c14n")
+    grid = tbl.find(f"{{{W}}}tblGrid")
+    if depth != 0 or not fixed or grid is None:
+        return True  # without a grid docxtpl fails at render time; let it say so
     try:
-        fixed_tree = compat.fix_tables(etree.tostring(wrapper, encoding="unicode"))
-    except (AttributeError, TypeError, ValueError, etree.XMLSyntaxError):
-        return True  # a grid docxtpl cannot read: let it fail at render time as docxtpl would
-    return etree.tostring(fixed_tree[0], method="c14n") != before
+        shape = _grid_shape(kept)
+        if _grid_shape(fixed) != shape:
+            return True
+    except ValueError:
+        return True  # a span docxtpl cannot read, as above
+    # docxtpl adds grid columns when a row has more cells than the grid and drops those no
+    # row reaches; with neither, its fix leaves the table as it is.
+    columns = len(grid.findall(f"{{{W}}}gridCol"))
+    cells, spans = shape
+    return cells > columns or spans < columns
 
 
 def needs_tree_fix(body: etree._Element) -> bool:
