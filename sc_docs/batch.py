@@ -21,7 +21,7 @@ from pathlib import Path
 from sc_docs import __version__
 from sc_docs.errors import ScDocsError, UnreadableFileError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
-from sc_docs.outdir import claim_output_dir, locked
+from sc_docs.files import claim_output_dir, locked
 from sc_docs.packet import (
     MANIFEST,
     MAX_MANIFEST,
@@ -49,6 +49,13 @@ class Options:
     db: str | None = None  # tracker database to record each written packet in
 
 
+def input_files(path: Path) -> list[Path]:
+    """Return the files an input names: itself, or a folder's sheets then its CSV rosters."""
+    if path.is_dir():
+        return sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    return [path]
+
+
 def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, ApplicantRecord | ScDocsError]]:
     """Yield `(label, record or error)` for every applicant in `inputs`, in a stable order.
 
@@ -59,12 +66,9 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str,
 
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            files = sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-            if not files:
-                yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
-        else:
-            files = [path]
+        files = input_files(path)
+        if path.is_dir() and not files:
+            yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
         for f in files:
             if f.suffix.lower() == ".csv":
                 try:
@@ -160,7 +164,7 @@ def run_batch(
     on_entry: Callable[[BatchEntry], None] | None = None,
 ) -> BatchReport:
     """Make every applicant's packet under `opts.outdir`; return (and write) the batch report."""
-    from sc_docs.output import atomic_write
+    from sc_docs.files import atomic_write
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     claim_output_dir(opts.outdir, force=force)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from sc_docs.cli.options import format_option
+from sc_docs.cli.params import format_option
 
 
 @click.group()
