@@ -145,7 +145,7 @@ def check_output(
         except OSError:
             pointed = None  # a dangling link: replaced by the new file, never followed
     if pointed is not None and not stat.S_ISREG(pointed.st_mode):
-        raise OutputError(f"is {_kind(st.st_mode)}; sc-docs writes only regular files (use '-' for stdout)", file=name)
+        raise BadOutputError(f"is {_kind(pointed.st_mode)}; sc-docs writes only regular files (use '-' for stdout)", file=name)
     if force or (replaceable is not None and replaceable(target)):
         return
     raise OutputExistsError("already exists; pass --force to replace it", file=name)

@@ -103,7 +103,8 @@ def output_file_option(help: str, *, required: bool = True, default: str | None 
 
 _CORE = "docProps/core.xml"
 _LAST_BY = re.compile(rb"<cp:lastModifiedBy>\s*sc-docs\s*</cp:lastModifiedBy>")
-_PDF_MARK = b"/Producer (sc-docs)"
+# pypdf writes the hyphen escaped in octal: `(sc\055docs)`.
+_PDF_MARK = re.compile(rb"/Producer\s*\(sc(?:-|\\055)docs\)")
 _MAX_RECOGNISED = 64 * 1024 * 1024
 
 
@@ -125,7 +126,7 @@ def made_by_sc_docs(path: Path) -> bool:
                     return False
                 return bool(_LAST_BY.search(zf.read(info)))
         if suffix == ".pdf":
-            return _PDF_MARK in path.read_bytes()
+            return _PDF_MARK.search(path.read_bytes()) is not None
     except (OSError, KeyError, zipfile.BadZipFile, ValueError):
         return False
     return False
