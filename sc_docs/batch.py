@@ -61,7 +61,7 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str,
 
     An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
     """
-    from sc_docs.sheets.csv_source import iter_roster
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
     from sc_docs.sheets.loader import read_bytes
 
     for item in inputs:
@@ -72,10 +72,8 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str,
         for f in files:
             if f.suffix.lower() == ".csv":
                 try:
-                    text = read_bytes(f).decode("utf-8-sig")
+                    text, _ = decode_roster(read_bytes(f))  # the CLI tells the user about cp1252
                     yield from iter_roster(text, str(f))
-                except UnicodeDecodeError:
-                    yield str(f), UnreadableFileError("is not UTF-8 text", file=str(f))
                 except ScDocsError as exc:
                     yield str(f), exc
                 continue

@@ -67,6 +67,24 @@ def _count(inputs: tuple[str, ...]) -> int | None:
     return len(files)
 
 
+def _note_encodings(inputs: tuple[str, ...]) -> None:
+    """Say which CSV rosters are not UTF-8 (read as Windows-1252), before the run starts."""
+    from sc_docs.batch import input_files
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets.csv_source import decode_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    for f in (f for item in inputs for f in input_files(Path(item))):
+        if f.suffix.lower() != ".csv":
+            continue
+        try:
+            _, notice = decode_roster(read_bytes(f))
+        except ScDocsError:
+            continue  # the batch reports it against the roster
+        if notice:
+            click.echo(safe_message(f"note: {f} {notice}"), err=True)
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Output folder.")
@@ -90,6 +108,7 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     """
     from sc_docs.batch import Options, run_batch
 
+    _note_encodings(inputs)
     progress = Progress(quiet)
     progress.total = _count(inputs)
     report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs, fail_fast=fail_fast,
