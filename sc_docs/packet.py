@@ -13,19 +13,19 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sc_docs import __version__
-from sc_docs.archive import deterministic_zip
+from sc_docs.files import deterministic_zip
 from sc_docs.catalog import Catalog, Entry, document_sections, load_catalog
 from sc_docs.catalog.contract import section_field
 from sc_docs.catalog.makers import maker_for
 from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
 from sc_docs.models import Manifest, ManifestDocument
-from sc_docs.output import default_mode
-from sc_docs.sheets import ApplicantRecord, validate
+from sc_docs.files import carry_over, default_mode
+from sc_docs.sheets import ApplicantRecord, require_valid
 from sc_docs.slugs import slugify
 
 TMP_PREFIX = ".sc-docs-tmp-"
@@ -39,6 +39,8 @@ class Packet:
     slug: str
     files: dict[str, bytes]
     manifest: Manifest
+    #: Files a user had put in the packet folder, carried over into the new one by `write_packet`.
+    kept: list[str] = field(default_factory=list)
 
     def manifest_bytes(self) -> bytes:
         return (json.dumps(self.manifest.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -107,9 +109,7 @@ def build_packet(
 ) -> Packet:
     """Validate `record` and return its packet; an invalid record raises `ValidationFailed`."""
     catalog = catalog or load_catalog()
-    problems = validate(record, schemas=catalog.schemas)
-    if problems:
-        raise ValidationFailed(problems, file=record.source)
+    require_valid(record, catalog.schemas)
     data = record.data
     date = packet_date_of(record, packet_date, catalog)
     slug = slug or slugify(data["applicant"]["legal_name"])
@@ -192,6 +192,8 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
         os.chmod(staged, default_mode(folder=True))
         os.chmod(zip_tmp, default_mode())
         if final_dir.exists():
+            previous = read_manifest(final_dir)
+            listed = {MANIFEST, *packet.files, *(d.file for d in previous.documents)} if previous else {MANIFEST, *packet.files}
             old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-", dir=outdir))
             os.replace(final_dir, old / packet.slug)
         os.replace(staged, final_dir)
@@ -209,6 +211,10 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
         raise
     finally:
         if old is not None:
+            if swapped and (old / packet.slug).is_dir() and not (old / packet.slug).is_symlink():
+                # Only what sc-docs wrote is replaced: anything else a user put in the folder
+                # (notes, signed originals) moves into the new one.
+                packet.kept = carry_over(old / packet.slug, final_dir, listed)
             shutil.rmtree(old, ignore_errors=True)
     return final_dir
 

@@ -88,17 +88,21 @@ def test_only_and_unknown_key(tmp_path: Path, run) -> None:  # type: ignore[no-u
     assert run("packet", ACME, "-o", tmp_path, "--only", "sca").exit_code == 0
     assert [p.name.split("_")[1] for p in tmp_path.glob("*/*.docx")] == ["sca"]
     result = run("packet", ACME, "-o", tmp_path, "--only", "scaa")
-    assert result.exit_code == 1
-    assert "unknown pro forma document 'scaa'; did you mean 'sca'?" in result.stderr
+    assert result.exit_code == 2  # an unknown key is a usage error
+    assert "no document 'scaa' in the catalog. Did you mean 'sca'?" in result.stderr
 
 
-def test_rewrite_replaces_the_packet_whole(tmp_path: Path) -> None:
+def test_rewrite_replaces_what_sc_docs_wrote_and_keeps_the_users_files(tmp_path: Path) -> None:
     record = sc_docs.load_applicant(ACME)
     first = build_packet(record)
     folder = write_packet(first, tmp_path)
     (folder / "stray.txt").write_text("left by a user")
-    write_packet(build_packet(record, only=["sca"]), tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json"]
+    second = build_packet(record, only=["sca"])
+    write_packet(second, tmp_path)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json", "stray.txt"]
+    assert (folder / "stray.txt").read_text() == "left by a user"
+    assert second.kept == ["stray.txt"]
     assert not list(tmp_path.glob(".sc-docs-tmp-*"))
 
 
@@ -120,7 +124,7 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
     os.umask(umask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
     assert stat.S_IMODE((tmp_path / f"{folder.name}.zip").stat().st_mode) == 0o666 & ~umask
-    from sc_docs.output import atomic_write
+    from sc_docs.files import atomic_write
 
     atomic_write(tmp_path / "x.bin", b"1")
     assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o666 & ~umask

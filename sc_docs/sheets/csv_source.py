@@ -4,7 +4,8 @@ Row 1 holds field paths exactly as in the workbook layout (`applicant.legal_name
 `applicant.scids[0]`, `documents.msa_sc.resources[1].resource_id`, ...); every later row is one
 applicant. An empty cell means "not given". Cells are read by the type the schema expects (ZIP
 codes stay text, `yes`/`no` become booleans). Columns whose header is empty or starts with `#` are
-ignored. UTF-8, with or without a BOM.
+ignored. UTF-8, with or without a BOM; bytes that are not UTF-8 are read as Windows-1252 (what
+Excel on Windows saves as plain "CSV"), and `decode_roster` says so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,21 @@ from sc_docs.sheets.loader import MAX_BYTES
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, parse_path
 from sc_docs.sheets.schema import subschema
 from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
+
+
+CP1252_NOTICE = ("is not UTF-8; read it as Windows-1252 (cp1252). If names look wrong, save it in "
+                 "Excel as \"CSV UTF-8 (Comma delimited)\"")
+
+
+def decode_roster(data: bytes) -> tuple[str, str | None]:
+    """Return the text of roster bytes and a notice to show when they were not UTF-8 (else None).
+
+    Windows-1252 leaves five byte values undefined; those become U+FFFD, so no row vanishes.
+    """
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), CP1252_NOTICE
 
 
 def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | SheetError]]:

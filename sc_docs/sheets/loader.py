@@ -28,6 +28,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         return data
     if p.is_dir():
         raise UnreadableFileError("is a folder, not an info sheet file", file=str(path))
+    if p.exists() and not p.is_file():  # /dev/null, /dev/zero, a FIFO: unreadable, not an empty sheet
+        raise UnreadableFileError("is a device or a pipe, not an info sheet file", file=str(path))
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:

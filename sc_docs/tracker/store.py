@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sc_docs.slugs import slugify
 from sc_docs.tracker import schema as t
 from sc_docs.tracker.database import Database, open_database
-from sc_docs.tracker.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
+from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.records import (
     STATUSES,
     AddResult,
