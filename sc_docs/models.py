@@ -41,6 +41,9 @@ class DocumentMeta(BaseModel):
     fields: str | None = Field(default=None, description="Field map: PDF field -> record path (form).")
     cells: str | None = Field(default=None, description="Cell map: worksheet cell -> record path (workbook).")
     unused_fields: list[str] = Field(default_factory=list)
+    inputs: list[str] = Field(
+        default_factory=list, description="Context beyond the record the template reads, by name (e.g. checklist).",
+    )
 
     @model_validator(mode="after")
     def _files_of_kind(self) -> DocumentMeta:

@@ -38,7 +38,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
     for notice in record.notices:
         click.echo(printable(notice), err=True)
-    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf)
+    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db)
     out = Path(outdir)
     claim_output_dir(out, force=force)
     with locked(out):
