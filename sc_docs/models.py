@@ -89,6 +89,9 @@ class Manifest(BaseModel):
     input_files: list[str]
     input_sha256: str
     documents: list[ManifestDocument]
+    warnings: list[str] = Field(
+        default_factory=list, description="What the record certifies false (FILE:LINE: path: message), for a reviewer.",
+    )
 
 
 class BatchEntry(BaseModel):

@@ -21,6 +21,7 @@ from sc_docs import __version__
 from sc_docs.files import deterministic_zip
 from sc_docs.catalog import Catalog, Entry, document_sections, load_catalog
 from sc_docs.catalog.contract import section_field
+from sc_docs.catalog.certifications import false_certifications
 from sc_docs.catalog.makers import maker_for
 from sc_docs.checklist import checklist_input
 from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
@@ -168,6 +169,7 @@ def build_packet(
     manifest = Manifest(
         sc_docs_version=__version__, slug=slug, legal_name=data["applicant"]["legal_name"], packet_date=date,
         input_files=[Path(s).name for s in record.sources], input_sha256=input_sha256(record), documents=docs,
+        warnings=[w.format() for w in false_certifications(record, catalog.schemas)],
     )
     return Packet(slug, files, manifest)
 

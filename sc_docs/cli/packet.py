@@ -39,6 +39,8 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     for notice in record.notices:
         click.echo(printable(notice), err=True)
     built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db)
+    for warning in built.manifest.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     out = Path(outdir)
     claim_output_dir(out, force=force)
     with locked(out):

@@ -29,7 +29,7 @@ def contact_list() -> bytes:
     bold = Font(bold=True)
     ws["A1"] = "COMPANY CONTACT LIST"
     ws["A1"].font = Font(bold=True, size=14)
-    for row, label in enumerate(["Company legal name", "SCIDs", "Address", "As of"], start=3):
+    for row, label in enumerate(["Company legal name", "SCIDs", "Street address", "City, State ZIP", "As of"], start=3):
         ws.cell(row=row, column=1, value=label).font = bold
     headers = ["Role", "Name", "Title", "Telephone", "Email", "24x7"]
     thin = Side(style="thin")
