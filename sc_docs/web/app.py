@@ -170,12 +170,12 @@ async def import_sheet(request: Request) -> Response:
     """Upload a YAML/JSON/XLSX sheet (one applicant) or a CSV roster (one applicant per row)."""
     from sc_docs.web.importing import import_upload
 
-    formdata = await request.form(max_files=1, max_fields=10)
     try:
-        suffix, data = await read_upload(formdata.get("file"), SHEETS)
+        async with request.form(max_files=1, max_fields=10) as formdata:
+            suffix, data = await read_upload(formdata.get("file"), SHEETS)
     except UploadError as exc:
-        return page(request, "message.html", status=400 if "type" in exc.message else 413 if "larger" in exc.message else 400,
-                    title="Import refused", error=exc.message)
+        status = 413 if "larger" in exc.message else 400
+        return page(request, "message.html", status=status, title="Import refused", error=exc.message)
     results = import_upload(ws(request), SHEETS[suffix], data)
     status = 200 if any(r.id for r in results) else 422
     return page(request, "imported.html", status=status, results=results)
@@ -199,6 +199,7 @@ def create_app(workspace: str | Path, *, token: str | None = None, host: str = "
     root = Path(workspace)
     routes = [
         Route("/", applicants),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/new", new_form, methods=["GET"]),
         Route("/new", create, methods=["POST"]),
         Route("/check", check, methods=["POST"]),

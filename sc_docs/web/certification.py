@@ -113,7 +113,11 @@ async def mark(request: Request) -> Response:
     workspace = _ws(request)
     id_ = request.path_params["id"]
     workspace.path(id_)
-    formdata = await request.form(max_files=1, max_fields=20)
+    async with request.form(max_files=1, max_fields=20) as formdata:
+        return await _mark(request, workspace, id_, formdata)
+
+
+async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any) -> Response:
     requirement = str(formdata.get("requirement") or "")
     status = str(formdata.get("status") or "done")
     note = str(formdata.get("note") or "").strip() or None

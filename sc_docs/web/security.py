@@ -107,7 +107,11 @@ class Guard:
             if length is not None and (not length.isdigit() or int(length) > self.max_body):
                 await _refuse(send, 413, f"Error: the upload is larger than {self.max_body // (1024 * 1024)} MB, the limit.")
                 return
-            receive = _limited(receive, self.max_body)
+            body = await _read_body(receive, self.max_body)
+            if body is None:
+                await _refuse(send, 413, f"Error: the upload is larger than {self.max_body // (1024 * 1024)} MB, the limit.")
+                return
+            receive = _replay(body, receive)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -115,27 +119,40 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *[h for h in HEADERS if h[0] not in names], *extra]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except BodyTooLarge:
-            await _refuse(send, 413, f"Error: the upload is larger than {self.max_body // (1024 * 1024)} MB, the limit.")
+        await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    """A body without (or with a false) Content-Length went past the limit."""
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """Read the whole request body, or return None as soon as it passes `limit` bytes.
 
-
-def _limited(receive: Receive, limit: int) -> Receive:
+    Read before any endpoint runs, so a body sent without (or with a false) Content-Length is
+    refused the same way as one that announces its size.
+    """
+    parts: list[bytes] = []
     seen = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
 
     async def inner() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge()
-        return message
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
     return inner
 
