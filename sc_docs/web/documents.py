@@ -128,7 +128,7 @@ async def preview(request: Request) -> Response:
             atomic_write(cache, await run_in_threadpool(docx_to_pdf, data))
         return Response(cache.read_bytes(), media_type="application/pdf",
                         headers={"content-disposition": f'inline; filename="{path.stem}.pdf"'})
-    paragraphs = [p for p in docx_text(data).split("\n")]
+    paragraphs = docx_text(data).split("\n")
     return page(request, "preview.html", id=id_, name=name, paragraphs=paragraphs)
 
 

@@ -113,7 +113,7 @@ def _widget(schema: dict[str, Any], path: FieldPath, value: Any, required: bool,
         w.input, w.options = "select", [("", "(not given)"), *choices]
     elif schema.get("format") == "date" and (not w.value or _is_date(w.value)):
         w.input = "date"
-    elif kind == "string" and int(schema.get("maxLength", 0)) > 200:
+    elif kind == "string" and int(schema.get("maxLength", 0)) > 400:
         w.input = "textarea"
     return w
 

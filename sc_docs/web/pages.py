@@ -28,10 +28,10 @@ def environment() -> Any:
     return env
 
 
-def page(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render template `name` with the request's CSRF token available as `csrf`."""
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render `template` with the request's CSRF token available as `csrf`."""
     csrf = request.scope.get("state", {}).get("csrf", "")
-    html = environment().get_template(name).render(request=request, csrf=csrf, **context)
+    html = environment().get_template(template).render(request=request, csrf=csrf, **context)
     return HTMLResponse(html, status_code=status)
 
 

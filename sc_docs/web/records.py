@@ -29,6 +29,7 @@ def _yaml() -> Any:
 
     yaml = YAML(typ="rt")
     yaml.Resolver = Yaml11Resolver
+    yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long legal name over two lines
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
