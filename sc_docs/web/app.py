@@ -6,6 +6,7 @@ behind the `Guard` (token, CSRF, size limits, safety headers).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -214,9 +215,18 @@ def create_app(workspace: str | Path, *, token: str | None = None, host: str = "
     app = Starlette(routes=routes, exception_handlers={
         NotFound: not_found, ScDocsError: failed, HTTPException: _http_error})
     app.state.workspace = Workspace(root)
+    threading.Thread(target=_warm, args=(app.state.workspace,), name="warm-summaries", daemon=True).start()
     app.state.jobs = jobs.Jobs(app.state.workspace)
     hosts = ({"127.0.0.1", "localhost", "[::1]", host.lower()} if is_loopback(host) else set())
     return Guard(app, token=token, hosts=hosts)
+
+
+def _warm(workspace: Workspace) -> None:
+    """Summarize every record once at start, so the first list page does not validate them all."""
+    try:
+        workspace.summaries()
+    except Exception:  # noqa: S110 - a failure here only means the first page does the work
+        pass
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

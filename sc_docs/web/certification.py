@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
+from functools import cache
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -45,7 +46,6 @@ def _stamp(workspace: Workspace) -> tuple[int, ...]:
 
 def progress_by_id(workspace: Workspace) -> dict[str, dict[str, int]]:
     """Return `{id: {complete, total, overdue}}` for every registered applicant (cached per db change)."""
-    from sc_docs.tracker import Tracker
     from sc_docs.tracker.views import report
 
     if not workspace.tracker_path().is_file():
@@ -57,7 +57,7 @@ def progress_by_id(workspace: Workspace) -> dict[str, dict[str, int]]:
         if hit and hit[0] == stamp:
             return hit[1]
     try:
-        tracker = Tracker.open(workspace.tracker_path())
+        tracker = _tracker(workspace, create=False)
         rows = report(tracker, dt.date.today())
     except ScDocsError:
         return {}
@@ -67,10 +67,18 @@ def progress_by_id(workspace: Workspace) -> dict[str, dict[str, int]]:
     return out
 
 
-def _tracker(workspace: Workspace) -> Any:
+@cache
+def _requirements() -> Any:
+    """The bundled requirements, read once: parsing them is most of the cost of opening the tracker."""
+    from sc_docs.tracker import load_requirements
+
+    return load_requirements()
+
+
+def _tracker(workspace: Workspace, *, create: bool = True) -> Any:
     from sc_docs.tracker import Tracker
 
-    return Tracker.open(workspace.tracker_path(), create=True)
+    return Tracker.open(workspace.tracker_path(), create=create, requirements=_requirements())
 
 
 async def checklist(request: Request, *, error: str = "", status: int = 200) -> Response:

@@ -58,6 +58,7 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.lock = threading.RLock()
+        self._summarizing = threading.Lock()
         self._cache: dict[str, tuple[tuple[int, int, int], Summary]] = {}
         self.packets = self.root / "packets"
         self.state = self.root / ".sc-docs"
@@ -96,11 +97,12 @@ class Workspace:
 
     def summaries(self) -> list[Summary]:
         """Return a summary of every record, re-reading only files that changed."""
-        listing = self.listing()
-        out = [self.summary(id_, listing[id_]) for id_ in sorted(listing)]
-        for gone in set(self._cache) - set(listing):
-            self._cache.pop(gone, None)
-        return out
+        with self._summarizing:  # a second caller waits for the first instead of validating twice
+            listing = self.listing()
+            out = [self.summary(id_, listing[id_]) for id_ in sorted(listing)]
+            for gone in set(self._cache) - set(listing):
+                self._cache.pop(gone, None)
+            return out
 
     def summary(self, id_: str, path: Path | None = None) -> Summary:
         """Return the summary of record `id_` (from the cache when its file is unchanged)."""
