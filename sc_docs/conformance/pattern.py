@@ -163,11 +163,10 @@ class Unsupported(Exception):
 
 def build_pattern(package: DocPackage, name: str) -> Pattern:
     """Return the pattern of the template in `package` (labelled `name` in errors)."""
-    from sc_docs.engines.docx._compat import patch_xml
-    from sc_docs.engines.docx import make_environment
     from lxml import etree
 
-    from .package import PARSER
+    from sc_docs.engines.docx import make_environment
+    from sc_docs.engines.docx.reader import PARSER, preprocess_template_xml, unescape_braces
 
     env = make_environment()
     builder = _Builder(name)
@@ -176,17 +175,17 @@ def build_pattern(package: DocPackage, name: str) -> Pattern:
         xml = etree.tostring(root, encoding="unicode")
         if "{" in xml:
             try:
-                root = etree.fromstring(patch_xml(xml).encode("utf-8"), PARSER)
+                root = etree.fromstring(preprocess_template_xml(xml).encode("utf-8"), PARSER)
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(f"{part_name}: template XML broken by preprocessing: {exc}", template=name) from None
-        walker = Walker(kind, tags=True)
+        walker = Walker(kind, tags=True, styles=package.stylesheet)
         walker.walk(root)
         source = "".join(walker.source)
         try:
             tree = env.parse(source)
         except Exception as exc:  # a syntax error the engine would also refuse
             raise TemplateError(f"{part_name}: cannot parse the template: {exc}", template=name) from None
-        _unescape_braces(tree)
+        unescape_braces(tree)
         builder.part = kind
         builder.location = Location(kind)
         builder.walked = walker.paragraphs
@@ -198,11 +197,6 @@ def build_pattern(package: DocPackage, name: str) -> Pattern:
             raise TemplateError(f"{part_name}: verification cannot follow this template: {exc}", template=name) from None
     builder.program.append(("end",))
     return Pattern(name, builder.program, builder.paras, builder.loops, builder.ifs, builder.slot_index)
-
-
-def _unescape_braces(tree: nodes.Template) -> None:
-    for data in tree.find_all(nodes.TemplateData):
-        data.data = data.data.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
 def _has_para(node_list: list[nodes.Node]) -> bool:
