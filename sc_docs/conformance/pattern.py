@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Final, Union
+from typing import TYPE_CHECKING, Any, Final, Union
 
 from jinja2 import nodes
 
@@ -26,15 +26,15 @@ from .docread import CELL, PARA, Walker, normalize
 from .locate import Location
 from .package import DocPackage
 
-ANY: Final = r"(?s:.*?)"
-GREEDY: Final = r"(?s:.*)"
-_HUMANIZED: Final = r"[a-z0-9]+(?: [a-z0-9]+)*"
+if TYPE_CHECKING:
+    from .match import Program
+
 _FILTER_RE: Final = {
     "long_date": r"the \d{1,2}(?:st|nd|rd|th) day of [A-Z][a-z]+,\s+\d{4}",
     "us_date": r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}",
     "currency": r"-?\$[\d,]+\.\d{2}",
 }
-_LOOP_ATTRS: Final = {"index": r"\d+", "index0": r"\d+", "revindex": r"\d+", "revindex0": r"\d+", "length": r"\d+"}
+_LOOP_ATTRS: Final = frozenset({"index", "index0", "revindex", "revindex0", "length"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Slot:
     filters: tuple[tuple[str, tuple[Any, ...] | None], ...]  # innermost first; None args: not constant
     loop_attr: tuple[int, str] | None  # loop.index & co: (loop id, attribute)
     scope: tuple[LoopSpec, ...]  # enclosing loops, outermost first
-    regex: str
+    shape: tuple[Any, ...]  # what text it can take: see `program.compile_items`
     literal: str | None = None  # a constant expression's text
 
     @property
@@ -105,8 +105,11 @@ class ParaSpec:
     formatting: tuple | None = None  # (style, alignment, run formats) for --strict
 
     @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(r"\s*" + _items_regex(self.items, named=True) + r"\s*", re.DOTALL)
+    def matcher(self) -> Program:
+        """The paragraph's pattern as a linear-time program (match it against `squash`ed text)."""
+        from .program import compile_items
+
+        return compile_items(self.items, lead=True, trail=True, to_end=True)
 
     @cached_property
     def literal(self) -> str:
@@ -381,26 +384,26 @@ class _Builder:
     def slot(self, node: nodes.Expr, scope: tuple[LoopSpec, ...]) -> Slot:
         path, filters, loop_attr = resolve(node, scope)
         literal = None
+        shape: tuple[Any, ...]
         if isinstance(node, nodes.Const):
             literal = str(node.value)
-            regex = re.escape(literal)
+            shape = ("literal", literal)
         elif loop_attr is not None and not filters and loop_attr[1] in _LOOP_ATTRS:
-            regex = _LOOP_ATTRS[loop_attr[1]]
+            shape = ("digits",)
         elif filters and filters[-1][0] in _FILTER_RE:
-            regex = _FILTER_RE[filters[-1][0]]
+            shape = ("atom", _FILTER_RE[filters[-1][0]])
         elif filters and filters[-1][0] == "replace" and filters[-1][1] and filters[-1][1][:2] == ("_", " "):
-            regex = _HUMANIZED  # an identifier made readable (power_marketer -> power marketer)
+            shape = ("humanized",)  # an identifier made readable (power_marketer -> power marketer)
         elif filters and filters[-1][0] in ("join", "join_list"):
-            regex = GREEDY  # a joined list holds its own separators: take the longest reading
+            shape = ("greedy",)  # a joined list holds its own separators: take the longest reading
         elif isinstance(node, nodes.CondExpr) and all(
             isinstance(n, nodes.Const) and isinstance(n.value, str) for n in (node.expr1, node.expr2) if n is not None
         ) and node.expr2 is not None:
             consts: list[Any] = [node.expr1, node.expr2]
-            choices = sorted({str(c.value) for c in consts}, key=len, reverse=True)
-            regex = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+            shape = ("choices", tuple(sorted({str(c.value) for c in consts}, key=len, reverse=True)))
         else:
-            regex = ANY
-        slot = Slot(self._next(), node, expr_text(node), path, tuple(filters), loop_attr, scope, regex, literal)
+            shape = ("lazy",)
+        slot = Slot(self._next(), node, expr_text(node), path, tuple(filters), loop_attr, scope, shape, literal)
         self.slot_index[slot.id] = slot
         return slot
 
@@ -461,39 +464,6 @@ def _collect_slots(items: list[Inline], out: list[Slot]) -> None:
         elif isinstance(item, InlineIf):
             for b in item.branches:
                 _collect_slots(b, out)
-
-
-def literal_regex(text: str) -> str:
-    """Escape literal text, letting any run of white space match any other."""
-    parts = re.split(r"(\s+)", text)
-    out = []
-    for p in parts:
-        if p and p.isspace():
-            # A tab separates fill-ins (header: title, tab, name): keep it distinct from spaces.
-            out.append(r"[ \u00a0]*\t\s*" if "\t" in p else r"\s+")
-        else:
-            out.append(re.escape(p))
-    return "".join(out)
-
-
-def _items_regex(items: list[Inline], *, named: bool) -> str:
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            out.append(literal_regex(item))
-        elif isinstance(item, Slot):
-            out.append(f"(?P<{item.group}>{item.regex})" if named else f"(?:{item.regex})")
-        elif isinstance(item, InlineIf):
-            order = _branch_order(item.tests, [len("".join(i for i in b if isinstance(i, str)).strip()) for b in item.branches])
-            alts = []
-            for k in order:
-                marker = f"(?P<b{item.id}_{k}>)" if named else ""
-                alts.append(marker + _items_regex(item.branches[k], named=named))
-            out.append("(?:" + "|".join(alts) + ")")
-        elif isinstance(item, InlineFor):
-            body = _items_regex(item.body, named=False)
-            out.append(f"(?P<f{item.id}>(?:{body})*?)" if named else f"(?:{body})*?")
-    return "".join(out)
 
 
 # -- expressions ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .diffing import fuzzy_read, instantiate, snippet_after, snippet_before, wor
 from .docread import Paragraph, normalize
 from .identify import KEY_PROP, MIN_SIMILARITY, SHA_PROP, VERSION_PROP, similarity
 from .locate import Location
+from .match import squash
 from .package import DocPackage, open_package
 from .pattern import InlineIf, ParaSpec, Pattern, Slot, build_pattern, path_text
 from .report import Comment, Deviation, FillIn, Identification, Report, SheetDifference
@@ -403,7 +404,7 @@ class _Run:
 
     def _conflicts(self, step: Step, occs: list[fi.Occurrence]) -> list[Deviation]:
         assert step.doc is not None and step.match is not None
-        text = self.docs[step.doc].text
+        text = squash(self.docs[step.doc].text)
         edits: list[tuple[int, int, str, Slot]] = []
         for occ in occs:
             want = self.expected_display(occ, self.context)
