@@ -14,7 +14,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Final
 
-from sc_docs.errors import ScDocsError
+from sc_docs.errors import UnreadableFileError
 
 from .docread import CELL, Paragraph, normalize
 from .match import Found, squash
@@ -58,7 +58,7 @@ def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
     n, size = len(texts), len(program)
     matches: dict[tuple[int, int], Found] = {}  # only the successes are kept
     if (n + 1) * size > MAX_CELLS:
-        raise ScDocsError(
+        raise UnreadableFileError(
             f"too large to verify: {n} paragraphs against a template of {size} steps "
             f"(limit {MAX_CELLS:,} alignment cells)"
         )

@@ -29,7 +29,7 @@ from lxml import etree
 
 from sc_docs.errors import UnreadableFileError
 
-from .visible import Look, StyleSheet, hidden_reason, off_page, shading, vml_off_page, with_background
+from .visible import Look, StyleSheet, run_signature, hidden_reason, off_page, shading, vml_off_page, with_background
 
 W: Final = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP: Final = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -62,11 +62,6 @@ _NOTE_SKIP: Final = frozenset({"separator", "continuationSeparator", "continuati
 _ANCHOR, _POS_OFFSET, _EXTENT = f"{{{_WP}}}anchor", f"{{{_WP}}}posOffset", f"{{{_WP}}}extent"
 _POS_H, _POS_V = f"{{{_WP}}}positionH", f"{{{_WP}}}positionV"
 _LEAF_TEXT: Final = frozenset({_T, _DELTEXT, _INSTR})
-# Formatting that `--strict` compares; everything else in w:rPr (rsid, lang, proofing) is noise.
-_RUN_FORMAT: Final = ("rStyle", "rFonts", "b", "i", "u", "strike", "dstrike", "caps", "smallCaps",
-                      "sz", "color", "highlight", "vertAlign", "shd")
-
-
 @dataclass(slots=True)
 class Tracked:
     """A pending tracked change (`inserted` / `deleted`) or text no one can see (`hidden`).
@@ -130,23 +125,6 @@ class Embedded:
 
 def _val(el: etree._Element | None) -> str | None:
     return None if el is None else el.get(q("val"))
-
-
-def run_signature(rpr: etree._Element | None) -> str:
-    """Return the formatting of a run as a short canonical string (empty: plain)."""
-    if rpr is None:
-        return ""
-    bits = []
-    for name in _RUN_FORMAT:
-        el = rpr.find(q(name))
-        if el is None:
-            continue
-        attrs = sorted((k.rpartition("}")[2], v) for k, v in el.attrib.items()
-                       if not k.rpartition("}")[2].endswith(("Theme", "rsid")) and k.rpartition("}")[2] != "hint")
-        if name in ("b", "i", "caps", "smallCaps", "strike", "dstrike") and dict(attrs).get("val") in ("0", "false", "off"):
-            continue
-        bits.append(name + ("(" + ",".join(f"{k}={v}" for k, v in attrs) + ")" if attrs else ""))
-    return ";".join(bits)
 
 
 class _Text:

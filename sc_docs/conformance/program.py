@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .match import DIGITS, GREEDY, HUMANIZED, JMP, LAZY, SPLIT, WS, ATOM, ATOM_WIDTH, Builder, Program
-from .pattern import InlineFor, InlineIf, Slot, _branch_order
+from .pattern import InlineFor, InlineIf, Slot, branch_order
 
 
 def compile_items(items: list[Any], *, lead: bool, trail: bool, to_end: bool) -> Program:
@@ -34,7 +34,7 @@ def _items(b: Builder, items: list[Any], *, named: bool) -> None:
             if named:
                 b.save(item.group, True)
         elif isinstance(item, InlineIf):
-            order = _branch_order(item.tests, [len("".join(i for i in br if isinstance(i, str)).strip())
+            order = branch_order(item.tests, [len("".join(i for i in br if isinstance(i, str)).strip())
                                                for br in item.branches])
             _alternatives(b, [(f"b{item.id}_{k}" if named else None, item.branches[k]) for k in order], named)
         elif isinstance(item, InlineFor):

@@ -193,3 +193,25 @@ def vml_off_page(style: str) -> bool:
         if pos in props and off_page(emu(props[pos]), emu(props.get(size, "0"))):
             return True
     return False
+
+
+# Formatting that `--strict` compares; everything else in w:rPr (rsid, lang, proofing) is noise.
+_RUN_FORMAT: Final = ("rStyle", "rFonts", "b", "i", "u", "strike", "dstrike", "caps", "smallCaps",
+                      "sz", "color", "highlight", "vertAlign", "shd")
+
+
+def run_signature(rpr: etree._Element | None) -> str:
+    """Return the formatting of a run as a short canonical string (empty: plain)."""
+    if rpr is None:
+        return ""
+    bits = []
+    for name in _RUN_FORMAT:
+        el = rpr.find(q(name))
+        if el is None:
+            continue
+        attrs = sorted((k.rpartition("}")[2], v) for k, v in el.attrib.items()
+                       if not k.rpartition("}")[2].endswith(("Theme", "rsid")) and k.rpartition("}")[2] != "hint")
+        if name in ("b", "i", "caps", "smallCaps", "strike", "dstrike") and dict(attrs).get("val") in ("0", "false", "off"):
+            continue
+        bits.append(name + ("(" + ",".join(f"{k}={v}" for k, v in attrs) + ")" if attrs else ""))
+    return ";".join(bits)

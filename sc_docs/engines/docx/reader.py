@@ -39,6 +39,7 @@ from ._zip import check_bomb, check_no_dtd
 
 __all__ = [
     "MAX_ELEMENTS",
+    "MAX_FILE",
     "MAX_PART",
     "MAX_TEXT",
     "PARSER",
@@ -48,6 +49,8 @@ __all__ = [
     "unescape_braces",
 ]
 
+#: Largest DOCX file a reader accepts (the pro forma agreements are about 60 kB).
+MAX_FILE: Final = 64 * 1024 * 1024
 #: Largest part `DocxReader.read` holds in memory (styles, comments, properties, templates).
 MAX_PART: Final = 64 * 1024 * 1024
 #: Most XML elements one streamed part may hold (a 60-page agreement has about 40,000; one
