@@ -1,9 +1,9 @@
 """Properties for any input: any legal text renders verbatim; the loader raises only sc-docs errors.
 
 The first half puts arbitrary XML-legal Unicode into every free-text field of a record that has
-every agreement, renders every agreement (`sc_docs.catalog.makers.make`) and checks each
+every agreement, renders every agreement (`sc_docs.packet.render_agreement`) and checks each
 document opens in python-docx and holds each value exactly. The application form half runs once
-`sc_docs.catalog.formfill.fill_form` exists. The second half feeds arbitrary bytes and arbitrary
+`sc_docs.catalog.formfill.fill_application` exists. The second half feeds arbitrary bytes and arbitrary
 structured data (as YAML and JSON) to the loader and validator.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib.util
 import io
 import json
 import math
@@ -129,11 +128,9 @@ def test_hard_text_survives_libreoffice(tmp_path: Path) -> None:
     assert_docx_ok(docs["sca"], convert=True)
 
 
-FORMFILL = importlib.util.find_spec("sc_docs.catalog.formfill") is not None
 FORM_TEXT_FIELDS = [path for path in TEXT_FIELDS if path.startswith("applicant.")]
 
 
-@pytest.mark.skipif(not FORMFILL, reason="sc_docs.catalog.formfill.fill_application does not exist yet; this half runs once it does")
 @settings(max_examples=25, deadline=None)
 @given(st.fixed_dictionaries({path: legal_text(max_size=30) for path in FORM_TEXT_FIELDS}))
 @example({path: HARD[:30] for path in FORM_TEXT_FIELDS})
@@ -147,7 +144,7 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     data = copy.deepcopy(FULL)
     for path, value in values.items():
         put(data, path, value)
-    entry = load_catalog().get("application")
+    entry = next(e for e in load_catalog() if e.meta.kind == "form" and e.key in data["documents"])
     pdf = fill_form(entry, data)
     assert_pdf_ok(pdf)
     expected = form_values(lookup_root(entry, data), load_field_map(entry.file("fields")))

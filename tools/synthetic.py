@@ -30,7 +30,7 @@ def synthetic_records(n: int, seed: int = 0) -> list[dict[str, Any]]:
         letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
         scids = [f"{letters[0]}{letters[1]}{(i // 100) % 10}{i % 10}"[:4], f"Z{letters}{i % 10}"]
         facts["scids"] = list(dict.fromkeys(scids))
-        application = data.get("documents", {}).get("application")
+        application = (data.get("documents") or {}).get("application")
         if application is not None:
             application["scid_choices"] = [scids[0], scids[1], f"Y{letters}{(i + 1) % 10}"]
         out.append(data)

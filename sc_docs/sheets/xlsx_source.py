@@ -2,7 +2,7 @@
 
 Layout of the worksheet `Info sheet` (row 1 is a header):
   A `Field`: the field path as in the schema, list items by index (`applicant.scids[0]`,
-    `agreements.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
+    `documents.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
     are ignored;
   B `Value`: the value; an empty cell means "not given";
   C `Description`, D `Required`: help text written by `sc-docs sheet new --xlsx`, ignored on reading.
