@@ -93,7 +93,10 @@ class DocPackage:
         for name, kind in self._text_parts:
             walker = Walker(kind, styles=self.stylesheet, paper=paper)
             with _unreadable(self.label):
-                walker.feed(self.reader.iterparse(name), clear_done)
+                try:
+                    walker.feed(self.reader.iterparse(name), clear_done)
+                except UnreadableFileError as exc:
+                    raise UnreadableFileError(exc.message, file=exc.file or self.label) from None
             offset = counters.get(kind, 0)
             for p in walker.paragraphs:
                 p.index += offset
