@@ -29,9 +29,9 @@ from lxml import etree
 
 from sc_docs.errors import TemplateError
 
-# The engine's private pieces reading needs; this is the only module outside the engine core
+# The engine pieces reading needs (private ones named only here, inside the engine package);
 # that names them.
-from . import _classify
+from .parts import classify
 from ._ast import unescape_literal_braces
 from ._compat import patch_xml
 from ._filters import _US_STATES
@@ -167,7 +167,7 @@ class DocxReader:
         types = {"[Content_Types].xml": self.read("[Content_Types].xml")} if "[Content_Types].xml" in self else {}
         names: dict[str, bytes] = dict.fromkeys(self._infos, b"")
         names.update(types)
-        return _classify(names, self.label)
+        return classify(names, self.label)
 
     def iterparse(self, name: str, *, max_elements: int = MAX_ELEMENTS) -> Iterator[tuple[str, etree._Element]]:
         """Yield `("start" | "end", element)` for part `name`, streaming and bounded.
