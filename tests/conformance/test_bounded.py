@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 import resource
-import signal
 import subprocess
 import sys
 import time
@@ -105,24 +104,6 @@ def test_matches_as_re_does(texts: list[str]) -> None:
         assert ours.groupdict() == theirs.groupdict()
 
 
-class _Deadline:
-    """Fail a test that runs away (instead of hanging the suite) on POSIX systems."""
-
-    def __init__(self, seconds: int) -> None:
-        self.seconds = seconds
-
-    def __enter__(self) -> None:
-        if hasattr(signal, "SIGALRM"):
-            def _expired(*_: object) -> None:
-                raise TimeoutError(f"still running after {self.seconds} s")
-            signal.signal(signal.SIGALRM, _expired)
-            signal.alarm(self.seconds)
-
-    def __exit__(self, *_: object) -> None:
-        if hasattr(signal, "SIGALRM"):
-            signal.alarm(0)
-
-
 def _truncated_address(n: int) -> bytes:
     """The Acme SCA whose opening paragraph stops at the city, which then repeats ", a b" `n` times."""
     def fn(root: etree._Element) -> None:
@@ -138,16 +119,22 @@ def _truncated_address(n: int) -> bytes:
     return ed.edit(rendered(ACME, "sca"), fn)
 
 
-def test_backtracking_paragraph_is_reported_not_stuck() -> None:
-    with _Deadline(120):
-        report = verify_docx(_truncated_address(1000))
-    assert not report.conforming
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limits are POSIX")
+def test_backtracking_paragraph_is_reported_not_stuck(tmp_path: Path) -> None:
+    data = _truncated_address(1000)
+    path = tmp_path / "address.docx"
+    path.write_bytes(data)
+    code, err, _ = _verify_in_child(str(path), timeout=120)  # a regex stuck in C ignores signals: a child
+    assert code == 1, err
+    report = verify_docx(data)
     assert [d.location for d in report.deviations] == ["Preamble"]
 
 
 def _one_paragraph(runs: int) -> etree._Element:
-    body = "".join(f"<w:r><w:t>w{i % 10} </w:t></w:r>" for i in range(runs))
-    return etree.fromstring(f'<w:document xmlns:w="{W}"><w:body><w:p>{body}</w:p></w:body></w:document>')
+    """One commented paragraph of `runs` runs (200,000 make the 2.9 MB paragraph of the report)."""
+    body = "".join(f"<w:r><w:t>word{i % 10} text. </w:t></w:r>" for i in range(runs))
+    return etree.fromstring(f'<w:document xmlns:w="{W}"><w:body><w:p><w:commentRangeStart w:id="1"/>{body}'
+                            "</w:p></w:body></w:document>")
 
 
 def _walk_seconds(root: etree._Element) -> float:
@@ -166,7 +153,7 @@ def test_many_runs_in_one_paragraph_join_linearly() -> None:
     """200,000 runs in one paragraph: the walker's work grows with the runs, not their square."""
     small, large = _one_paragraph(50_000), _one_paragraph(200_000)
     ratio = _walk_seconds(large) / _walk_seconds(small)
-    assert ratio < 7, ratio  # linear: about 4; quadratic joining: about 16
+    assert ratio < 7, ratio  # linear: about 4; the quadratic joining it replaces: 11 to 13
 
 
 # -- whole-process bounds: a child process under an address-space limit ---------------------
