@@ -116,12 +116,8 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
 
 def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
     """Return the bundled application form filled from the (valid) applicant sheet `sheet`."""
-    from sc_docs.errors import ValidationFailed
     from sc_docs.catalog.formfill import fill_application
-    from sc_docs.sheets import load_applicant, validate
+    from sc_docs.sheets import load_valid_applicant
 
-    record = load_applicant(sheet)
-    problems = validate(record)
-    if problems:
-        raise ValidationFailed(problems, file=record.source)
+    record = load_valid_applicant(sheet)
     return fill_application(record.data, flatten=flatten)
