@@ -140,14 +140,10 @@ def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options) -> B
 def _warm() -> None:
     """Worker start-up: compile every template and parse the form once."""
     from sc_docs.catalog import load_catalog
-    from sc_docs.engines.docx import compile_template
+    from sc_docs.catalog.makers import warm
 
     try:
-        for entry in load_catalog().agreements():
-            compile_template(entry.source_path)
-        from sc_docs.catalog.formfill import warm
-
-        warm()
+        warm(load_catalog())
     except ScDocsError:
         pass  # the failure is reported per applicant
 

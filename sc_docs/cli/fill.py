@@ -115,9 +115,14 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
 
 
 def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
-    """Return the bundled application form filled from the (valid) applicant sheet `sheet`."""
-    from sc_docs.catalog.formfill import fill_application
+    """Return the first bundled form (in packet order: the application form) filled from the (valid) sheet."""
+    from sc_docs.catalog import document_sections, load_catalog
+    from sc_docs.catalog.formfill import fill_form
+    from sc_docs.errors import ScDocsError
     from sc_docs.sheets import load_valid_applicant
 
     record = load_valid_applicant(sheet)
-    return fill_application(record.data, flatten=flatten)
+    forms = [e for e in load_catalog().forms() if e.key in document_sections(record.data)]
+    if not forms:
+        raise ScDocsError("the sheet has no section for any form", file=record.source)
+    return fill_form(forms[0], record.data, flatten=flatten)

@@ -45,9 +45,10 @@ def render(key: str, sheets: tuple[str, ...], output: str, force: bool, pdf: boo
     saved it since; an input sheet is never overwritten.
     """
     from sc_docs.catalog import load_catalog
+    from sc_docs.catalog.makers import make
     from sc_docs.cli.params import made_by_sc_docs
     from sc_docs.files import check_output, write_output
-    from sc_docs.packet import packet_date_of, render_agreement, wanted_entries
+    from sc_docs.packet import packet_date_of, wanted_entries
     from sc_docs.sheets import load_valid_applicant
 
     docx_path, pdf_path = output_paths(output, pdf)
@@ -57,7 +58,7 @@ def render(key: str, sheets: tuple[str, ...], output: str, force: bool, pdf: boo
     record = load_valid_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
     (entry,) = wanted_entries(record.data, load_catalog(), [key])  # says which section is missing
     date = packet_date_of(record, packet_date)
-    docx = render_agreement(record.data, entry, date)
+    docx = make(entry, record.data, date)
     if docx_path is not None:
         write_output(docx_path, docx, force=force, inputs=sheets, replaceable=made_by_sc_docs)
     if pdf_path is not None:

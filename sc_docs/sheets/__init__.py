@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from sc_docs.sheets.loader import load_applicant, load_sheet
 from sc_docs.sheets.problems import Problem
@@ -21,11 +22,12 @@ __all__ = [
 ]
 
 
-def require_valid(record: ApplicantRecord) -> ApplicantRecord:
-    """Return `record` if it is valid; otherwise raise `ValidationFailed` listing every problem."""
+def require_valid(record: ApplicantRecord, schemas: Any = None) -> ApplicantRecord:
+    """Return `record` if it is valid against `schemas` (default: the bundled catalog's);
+    otherwise raise `ValidationFailed` listing every problem."""
     from sc_docs.errors import ValidationFailed
 
-    problems = validate(record)
+    problems = validate(record, schemas=schemas) if schemas is not None else validate(record)
     if problems:
         raise ValidationFailed(problems, file=record.source)
     return record

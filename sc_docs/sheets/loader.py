@@ -98,7 +98,10 @@ def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> Applican
     data, positions = parse_sheet(read_bytes(path), file, fmt)
     if not isinstance(data, dict):
         raise SheetError(f"the top level must be a section of fields, not {type(data).__name__}", file=file, line=1)
-    return ApplicantRecord(data=data, sources=[file], positions=positions)
+    from sc_docs.catalog.layout import upgrade_layout
+
+    notice = upgrade_layout(data, positions)
+    return ApplicantRecord(data=data, sources=[file], positions=positions, notices=[f"{file}: {notice}"] if notice else [])
 
 
 def sheet_files(folder: Path) -> list[Path]:
@@ -143,6 +146,7 @@ def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
         for path, loc in rec.positions.items():
             out.positions.setdefault(path, loc)
         out.problems.extend(rec.problems)
+        out.notices.extend(rec.notices)
     return out
 
 
