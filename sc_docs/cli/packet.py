@@ -50,7 +50,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     for doc in built.manifest.documents:
         click.echo(str(folder / doc.file))
     click.echo(str(out / f"{built.slug}.zip"))
-    kept = getattr(built, "kept", [])
+    kept = built.kept
     if kept:
         from sc_docs.cli import safe_message
 
