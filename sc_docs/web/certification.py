@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sc_docs.errors import ScDocsError
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.web.pages import page
 from sc_docs.web.uploads import EVIDENCE, UploadError, read_upload
 from sc_docs.web.workspace import NotFound, Workspace
@@ -83,7 +83,7 @@ def _tracker(workspace: Workspace, *, create: bool = True) -> Any:
 
 async def checklist(request: Request, *, error: str = "", status: int = 200) -> Response:
     """One applicant's requirements (overdue first), the mark form and the history."""
-    from sc_docs.tracker.errors import UnknownApplicantError
+    from sc_docs.errors import UnknownApplicantError
     from sc_docs.tracker.views import show
 
     workspace = _ws(request)
@@ -146,6 +146,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
         digest = hashlib.sha256(data).hexdigest()
         evidence = workspace.root / "evidence" / id_ / f"{requirement}-{digest[:16]}{EVIDENCE[suffix]}"
         if not evidence.exists():
+            evidence.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(evidence, data)
     try:
         await run_in_threadpool(tracker.mark, id_, requirement, status, date=when, evidence=evidence, note=note)

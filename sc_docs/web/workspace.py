@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sc_docs.errors import ScDocsError, UnreadableFileError
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.slugs import slugify
 from sc_docs.web import records
 

@@ -176,3 +176,22 @@ def test_mark_a_requirement_done_with_evidence(client, workspace: Path) -> None:
     assert "training: pending → done" in page and "all four courses" in page
     bad = client.post(f"/a/{ACME}/certification/mark?_csrf={token}", data={"requirement": "nope", "status": "done"})
     assert bad.status_code == 400 and "Error: unknown requirement &#39;nope&#39;" in bad.text
+
+
+def test_a_record_in_the_old_layout_opens_and_a_save_moves_it_to_documents(client, workspace: Path) -> None:
+    path = workspace / f"{ACME}.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = yaml.safe_load(text)
+    documents = old.pop("documents")
+    old["application"] = documents.pop("application")
+    old["agreements"] = documents
+    path.write_text("# kept comment\n" + yaml.safe_dump(old, sort_keys=False), encoding="utf-8")
+    page = client.get(f"/a/{ACME}/edit")
+    assert page.status_code == 200 and "old layout" in page.text
+    pairs = _form_pairs(page.text)
+    assert dict(pairs)["documents.sca.effective_date"] == "2027-04-01"
+    assert _post(client, f"/a/{ACME}/edit?_csrf={csrf_of(client)}", pairs).status_code == 303
+    saved = path.read_text(encoding="utf-8")
+    assert saved.startswith("# kept comment\n")
+    assert yaml.safe_load(saved)["documents"] == yaml.safe_load(text)["documents"]
+    assert "agreements" not in yaml.safe_load(saved)
