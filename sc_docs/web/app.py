@@ -75,7 +75,7 @@ def _load_data(workspace: Workspace, id_: str) -> tuple[dict[str, Any] | None, s
         raise
     except ScDocsError as exc:
         return None, exc.format_message()
-    return record.data, "\n".join(getattr(record, "notices", [])) or None
+    return record.data, "\n".join(record.notices) or None
 
 
 async def _pairs(request: Request) -> list[tuple[str, str]]:

@@ -138,7 +138,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
         return await checklist(request, error="the date must be YYYY-MM-DD", status=400)
     evidence = None
     upload = formdata.get("evidence")
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and not isinstance(upload, str) and upload.filename:
         try:
             suffix, data = await read_upload(upload, EVIDENCE)
         except UploadError as exc:
