@@ -18,6 +18,7 @@ class Imported:
     legal_name: str
     problems: int
     error: str | None = None
+    notice: bool = False  # `error` is a notice about the whole upload, not a refusal
 
 
 def _name(data: dict[str, Any]) -> str:
@@ -59,13 +60,10 @@ def _problems(workspace: Workspace, id_: str) -> int:
 
 
 def _roster(workspace: Workspace, data: bytes) -> list[Imported]:
-    from sc_docs.sheets.csv_source import iter_roster
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [Imported("roster.csv", None, "", 0, "roster.csv: is not UTF-8 text; save it as CSV UTF-8")]
-    out = []
+    text, notice = decode_roster(data)
+    out = [Imported("roster.csv", None, "", 0, f"roster.csv: {notice}", notice=True)] if notice else []
     try:
         for label, item in iter_roster(text, "roster.csv"):
             if isinstance(item, ScDocsError):
