@@ -75,10 +75,27 @@ def _requirements() -> Any:
     return load_requirements()
 
 
+_trackers: dict[str, tuple[int, Any]] = {}
+
+
 def _tracker(workspace: Workspace, *, create: bool = True) -> Any:
+    """Return the workspace's tracker, opened once per database file (its connections are not pooled)."""
     from sc_docs.tracker import Tracker
 
-    return Tracker.open(workspace.tracker_path(), create=create, requirements=_requirements())
+    path = workspace.tracker_path()
+    try:
+        inode = path.stat().st_ino
+    except OSError:
+        inode = -1
+    hit = _trackers.get(str(path))
+    if hit is not None and hit[0] == inode and inode != -1:
+        return hit[1]
+    tracker = Tracker.open(path, create=create, requirements=_requirements())
+    try:
+        _trackers[str(path)] = (path.stat().st_ino, tracker)
+    except OSError:
+        pass
+    return tracker
 
 
 async def checklist(request: Request, *, error: str = "", status: int = 200) -> Response:

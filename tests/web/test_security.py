@@ -196,3 +196,20 @@ def test_ids_that_are_not_records_are_not_found(client, workspace: Path) -> None
         assert response.status_code == 404, url
         assert "applicant: {}" not in response.text
 
+
+
+@pytest.mark.parametrize(("legal_name", "file"), [("../../outside", "outside.yaml"), ("..\\\\..\\\\win", "win.yaml"),
+                                                  ("CON", "con-1.yaml"), ("", "applicant.yaml"), ("/etc/passwd", "etc-passwd.yaml")],
+                         ids=["dotdot", "backslash", "reserved", "empty", "absolute"])
+def test_a_typed_name_never_becomes_a_path(client, workspace: Path, legal_name: str, file: str) -> None:
+    response = client.post(f"/new?_csrf={csrf_of(client)}", data={"applicant.legal_name": legal_name})
+    assert response.status_code == 303
+    assert (workspace / file).is_file()
+    assert sorted(p.name for p in workspace.parent.iterdir()) == ["ws"]
+
+
+def test_a_new_record_never_replaces_a_file(client, workspace: Path) -> None:
+    (workspace / "acme-power-and-light-llc.yaml").write_text("# someone's file\n", encoding="utf-8")
+    client.post(f"/new?_csrf={csrf_of(client)}", data={"applicant.legal_name": "Acme Power & Light, LLC"})
+    assert (workspace / "acme-power-and-light-llc.yaml").read_text(encoding="utf-8") == "# someone's file\n"
+    assert (workspace / "acme-power-and-light-llc-2.yaml").is_file()
