@@ -81,8 +81,11 @@ def test_lint_catches_unknown_variables_and_unused_required_fields(tmp_path: Pat
 def test_render_every_agreement_of_every_sample(run, sheet: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import yaml
 
+    from sc_docs.catalog import load_catalog
+
     data = yaml.safe_load(sheet.read_text())
-    for key in data["agreements"]:
+    catalog = load_catalog()
+    for key in [k for k in data["documents"] if catalog.get(k).meta.kind == "agreement"]:
         out = tmp_path / f"{key}.docx"
         result = run("render", key, sheet, "-o", out)
         assert result.exit_code == 0, result.stderr
