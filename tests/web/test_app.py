@@ -224,3 +224,23 @@ def test_a_windows_1252_roster_is_imported_with_a_notice(client, workspace: Path
     assert page.status_code == 200
     assert "is not UTF-8; read it as Windows-1252" in html.unescape(page.text)
     assert load_applicant(workspace / "energia-del-sur-sa.yaml").data["applicant"]["legal_name"] == "Energía del Sur SA"
+
+
+def test_while_records_are_being_checked_the_list_answers_at_once(workspace: Path) -> None:
+    from sc_docs.web.workspace import Workspace
+
+    ws = Workspace(workspace)
+    ws.summary(ACME)  # one record already checked
+    with ws._summarizing:  # the start-up pass is busy
+        rows = ws.summaries(wait=False)
+    assert [(r.id, r.pending) for r in rows] == [(ACME, False), ("ciudad-de-rio-verde", True)]
+    assert [r.pending for r in ws.summaries(wait=False)] == [False, False]
+
+
+def test_the_list_page_says_it_is_still_checking(make_client, workspace: Path) -> None:
+    client = make_client(workspace)
+    ws = client.app.app.state.workspace
+    with ws._summarizing:
+        page = client.get("/").text
+    assert "checking records: 0 of 2 done, this page refreshes itself." in page
+    assert '<meta http-equiv="refresh" content="2">' in page
