@@ -70,6 +70,12 @@ def _record_of(pairs: list[tuple[str, str]], old: dict[str, Any] | None) -> dict
 
 def _load_data(workspace: Workspace, id_: str) -> tuple[dict[str, Any] | None, str | None]:
     """Return the record's data (an old layout read as today's), or None and why it cannot be read."""
+    record, why = _load(workspace, id_)
+    return (record.data if record is not None else None), why
+
+
+def _load(workspace: Workspace, id_: str) -> tuple[Any, str | None]:
+    """Return the loaded record and its notices, or None and why it cannot be read."""
     from sc_docs import load_applicant
 
     try:
@@ -78,7 +84,7 @@ def _load_data(workspace: Workspace, id_: str) -> tuple[dict[str, Any] | None, s
         raise
     except ScDocsError as exc:
         return None, exc.format_message()
-    return record.data, "\n".join(record.notices) or None
+    return record, "\n".join(record.notices) or None
 
 
 async def _pairs(request: Request) -> list[tuple[str, str]]:
@@ -87,12 +93,13 @@ async def _pairs(request: Request) -> list[tuple[str, str]]:
 
 
 def _edit_page(request: Request, *, id_: str | None, data: dict[str, Any], version: str, status: int = 200,
-               message: str = "", error: str = "", fresh: bool = False) -> Response:
+               message: str = "", error: str = "", fresh: bool = False, record: Any = None) -> Response:
+    """Render the form; `record` (as loaded from its file) gives problems with their lines, as the CLI's."""
     from sc_docs import validate
     from sc_docs.sheets import ApplicantRecord
 
     source = f"{id_}.yaml" if id_ else "<new record>"
-    problems = validate(ApplicantRecord(data=data, sources=[source]))
+    problems = validate(record if record is not None else ApplicantRecord(data=data, sources=[source]))
     by_path: dict[str, list[str]] = {}
     for p in problems:
         by_path.setdefault(p.path, []).append(p.message)
@@ -116,13 +123,13 @@ async def edit_form(request: Request) -> Response:
     workspace = ws(request)
     id_ = request.path_params["id"]
     raw, version = workspace.read(id_)
-    data, why = _load_data(workspace, id_)
+    record, why = _load(workspace, id_)
     message = "Saved." if request.query_params.get("saved") else ""
-    if data is None:
+    if record is None:
         return page(request, "unreadable.html", status=422, id=id_, error=why, text=raw.decode("utf-8", "replace"))
     if why:  # the old layout's notice: a save writes the record in today's layout
         message = f"{message} {why.split(': ', 1)[-1]}; saving here writes it in the new layout.".strip()
-    return _edit_page(request, id_=id_, data=data, version=version, message=message)
+    return _edit_page(request, id_=id_, data=record.data, version=version, message=message, record=record)
 
 
 async def save(request: Request) -> Response:

@@ -244,3 +244,13 @@ def test_the_list_page_says_it_is_still_checking(make_client, workspace: Path) -
         page = client.get("/").text
     assert "checking records: 0 of 2 done, this page refreshes itself." in page
     assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_the_edit_page_lists_the_problems_the_cli_prints_with_their_lines(client, workspace: Path, run) -> None:
+    path = workspace / f"{ACME}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ACME, ACM2]", "ACME, acm2]"), encoding="utf-8")
+    cli = run("validate", str(path)).stdout.strip().splitlines()
+    assert len(cli) == 1
+    where, field, message = cli[0].split(": ", 2)
+    page = html.unescape(client.get(f"/a/{ACME}/edit").text)
+    assert f"{field}</a>: {message} <span class=\"muted\">({Path(where.rsplit(':', 1)[0]).name}:{where.rsplit(':', 1)[1]})" in page.replace(str(workspace) + "/", "")
