@@ -40,14 +40,19 @@ from ._props import CORE_FIELDS
 from .cache import compile_template, render_docx
 from .compile import CompiledTemplate
 from .environment import make_environment
+from .media import Image, url_id
 from .parts import docx_text, leftover_tags
+from .subdoc import Subdocument
 
 __all__ = [
     "CORE_FIELDS",
     "CompiledTemplate",
+    "Image",
+    "Subdocument",
     "compile_template",
     "docx_text",
     "leftover_tags",
     "make_environment",
     "render_docx",
+    "url_id",
 ]

@@ -8,6 +8,8 @@
 - `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
   self-contained DOCX and the engine has no loader) and `{% autoescape %}` (values are always
   escaped: unescaped data would be raw XML in the document).
+- `unescape_string_literals`: `&amp;` & co. in string literals become the characters Word
+  escaped, so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`.
 - `unescape_literal_braces`: docxtpl's `{_{` `}_}` `{_%` `%_}` escapes for literal braces, applied
   to the template's own text only, so a value can never turn into a tag.
 """
@@ -177,6 +179,28 @@ def unescape_literal_braces(tree: nodes.Template) -> None:
                 .replace("{_%", "{%")
                 .replace("%_}", "%}")
             )
+
+
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(\d+)|#[xX]([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    if m.group(1):
+        return _NAMED[m.group(1)]
+    code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+    return chr(code) if 0 < code < 0x110000 else m.group()
+
+
+def unescape_string_literals(tree: nodes.Template) -> None:
+    """Turn XML escapes in the template's string literals back into characters.
+
+    Word stores `{{ "Tom & Jerry" }}` as `{{ "Tom &amp; Jerry" }}`; the literal means the
+    characters the author typed, and autoescaping escapes them once on the way out.
+    """
+    for const in tree.find_all(nodes.Const):
+        if isinstance(const.value, str) and "&" in const.value:
+            const.value = _ENTITY.sub(_entity, const.value)
 
 
 # -- balance ---------------------------------------------------------------------------------

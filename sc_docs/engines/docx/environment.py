@@ -2,7 +2,9 @@
 
 Every `{{ value }}` passes through `finalize` before it is escaped, so a value that cannot be
 written into a document (None, characters XML cannot hold) is refused at the tag that prints it
-rather than producing a broken or misleading document.
+rather than producing a broken or misleading document. Pictures (`media.Image`, docxtpl's
+`InlineImage`) become drawing markup whose media the render carries into the package; markup
+values that point at relationships of another document are refused.
 """
 
 from __future__ import annotations
@@ -10,23 +12,30 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
+from markupsafe import Markup
 
+from jinja2 import nodes
+
+from . import media
+from ._ast import unescape_literal_braces, unescape_string_literals
 from ._filters import FILTERS
-from ._limits import LimitedSandbox, limit_environment
+from ._limits import LimitedSandbox, limit_environment, limit_tree
+from .subdoc import Subdocument
 
-_ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Listing and RichText may carry \a (new paragraph) and \f (page break), which docxtpl expands.
-_ILLEGAL_MARKUP: Final = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text may carry \a (new paragraph) and \f (page break), which rendering expands as docxtpl
+# does; every other control character is one XML cannot hold.
+_ILLEGAL: Final = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ValueProblem(Exception):
     """Raised by `finalize` for a value that must not reach the document."""
 
-    def __init__(self, reason: str, value: Any) -> None:
+    def __init__(self, reason: str, value: Any, *, show: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
         self.value = value
+        self.show = show  # quote the value in the message (text, not pictures or markup)
 
 
 def finalize(value: Any) -> Any:
@@ -39,9 +48,23 @@ def finalize(value: Any) -> Any:
         return value
     if value is None:
         raise ValueProblem("is empty (None)", value)
+    try:
+        image = media.as_image(value)
+        if image is not None:
+            return Markup(media.current().picture(image))
+        if isinstance(value, Subdocument):
+            return Markup(value.markup(media.current()))
+    except ValueError as exc:
+        raise ValueProblem(str(exc), value, show=False) from None
     if hasattr(value, "__html__"):
-        if _ILLEGAL_MARKUP.search(value.__html__()):
+        markup = value.__html__()
+        if _ILLEGAL.search(markup):
             raise ValueProblem("contains a character XML cannot hold", value)
+        if 'r:' in markup:
+            why = media.foreign_reference(value)
+            if why is not None:
+                raise ValueProblem(why, value, show=False)
+            media.current().markup = True
         return value
     text = str(value)
     if _ILLEGAL.search(text):
@@ -49,11 +72,12 @@ def finalize(value: Any) -> Any:
     return value
 
 
-def make_environment() -> LimitedSandbox:
+def make_environment(undefined: type[Undefined] = StrictUndefined) -> LimitedSandbox:
     """Return a new environment configured as the engine's: sandboxed with resource limits,
-    strict, autoescaping."""
+    strict, autoescaping. `undefined` is for the engine's own second look at a failed
+    render, which lists every missing variable at once."""
     env = LimitedSandbox(
-        undefined=StrictUndefined,
+        undefined=undefined,
         autoescape=True,
         finalize=finalize,
         loader=None,
@@ -68,3 +92,11 @@ def make_environment() -> LimitedSandbox:
 
 #: The one environment every compiled template of the process shares.
 ENV: Final = make_environment()
+
+
+def prepare(tree: nodes.Template, env: LimitedSandbox) -> None:
+    """Apply the engine's changes to a checked tree before it is compiled in `env`: escapes in
+    string literals and docxtpl's literal braces resolved, loops and sizes bounded."""
+    unescape_string_literals(tree)
+    unescape_literal_braces(tree)
+    limit_tree(tree, env)
