@@ -6,7 +6,8 @@
 - relationship ids are unique within each `.rels`, drawing ids (`wp:docPr/@id`) within each part;
 - every entry has a content type (an Override or a Default for its extension).
 
-`png(width, height)` returns a small valid PNG built with zlib, for picture tests.
+`checking_renders(monkeypatch)` makes every render of a test run the check (the DOCX engine's
+test modules use it in an autouse fixture). `png(width, height)` returns a small valid PNG built with zlib, for picture tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
+from typing import Any
 
 from lxml import etree
 
@@ -101,3 +103,17 @@ def png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (200, 30, 3
         + chunk(b"IEND", b"")
     )
 
+
+
+def checking_renders(monkeypatch: Any) -> None:
+    """Make every `CompiledTemplate.render` of the test check the package it returns."""
+    from sc_docs.engines.docx import CompiledTemplate
+
+    original = CompiledTemplate.render
+
+    def render(self: Any, *args: Any, **kwargs: Any) -> bytes:
+        out = original(self, *args, **kwargs)
+        check_package(out)
+        return out
+
+    monkeypatch.setattr(CompiledTemplate, "render", render)

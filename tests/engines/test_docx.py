@@ -35,8 +35,15 @@ from sc_docs.engines.docx import (
 )
 from sc_docs.errors import TemplateError
 from tests.corpus.zips import lying_bomb
+from tests.engines.docx_package import check_package, checking_renders, png
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@pytest.fixture(autouse=True)
+def _check_every_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every DOCX rendered here must have its relationships, targets and ids in order."""
+    checking_renders(monkeypatch)
 WNS = f'xmlns:w="{W}"'
 
 

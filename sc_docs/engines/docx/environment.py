@@ -48,23 +48,30 @@ def finalize(value: Any) -> Any:
         return value
     if value is None:
         raise ValueProblem("is empty (None)", value)
-    try:
-        image = media.as_image(value)
-        if image is not None:
-            return Markup(media.current().picture(image))
-        if isinstance(value, Subdocument):
-            return Markup(value.markup(media.current()))
-    except ValueError as exc:
-        raise ValueProblem(str(exc), value, show=False) from None
+    additions = media.active()
+    if additions is None:
+        # Outside the engine's render (docxtpl rendering with this environment, for a
+        # comparison) docxtpl handles its own values; the engine's need the engine.
+        if isinstance(value, (media.Image, Subdocument)):
+            raise ValueProblem("can only be shown by the engine's own render", value, show=False)
+    else:
+        try:
+            image = media.as_image(value)
+            if image is not None:
+                return Markup(additions.picture(image))
+            if isinstance(value, Subdocument):
+                return Markup(value.markup(additions))
+        except ValueError as exc:
+            raise ValueProblem(str(exc), value, show=False) from None
     if hasattr(value, "__html__"):
         markup = value.__html__()
         if _ILLEGAL.search(markup):
             raise ValueProblem("contains a character XML cannot hold", value)
-        if 'r:' in markup:
+        if additions is not None and "r:" in markup:
             why = media.foreign_reference(value)
             if why is not None:
                 raise ValueProblem(why, value, show=False)
-            media.current().markup = True
+            additions.markup = True
         return value
     text = str(value)
     if _ILLEGAL.search(text):

@@ -27,7 +27,6 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from sc_docs.errors import TemplateError
 
 from ._text import PARSER
 
@@ -299,12 +298,9 @@ _CURRENT: contextvars.ContextVar[PackageAdditions | None] = contextvars.ContextV
 )
 
 
-def current() -> PackageAdditions:
-    """Return the additions of the render in progress (values are only printed inside one)."""
-    additions = _CURRENT.get()
-    if additions is None:
-        raise TemplateError("a picture or link value was printed outside a render")
-    return additions
+def active() -> PackageAdditions | None:
+    """Return the additions of the engine's render in progress, None outside one."""
+    return _CURRENT.get()
 
 
 def begin(additions: PackageAdditions) -> contextvars.Token[PackageAdditions | None]:
