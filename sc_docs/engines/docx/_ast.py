@@ -8,10 +8,10 @@
 - `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
   self-contained DOCX and the engine has no loader) and `{% autoescape %}` (values are always
   escaped: unescaped data would be raw XML in the document).
-- `unescape_string_literals`: `&amp;` & co. in string literals become the characters Word
-  escaped, so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`.
-- `unescape_literal_braces`: docxtpl's `{_{` `}_}` `{_%` `%_}` escapes for literal braces, applied
-  to the template's own text only, so a value can never turn into a tag.
+- `unescape_literals`: `&amp;` & co. in string literals become the characters Word escaped,
+  so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`; docxtpl's `{_{` `}_}`
+  `{_%` `%_}` escapes for literal braces apply to the template's own text only, so a value
+  can never turn into a tag.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from jinja2 import nodes
+from lxml import etree
 
 
 class AstProblem(Exception):
@@ -161,24 +162,21 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str, str], ...] = (
 
 def check_allowed(tree: nodes.Template) -> None:
     """Refuse tags that load other templates (there is no loader) or switch escaping off."""
-    for kind, label, reason in _FORBIDDEN:
-        for node in tree.find_all(kind):
-            raise AstProblem(
-                f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
-            )
+    # One walk of the tree for every kind: templates have thousands of nodes.
+    for node in tree.find_all(tuple(kind for kind, _, _ in _FORBIDDEN)):
+        label, reason = next((lb, r) for k, lb, r in _FORBIDDEN if isinstance(node, k))
+        raise AstProblem(
+            f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
+        )
 
 
-def unescape_literal_braces(tree: nodes.Template) -> None:
+def _unescape_braces(data: nodes.TemplateData) -> None:
     """Apply docxtpl's literal-brace escapes (`{_{` -> `{{` ...) to template text only."""
-    for data in tree.find_all(nodes.TemplateData):
-        text = data.data
-        if "_" in text and ("{_" in text or "_}" in text):
-            data.data = (
-                text.replace("{_{", "{{")
-                .replace("}_}", "}}")
-                .replace("{_%", "{%")
-                .replace("%_}", "%}")
-            )
+    text = data.data
+    if "_" in text and ("{_" in text or "_}" in text):
+        data.data = (
+            text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        )
 
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(\d+)|#[xX]([0-9a-fA-F]+));")
@@ -192,21 +190,25 @@ def _entity(m: re.Match[str]) -> str:
     return chr(code) if 0 < code < 0x110000 else m.group()
 
 
-def unescape_string_literals(tree: nodes.Template) -> None:
-    """Turn XML escapes in the template's string literals back into characters.
+def unescape_literals(tree: nodes.Template) -> None:
+    """Resolve escapes in the template's own text, in one walk of the tree.
 
-    Word stores `{{ "Tom & Jerry" }}` as `{{ "Tom &amp; Jerry" }}`; the literal means the
-    characters the author typed, and autoescaping escapes them once on the way out.
+    String literals: Word stores `{{ "Tom & Jerry" }}` as `{{ "Tom &amp; Jerry" }}`; the
+    literal means the characters the author typed, and autoescaping escapes them once on the
+    way out. Template text: docxtpl's literal braces (`{_{` -> `{{` ...).
     """
-    for const in tree.find_all(nodes.Const):
-        if isinstance(const.value, str) and "&" in const.value:
-            const.value = _ENTITY.sub(_entity, const.value)
+    for node in tree.find_all((nodes.Const, nodes.TemplateData)):
+        if isinstance(node, nodes.TemplateData):
+            _unescape_braces(node)
+        elif isinstance(node.value, str) and "&" in node.value:
+            node.value = _ENTITY.sub(_entity, node.value)
 
 
 # -- balance ---------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"<(/?)([^\s/>]*)[^>]*>|\x00")
 _MARK = "\x00"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ def _block_effect(node: nodes.Node) -> list[Effect] | None:
     return None
 
 
-def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
+def _seq_effect(body: list[nodes.Node], lineno: int, *, whole: bool = False) -> Effect:
+    """Return what `body` does to the open elements; `whole` if it is a part's entire source."""
     pieces: list[str] = []
     starts: list[tuple[int, int]] = []  # (offset in the joined text, template line)
     blocks: list[list[Effect]] = []
@@ -332,6 +335,15 @@ def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
                 add(_MARK, node.lineno)
                 blocks.append(effect)
     text = "".join(pieces)
+    if whole and all(not e.closes and not e.opens for alts in blocks for e in alts):
+        # Every block is balanced on its own, so the part is balanced if what is left is
+        # well-formed: one parse in C instead of a walk over every element in Python. If
+        # the parse fails the walk below says where.
+        try:
+            etree.fromstring(text.replace(_MARK, "").encode("utf-8"), _PARSER)
+            return Effect()
+        except (etree.XMLSyntaxError, ValueError):
+            pass
     stack = _Stack(text)
     index = 0
     piece = 0
@@ -362,6 +374,6 @@ def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
 
 def check_balance(tree: nodes.Template) -> None:
     """Raise `AstProblem` unless every rendering of `tree` is balanced XML."""
-    effect = _seq_effect(tree.body, 1)
+    effect = _seq_effect(tree.body, 1, whole=True)
     if effect.closes or effect.opens:
         raise AstProblem("template is not well-formed XML after removing its tags", 1)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from jinja2 import nodes
 
 from . import media
-from ._ast import unescape_literal_braces, unescape_string_literals
+from ._ast import unescape_literals
 from ._filters import FILTERS
 from ._limits import LimitedSandbox, limit_environment, limit_tree
 from .subdoc import Subdocument
@@ -104,6 +104,5 @@ ENV: Final = make_environment()
 def prepare(tree: nodes.Template, env: LimitedSandbox) -> None:
     """Apply the engine's changes to a checked tree before it is compiled in `env`: escapes in
     string literals and docxtpl's literal braces resolved, loops and sizes bounded."""
-    unescape_string_literals(tree)
-    unescape_literal_braces(tree)
+    unescape_literals(tree)
     limit_tree(tree, env)
