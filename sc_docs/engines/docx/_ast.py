@@ -200,7 +200,7 @@ def unescape_literals(tree: nodes.Template) -> None:
     for node in tree.find_all((nodes.Const, nodes.TemplateData)):
         if isinstance(node, nodes.TemplateData):
             _unescape_braces(node)
-        elif isinstance(node.value, str) and "&" in node.value:
+        elif isinstance(node, nodes.Const) and isinstance(node.value, str) and "&" in node.value:
             node.value = _ENTITY.sub(_entity, node.value)
 
 

@@ -40,7 +40,7 @@ class _Recording(ChainableUndefined):
 
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
         self._note()
-        return super()._fail_with_undefined_error(*args, **kwargs)  # type: ignore[no-any-return]
+        super()._fail_with_undefined_error(*args, **kwargs)
 
     def __str__(self) -> str:
         self._note()
