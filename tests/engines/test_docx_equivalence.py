@@ -129,6 +129,11 @@ def _paragraphs(d: Any) -> None:
     d.sections[0].footer.paragraphs[0].text = "Footer {{ rows|length }}"
 
 
+def _comments(d: Any) -> None:
+    p = d.add_paragraph("Commented {{ name }}")
+    d.add_comment(p.runs, text="Reviewer note {{ name }}", author="R")
+
+
 ROWS = {
     "rows": [
         {"a": "one", "group": "G1", "xs": [1, 2]},
@@ -159,6 +164,8 @@ CASES = [
     ("merges", doc(_merges), ROWS),
     ("paragraphs header footer", doc(_paragraphs), ROWS),
     ("footnotes", add_notes(make_docx(["Body {{ name }}"]), "footnotes", ["Note {{ name }}"]), ROWS),
+    # Neither tool renders comments: they are the reviewer's, not the document's text.
+    ("comments", doc(_comments), ROWS),
     ("plain \\a and \\f", make_docx(["A{{ s }}B"]), {"s": "one\atwo\fthree\nfour\tfive"}),
     ("nested loops", make_docx(["{% for r in rows %}{% for x in r.xs %}{{ r.a }}{{ x }};{% endfor %}{% endfor %}"]), ROWS),
 ]

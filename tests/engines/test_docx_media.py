@@ -96,3 +96,11 @@ def test_engine_values_are_refused_in_other_renders() -> None:
 def test_unreadable_picture_file_names_the_value() -> None:
     with pytest.raises(TemplateError, match=r"value of 'logo' cannot read image"):
         render_docx(make_docx(["{{ logo }}"]), {"logo": Image("/nonexistent/logo.png")})
+
+
+def test_objects_without_text_are_refused_naming_the_value() -> None:
+    class Opaque:
+        pass
+
+    with pytest.raises(TemplateError, match=r"value of 'v' is an object of type Opaque, which has no text"):
+        render_docx(make_docx(["{{ v }}"]), {"v": Opaque()})

@@ -73,6 +73,12 @@ def finalize(value: Any) -> Any:
                 raise ValueProblem(why, value, show=False)
             additions.markup = True
         return value
+    kind = type(value)
+    if kind.__str__ is object.__str__ and kind.__repr__ is object.__repr__:
+        # It would print as `<module.Class object at 0x...>`: not a value meant for a reader.
+        raise ValueProblem(
+            f"is an object of type {kind.__name__}, which has no text to print", value, show=False
+        )
     text = str(value)
     if _ILLEGAL.search(text):
         raise ValueProblem("contains a character XML cannot hold", value)
