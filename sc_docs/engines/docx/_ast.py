@@ -5,11 +5,10 @@
 - `check_balance`: refuse blocks (`{% if %}`, `{% for %}` ...) whose skipped or repeated XML
   would leave the document malformed, e.g. an `{% if %}` opening in one table cell and closing
   in the next. A block may span paragraphs only if it closes and reopens the same elements.
-- `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
+- `check_node`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
   self-contained DOCX and the engine has no loader) and `{% autoescape %}` (values are always
-  escaped: unescaped data would be raw XML in the document).
-- `unescape_literals`: `&amp;` & co. in string literals become the characters Word escaped,
-  so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`; docxtpl's `{_{` `}_}`
+  escaped: unescaped data would be raw XML in the document). The same walk resolves escapes:
+  `&amp;` & co. in string literals become the characters Word escaped, so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`; docxtpl's `{_{` `}_}`
   `{_%` `%_}` escapes for literal braces apply to the template's own text only, so a value
   can never turn into a tag.
 """
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 
 from jinja2 import nodes
 from lxml import etree
+
+from ._limits import ENGINE_FILTERS
 
 
 class AstProblem(Exception):
@@ -52,6 +53,8 @@ class VariableCollector:
 
     def _path(self, node: nodes.Node, scope: Scope) -> str | None:
         """Return the path `node` denotes if it is a name/attribute/item chain, else None."""
+        if isinstance(node, nodes.Filter) and node.name in ENGINE_FILTERS and node.node:
+            return self._path(node.node, scope)  # the engine's own bounds are transparent
         if isinstance(node, nodes.Name):
             if node.name in scope:
                 return scope[node.name]
@@ -160,16 +163,6 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str, str], ...] = (
 )
 
 
-def check_allowed(tree: nodes.Template) -> None:
-    """Refuse tags that load other templates (there is no loader) or switch escaping off."""
-    # One walk of the tree for every kind: templates have thousands of nodes.
-    for node in tree.find_all(tuple(kind for kind, _, _ in _FORBIDDEN)):
-        label, reason = next((lb, r) for k, lb, r in _FORBIDDEN if isinstance(node, k))
-        raise AstProblem(
-            f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
-        )
-
-
 def _unescape_braces(data: nodes.TemplateData) -> None:
     """Apply docxtpl's literal-brace escapes (`{_{` -> `{{` ...) to template text only."""
     text = data.data
@@ -190,18 +183,28 @@ def _entity(m: re.Match[str]) -> str:
     return chr(code) if 0 < code < 0x110000 else m.group()
 
 
-def unescape_literals(tree: nodes.Template) -> None:
-    """Resolve escapes in the template's own text, in one walk of the tree.
+_FORBIDDEN_KINDS = tuple(kind for kind, _, _ in _FORBIDDEN)
+
+
+def check_node(node: nodes.Node) -> None:
+    """Refuse a tag that loads other templates (there is no loader) or switches escaping off;
+    resolve escapes in the template's own text. Called on every node of a tree by the one
+    walk that also bounds it (`_limits.limit_tree`): templates have thousands of nodes.
 
     String literals: Word stores `{{ "Tom & Jerry" }}` as `{{ "Tom &amp; Jerry" }}`; the
     literal means the characters the author typed, and autoescaping escapes them once on the
     way out. Template text: docxtpl's literal braces (`{_{` -> `{{` ...).
     """
-    for node in tree.find_all((nodes.Const, nodes.TemplateData)):
-        if isinstance(node, nodes.TemplateData):
-            _unescape_braces(node)
-        elif isinstance(node, nodes.Const) and isinstance(node.value, str) and "&" in node.value:
+    if isinstance(node, nodes.TemplateData):
+        _unescape_braces(node)
+    elif isinstance(node, nodes.Const):
+        if isinstance(node.value, str) and "&" in node.value:
             node.value = _ENTITY.sub(_entity, node.value)
+    elif isinstance(node, _FORBIDDEN_KINDS):
+        label, reason = next((lb, r) for k, lb, r in _FORBIDDEN if isinstance(node, k))
+        raise AstProblem(
+            f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
+        )
 
 
 # -- balance ---------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from sc_docs.errors import TemplateError
 
 from . import _compat as compat
 from . import media
-from ._ast import AstProblem, VariableCollector, check_allowed, check_balance
-from ._limits import Budget, render_limited
+from ._ast import AstProblem, VariableCollector, check_balance, check_node
+from ._limits import Budget, limit_tree, render_limited
 from ._props import (
     CORE_REL,
     CORE_TYPE,
@@ -37,7 +37,7 @@ from ._props import (
 )
 from ._text import PARSER, W, package_text
 from ._zip import Entry, Package, entry_from_bytes, write_zip
-from .environment import ENV, prepare
+from .environment import ENV
 from .grid import needs_tree_fix
 from .locate import Line, explain, line_map, syntax_location, where
 from .media import LINK_MARK
@@ -61,7 +61,7 @@ class _Part:
     suffix: str
     fix_tree: bool
     source: str  # the Jinja source, one line per paragraph: kept to locate problems
-    paragraphs: list[str]  # the text of the part's paragraphs, in order
+    xml: bytes  # the part as the template has it, for the text of its paragraphs
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
     _lines: list[Line] | None = None
 
@@ -69,7 +69,11 @@ class _Part:
     def lines(self) -> list[Line]:
         """The paragraph of each source line, mapped on first use (failures only)."""
         if self._lines is None:
-            self._lines = line_map(self.source, self.paragraphs)
+            root = etree.fromstring(self.xml, PARSER)
+            body = root.find(f"{{{W}}}body") if self.kind == "document" else None
+            scope = root if body is None else body
+            paragraphs = ["".join(p.itertext()) for p in scope.iter(f"{{{W}}}p")]
+            self._lines = line_map(self.source, paragraphs)
         return self._lines
 
     def render(
@@ -172,7 +176,6 @@ class CompiledTemplate:
             raise TemplateError(
                 f"refusing DOCX part {part_name}: it declares a DTD", template=self.name
             )
-        paragraphs = ["".join(p.itertext()) for p in root.iter(f"{{{W}}}p")]
         prefix, suffix, fix_tree = _DECL, "", False
         if kind == "document":
             body = root.find(f"{{{W}}}body")
@@ -190,7 +193,6 @@ class CompiledTemplate:
                     )
                 return None  # an empty body: nothing to fill
             prefix, suffix = _DECL + whole[:start], whole[end + len("</w:body>") :]
-            paragraphs = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")]
         else:
             xml = etree.tostring(root, encoding="unicode")
             if kind in ("footnotes", "endnotes", "properties"):
@@ -207,10 +209,10 @@ class CompiledTemplate:
             # its picture ids are renumbered and grids fixed as docxtpl does on every render.
             return None
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
-        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, paragraphs)  # type: ignore[arg-type]
+        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, raw)  # type: ignore[arg-type]
         try:
             tree = ENV.parse(source, name=part_name, filename=f"<{part_name}>")
-            check_allowed(tree)
+            limit_tree(tree, ENV, check_node)  # checks, escapes and bounds in one walk
             check_balance(tree)
         except jinja2.TemplateSyntaxError as exc:
             lineno, needle = syntax_location(exc, source)
@@ -230,7 +232,6 @@ class CompiledTemplate:
         for path, ls in sorted(part_collector.lines.items()):
             for ln in ls:
                 by_line.setdefault(ln, []).append(path)
-        prepare(tree, ENV)
         try:
             code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
@@ -240,7 +241,7 @@ class CompiledTemplate:
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
         return _Part(
-            part_name, kind, template, prefix, suffix, fix_tree, source, paragraphs, by_line
+            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line
         )
 
     # -- public --

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from jinja2 import nodes
 
 from . import media
-from ._ast import unescape_literals
+from ._ast import check_node
 from ._filters import FILTERS
 from ._limits import LimitedSandbox, limit_environment, limit_tree
 from .subdoc import Subdocument
@@ -108,7 +108,7 @@ ENV: Final = make_environment()
 
 
 def prepare(tree: nodes.Template, env: LimitedSandbox) -> None:
-    """Apply the engine's changes to a checked tree before it is compiled in `env`: escapes in
-    string literals and docxtpl's literal braces resolved, loops and sizes bounded."""
-    unescape_literals(tree)
-    limit_tree(tree, env)
+    """Check a parsed tree and make the engine's changes before it is compiled in `env`:
+    escapes in string literals and docxtpl's literal braces resolved, loops and sizes
+    bounded."""
+    limit_tree(tree, env, check_node)
