@@ -186,6 +186,13 @@ def _entity(m: re.Match[str]) -> str:
 _FORBIDDEN_KINDS = tuple(kind for kind, _, _ in _FORBIDDEN)
 
 
+def unescape_literal_braces(tree: nodes.Template) -> None:
+    """Apply docxtpl's literal-brace escapes to a tree's template text only (for `reader`,
+    which reads templates without compiling them)."""
+    for data in tree.find_all(nodes.TemplateData):
+        _unescape_braces(data)
+
+
 def check_node(node: nodes.Node) -> None:
     """Refuse a tag that loads other templates (there is no loader) or switches escaping off;
     resolve escapes in the template's own text. Called on every node of a tree by the one
