@@ -201,13 +201,12 @@ def warm() -> None:
 
     For a worker process's start-up: the first applicant then fills as fast as the rest.
     """
-    from sc_docs.engines.pdf import _font as _pdffont
-    from sc_docs.engines.pdf import open_form
+    from sc_docs.engines.pdf import open_form, preload_fonts
 
     entry = _application_entry()
     load_field_map(entry.folder / str(entry.meta.fields))
     open_form(entry.source_path)
-    _pdffont.embedded_font(frozenset())
+    preload_fonts()
 
 
 # --------------------------------------------------------------------------- lint

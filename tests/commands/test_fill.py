@@ -33,7 +33,7 @@ def test_fields_json_is_the_field_info_list(run, form: Path) -> None:
     data = json.loads(result.stdout)
     assert data[3] == {
         "name": "agree", "type": "checkbox", "value": False, "options": ["Yes"], "page": 1,
-        "max_length": None, "multiline": False, "readonly": False,
+        "max_length": None, "multiline": False, "readonly": False, "orphan": False,
     }
 
 

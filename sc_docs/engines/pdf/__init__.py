@@ -46,10 +46,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from sc_docs.engines.pdf._fill import _Filler
+from sc_docs.engines.pdf import _font
+from sc_docs.engines.pdf._fill import Options, _Filler
 from sc_docs.engines.pdf._parse import (
     _EDIT,
     _MULTILINE,
@@ -63,7 +65,13 @@ from sc_docs.engines.pdf._parse import (
 )
 from sc_docs.errors import FormError
 
-__all__ = ["FieldInfo", "Form", "FormError", "UnreadableFormError", "open_form"]
+__all__ = [
+    "AddendumItem", "FieldInfo", "FillReport", "Form", "FormError", "MissingGlyphError", "UnreadableFormError",
+    "open_form", "preload_fonts",
+]
+
+MissingGlyphError = _font.MissingGlyphError
+DEFAULT_MIN_FONT_SIZE = 6.0
 
 _CACHE_SIZE = 16
 MAX_FORM_BYTES = 100 * 1024 * 1024  # far above any real form, far below running out of memory
@@ -82,6 +90,33 @@ class FieldInfo(BaseModel):
     max_length: int | None = None
     multiline: bool = False
     readonly: bool = False
+    orphan: bool = False  # a widget on a page that the form's field list does not reach
+
+
+class AddendumItem(BaseModel):
+    """A value too long for its field at the minimum font size, printed on the addendum page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: int
+    field: str
+    characters: int
+
+
+class FillReport(BaseModel):
+    """What one fill produced: the PDF, and what a person should know about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data: bytes
+    warnings: list[str] = []
+    addendum: list[AddendumItem] = []
+    scripts_removed: int = 0
+
+
+def preload_fonts() -> None:
+    """Build the embedded Latin font subset now (a worker's start-up), not on the first fill."""
+    _font.preload()
 
 
 _cache: OrderedDict[str, _Parsed] = OrderedDict()
@@ -143,24 +178,54 @@ class Form:
         """Return the fields in document order, one per fully qualified name."""
         return [_info(f) for f in self._parsed.fields]
 
-    def fill(
+    def fill(self, values: Mapping[str, str | bool], **options: Any) -> bytes:
+        """Return the PDF with `values` filled in (see `fill_report` for the options)."""
+        return self.fill_report(values, **options).data
+
+    def fill_report(
         self,
         values: Mapping[str, str | bool],
         *,
         flatten: bool = False,
         need_appearances: bool = False,
-    ) -> bytes:
-        """Return the PDF with `values` filled in (see the module docstring for the rules)."""
-        checked = self._check(values)
+        keep_scripts: bool = False,
+        include_readonly: bool = False,
+        allow_missing_glyphs: bool = False,
+        min_font_size: float = DEFAULT_MIN_FONT_SIZE,
+    ) -> FillReport:
+        """Fill `values` and return the PDF with warnings and addendum items.
+
+        `keep_scripts=False` removes active content (/OpenAction, /AA, JavaScript): a filled
+        form is a record, not a program. Read-only fields are refused unless
+        `include_readonly`. A character no font covers is an error unless
+        `allow_missing_glyphs`. Text is never drawn below `min_font_size`: a value that does
+        not fit goes to an addendum page and its field says where.
+        """
+        if min_font_size <= 0 or min_font_size > 72:
+            raise FormError(f"the minimum font size must be between 0 and 72 points, not {min_font_size}",
+                            form=self.name)
+        checked = self._check(values, include_readonly=include_readonly)
+        options = Options(flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
+                          allow_missing_glyphs=allow_missing_glyphs, min_font_size=float(min_font_size))
         try:
             with self._parsed.lock, _quiet():
-                return _Filler(self._parsed).run(checked, flatten=flatten, need_appearances=need_appearances)
-        except FormError:
+                filler = _Filler(self._parsed)
+                data = filler.run(checked, options)
+        except FormError as exc:
+            if exc.form is None:
+                raise FormError(exc.message, form=self.name) from None
             raise
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged objects
             raise FormError(f"cannot fill the form: {type(exc).__name__}: {exc}", form=self.name) from None
+        outcome = filler.outcome
+        return FillReport(
+            data=data,
+            warnings=list(outcome.warnings),
+            addendum=[AddendumItem(item=n, field=name, characters=len(v)) for n, name, v in outcome.addendum],
+            scripts_removed=outcome.scripts_removed,
+        )
 
-    def _check(self, values: Mapping[str, str | bool]) -> list[tuple[_Field, str | bool]]:
+    def _check(self, values: Mapping[str, str | bool], *, include_readonly: bool = False) -> list[tuple[_Field, str | bool]]:
         """Validate every value; raise one `FormError` listing all problems."""
         problems: list[str] = []
         by_name = self._parsed.by_name
@@ -174,6 +239,8 @@ class Form:
                     problems.append(_unknown(str(key), list(by_name)))
                 continue
             problem = _check_value(f, value)
+            if problem is None and f.flags & _READONLY and not include_readonly:
+                problem = "is read-only (the form fills it itself); pass --include-readonly to fill it anyway"
             if problem:
                 problems.append(f"{key}: {problem}")
         if problems:
@@ -197,9 +264,18 @@ def _check_value(f: _Field, value: object) -> str | None:
     if kind in ("signature", "button"):
         return f"is a {kind} field and cannot be filled"
     if kind == "checkbox":
-        if not isinstance(value, bool):
-            return f"a checkbox takes true or false, not {_short(value)}"
-        return None
+        if isinstance(value, bool):
+            if value and len(f.options) > 1:
+                return (f"has several on-states ({', '.join(f.options)}): give one of them by name, "
+                        "not true")
+            return None
+        if isinstance(value, str) and (value in f.options or value == "Off") and len(f.options) > 1:
+            return None
+        if isinstance(value, str) and value in f.options:
+            return None
+        if len(f.options) > 1:
+            return f"takes one of its states {', '.join(repr(o) for o in f.options)} or false, not {_short(value)}"
+        return f"a checkbox takes true or false, not {_short(value)}"
     if not isinstance(value, str):
         expected = {"text": "text", "radio": "one of the options", "choice": "one of the options"}[kind]
         return f"a {kind} field takes {expected} (a string), not {_short(value)}"
@@ -230,4 +306,5 @@ def _info(f: _Field) -> FieldInfo:
         max_length=f.max_length,
         multiline=bool(f.type == "text" and f.flags & _MULTILINE),
         readonly=bool(f.flags & _READONLY),
+        orphan=f.orphan,
     )
