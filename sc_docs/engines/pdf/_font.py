@@ -295,6 +295,7 @@ def _subset(path: str, chars: frozenset[str]) -> EmbeddedFont:
     options.hinting = False
     options.notdef_outline = True
     options.name_IDs = [1, 2, 3, 4, 6]
+    options.retain_gids = "CFF " in font  # CID-keyed CFF: keep glyph ids equal to the CIDs viewers look up
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG", "FFTM", "VORG", "vhea", "vmtx"]
     available = set(font.getBestCmap())
     unicodes = sorted(ord(c) for c in chars if ord(c) in available)
