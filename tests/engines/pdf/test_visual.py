@@ -1,0 +1,55 @@
+"""The visual test: every bundled sample and every corpus form, filled, flattened and read back
+from poppler's rendering: each value inside its box, at the floor size or above, checks inked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sc_docs.engines.pdf import open_form
+from tests.engines.pdf import corpus
+from tests.engines.pdf.visual import check_filled
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdftotext, pdftoppm) not installed; see tests/system-deps.sh",
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = sorted((ROOT / "info_sheets" / "examples").glob("*.yaml"))
+FORM = ROOT / "pro_forma" / "application"
+SHOWN = {"opt-pairs": {"state": "Nevada"}}
+
+
+@pytest.mark.parametrize("sheet", SAMPLES, ids=[s.stem for s in SAMPLES])
+def test_every_sample_is_legible_on_the_bundled_form(sheet: Path) -> None:
+    import sc_docs
+    from sc_docs.catalog.formfill import form_values, load_field_map
+
+    values = form_values(sc_docs.load_applicant(sheet).data, load_field_map(FORM / "fields.yaml"))
+    data = (FORM / "form.pdf").read_bytes()
+    report = open_form(data).fill_report(values, flatten=True)
+    assert report.addendum == []  # the form gives real values room (issue 15, item 9)
+    assert check_filled(data, values, report) == []
+
+
+@pytest.mark.parametrize("name", sorted(set(corpus.CORPUS) - {"many-fields"}))
+def test_every_corpus_form_is_legible(name: str) -> None:
+    data, values = corpus.CORPUS[name]()
+    report = open_form(data).fill_report(values, flatten=True)
+    assert check_filled(data, values, report, shown=SHOWN.get(name)) == []
+
+
+def test_the_2000_field_form_is_legible() -> None:
+    data, values = corpus.many_fields()
+    report = open_form(data).fill_report(values, flatten=True)
+    assert check_filled(data, values, report) == []
+
+
+def test_the_check_catches_a_value_drawn_too_small() -> None:
+    data, values = corpus.legibility()
+    report = open_form(data).fill_report(values, flatten=True, min_font_size=3)
+    problems = check_filled(data, values, report)
+    assert any("company: word" in p and "pt" in p for p in problems)
