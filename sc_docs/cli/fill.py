@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from sc_docs.cli.params import force_option
+
 from sc_docs.errors import FormError, UnreadableFileError
 
 MAX_VALUES_BYTES = 20 * 1024 * 1024
@@ -112,7 +114,8 @@ def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, str | bool], s
               help="Fill even when no font can draw some characters (they show as empty boxes).")
 @click.option("--min-font-size", type=click.FloatRange(1, 72), default=6.0, show_default=True, metavar="PT",
               help="Never draw a value smaller than this; a value that does not fit goes to an addendum page.")
-def fill(form: str | None, values: str | None, sheet: str | None, output: str, flatten: bool,
+@force_option
+def fill(form: str | None, values: str | None, sheet: str | None, output: str, flatten: bool, force: bool,
          keep_scripts: bool, include_readonly: bool, allow_missing_glyphs: bool, min_font_size: float) -> None:
     """Fill the PDF form FORM with VALUES and write the result to OUTPUT.
 
@@ -130,8 +133,9 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
     With `--applicant SHEET` it fills the bundled SC application form from an applicant's info
     sheet instead (the sheet is validated first; exit 1 if it is invalid).
     """
+    from sc_docs.cli.params import made_by_sc_docs
     from sc_docs.errors import UsageError
-    from sc_docs.output import write_output
+    from sc_docs.files import write_output
 
     options = {"flatten": flatten, "keep_scripts": keep_scripts, "include_readonly": include_readonly,
                "allow_missing_glyphs": allow_missing_glyphs, "min_font_size": min_font_size}
@@ -155,7 +159,8 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
         if report.scripts_removed:
             click.echo(f"Note: removed {report.scripts_removed} script(s) or automatic action(s) "
                        "(--keep-scripts keeps them)", err=True)
-    write_output(output, data)
+    inputs = [p for p in (form, values, sheet) if p is not None]
+    write_output(output, data, force=force, inputs=inputs, replaceable=made_by_sc_docs)
     if output != "-":
         click.echo(f"wrote {printable(output, 300)}", err=True)
 
@@ -168,13 +173,17 @@ def printable(text: str, limit: int) -> str:
 
 
 def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
-    """Return the bundled application form filled from the (valid) applicant sheet `sheet`."""
-    from sc_docs.errors import ValidationFailed
-    from sc_docs.catalog.formfill import fill_application
+    """Return the first bundled form (in packet order: the application form) filled from the (valid) sheet."""
+    from sc_docs.catalog import document_sections, load_catalog
+    from sc_docs.catalog.formfill import fill_form
+    from sc_docs.errors import ScDocsError, ValidationFailed
     from sc_docs.sheets import load_applicant, validate
 
     record = load_applicant(sheet)
     problems = validate(record)
     if problems:
         raise ValidationFailed(problems, file=record.source)
-    return fill_application(record.data, flatten=flatten)
+    forms = [e for e in load_catalog().forms() if e.key in document_sections(record.data)]
+    if not forms:
+        raise ScDocsError("the sheet has no section for any form", file=record.source)
+    return fill_form(forms[0], record.data, flatten=flatten)

@@ -19,17 +19,19 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = sorted((ROOT / "info_sheets" / "examples").glob("*.yaml"))
-FORM = ROOT / "pro_forma" / "application"
 SHOWN = {"opt-pairs": {"state": "Nevada"}}
 
 
 @pytest.mark.parametrize("sheet", SAMPLES, ids=[s.stem for s in SAMPLES])
 def test_every_sample_is_legible_on_the_bundled_form(sheet: Path) -> None:
     import sc_docs
-    from sc_docs.catalog.formfill import form_values, load_field_map
+    from sc_docs.catalog import load_catalog
+    from sc_docs.catalog.formfill import form_values, load_field_map, lookup_root
 
-    values = form_values(sc_docs.load_applicant(sheet).data, load_field_map(FORM / "fields.yaml"))
-    data = (FORM / "form.pdf").read_bytes()
+    entry = load_catalog().get("application")
+    record = sc_docs.load_applicant(sheet).data
+    values = form_values(lookup_root(entry, record), load_field_map(entry.folder / str(entry.meta.fields)))
+    data = entry.source_path.read_bytes()
     report = open_form(data).fill_report(values, flatten=True)
     assert report.addendum == []  # the form gives real values room (issue 15, item 9)
     assert check_filled(data, values, report) == []
