@@ -137,8 +137,6 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
     from sc_docs.errors import UsageError
     from sc_docs.files import write_output
 
-    options = {"flatten": flatten, "keep_scripts": keep_scripts, "include_readonly": include_readonly,
-               "allow_missing_glyphs": allow_missing_glyphs, "min_font_size": min_font_size}
     if sheet is not None:
         if form is not None or values is not None:
             raise UsageError("give FORM and VALUES, or --applicant SHEET, not both")
@@ -148,7 +146,10 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
             raise UsageError("give FORM and VALUES (or --applicant SHEET)")
         from sc_docs.engines.pdf import open_form
 
-        report = open_form(form).fill_report(load_values(values), **options)
+        report = open_form(form).fill_report(
+            load_values(values), flatten=flatten, keep_scripts=keep_scripts, include_readonly=include_readonly,
+            allow_missing_glyphs=allow_missing_glyphs, min_font_size=min_font_size,
+        )
         data = report.data
         for warning in report.warnings:
             click.echo(f"Warning: {printable(warning, 500)}", err=True)

@@ -26,7 +26,7 @@ def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
     width, height = p.last_page_size
     texts = [f"Item {n}: {name}" for n, name, _ in items] + [value for _, _, value in items]
     font = fonts.pick_font("Helvetica", texts, allow_missing=filler.options.allow_missing_glyphs)
-    font_ref = filler._font_ref(font)
+    filler.font_resources("F1", font)
     inner = width - 2 * MARGIN
     lines: list[tuple[float, str]] = []  # (size, text); size 0 is a blank line
     for number, name, value in items:
@@ -54,7 +54,7 @@ def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
             NameObject("/Parent"): parent,
             NameObject("/MediaBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]),
             NameObject("/Resources"): DictionaryObject({
-                NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref}),
+                NameObject("/Font"): filler.font_resources("F1", font),
             }),
             NameObject("/Contents"): filler.add(content),
         })
@@ -65,7 +65,15 @@ def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
 
 
 def _show(font: Any, text: str) -> str:
-    return appear._string(font.encode(text)).decode("latin-1") + " Tj"
+    return appear.shows(font, text, "F1", 0) if not hasattr(font, "runs") else _runs(font, text)
+
+
+def _runs(font: Any, text: str) -> str:
+    # the addendum sets its size with each line's Tf: keep the current size for every run
+    return " ".join(
+        f"/F1{'' if i == 0 else f'_{i}'} {SIZE:g} Tf " + appear._string(member.encode(chunk)).decode("latin-1") + " Tj"
+        for i, member, chunk in font.runs(text)
+    )
 
 
 def _ref(loc: Any) -> Any:

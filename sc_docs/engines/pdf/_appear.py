@@ -16,8 +16,13 @@ LEADING = 1.16  # line height of multi-line fields, as a multiple of the font si
 
 
 class Font(Protocol):
-    ascent: float
-    descent: float
+    """What layout needs of a font: vertical extent (in em), widths, and the bytes of a string."""
+
+    @property
+    def ascent(self) -> float: ...
+
+    @property
+    def descent(self) -> float: ...
 
     def encode(self, text: str) -> bytes: ...
 
@@ -83,6 +88,19 @@ def _string(data: bytes) -> bytes:
     return b"(" + data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").replace(
         b"\r", b"\\r"
     ).replace(b"\n", b"\\n") + b")"
+
+
+def shows(font: Font, text: str, name: str, size: float) -> str:
+    """Return the operators showing `text`: one `Tj`, or for a font chain one `Tf`+`Tj` per run
+    of characters that one member font draws (resources `name`, `name_1`, `name_2`, ...)."""
+    runs = getattr(font, "runs", None)
+    if runs is None:
+        return _string(font.encode(text)).decode("latin-1") + " Tj"
+    parts = []
+    for index, member, chunk in runs(text):
+        resource = name if index == 0 else f"{name}_{index}"
+        parts.append(f"/{resource} {_fmt(size)} Tf " + _string(member.encode(chunk)).decode("latin-1") + " Tj")
+    return " ".join(parts) + f" /{name} {_fmt(size)} Tf"
 
 
 def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None = None) -> list[str]:
@@ -230,7 +248,7 @@ def text_stream(
     body: list[str] = []
 
     def show(x: float, y: float, text: str) -> None:
-        body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + _string(font.encode(text)).decode("latin-1") + " Tj")
+        body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + shows(font, text, style.font_name, size))
 
     if multiline:
         y = height - PAD - size * font.ascent
@@ -272,6 +290,6 @@ def list_stream(
         baseline = y_top - leading * row - size * font.ascent - (leading - size) / 2
         if baseline < -size:
             break
-        ops.append(f"1 0 0 1 {_fmt(PAD)} {_fmt(baseline)} Tm " + _string(font.encode(option)).decode("latin-1") + " Tj")
+        ops.append(f"1 0 0 1 {_fmt(PAD)} {_fmt(baseline)} Tm " + shows(font, option, style.font_name, size))
     ops += ["ET", "Q", "EMC"]
     return "\n".join(ops).encode("latin-1")

@@ -320,8 +320,7 @@ class _Filler:
         matrix = ROTATIONS.get(w.rotation)
         if matrix:
             stream[NameObject("/Matrix")] = ArrayObject(num(v) for v in matrix)
-        font_dict = DictionaryObject({NameObject("/" + w.style.font_name): self._font_ref(font)})
-        stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): font_dict})
+        stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): self.font_resources(w.style.font_name, font)})
         stream.set_data(content)
         ref = self.add(stream)
         self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
@@ -374,7 +373,18 @@ class _Filler:
                 except fonts.MissingGlyphError as exc:
                     raise FormError(f"{f.name}: {exc.message}") from None
                 self.fonts[id(w)] = font
-                self._font_ref(font)
+                for member in getattr(font, "members", None) or (font,):
+                    self._font_ref(member)
+
+    def font_resources(self, name: str, font: Any) -> Any:
+        """Return a /Font resource dictionary naming `font` (each member of a chain) `name`, `name_1`, ..."""
+        from pypdf.generic import DictionaryObject, NameObject
+
+        members = getattr(font, "members", None) or (font,)
+        return DictionaryObject({
+            NameObject("/" + (name if i == 0 else f"{name}_{i}")): self._font_ref(member)
+            for i, member in enumerate(members)
+        })
 
     def _font_ref(self, font: Any) -> Any:
         from pypdf.generic import IndirectObject

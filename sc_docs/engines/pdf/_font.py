@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sc_docs.engines.pdf._appear import Font
 from sc_docs.errors import FormError
 
 _DEJAVU = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
@@ -223,13 +224,58 @@ class EmbeddedFont:
         )
 
 
+@dataclass(frozen=True)
+class FontChain:
+    """Several embedded fonts drawing one value: each character from the first that has it."""
+
+    members: tuple[EmbeddedFont, ...]
+
+    @property
+    def ascent(self) -> float:
+        return max(m.ascent for m in self.members)
+
+    @property
+    def descent(self) -> float:
+        return min(m.descent for m in self.members)
+
+    def _index(self, ch: str) -> int:
+        for index, member in enumerate(self.members):
+            if member.covers(ch):
+                return index
+        return 0
+
+    def runs(self, text: str) -> list[tuple[int, EmbeddedFont, str]]:
+        """Split `text` into (member index, member, characters) runs, spaces joining the run before."""
+        out: list[tuple[int, EmbeddedFont, str]] = []
+        for ch in text:
+            index = out[-1][0] if out and ch == " " else self._index(ch)
+            if out and out[-1][0] == index:
+                out[-1] = (index, out[-1][1], out[-1][2] + ch)
+            else:
+                out.append((index, self.members[index], ch))
+        return out
+
+    def encode(self, text: str) -> bytes:  # pragma: no cover - appearance code uses runs()
+        return self.members[0].encode(text)
+
+    def char_width(self, ch: str) -> float:
+        return self.members[self._index(ch)].char_width(ch)
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.char_width(c) for c in text) * size / 1000.0
+
+    @property
+    def key(self) -> str:
+        return "+".join(m.key for m in self.members)
+
+
 def _needed(texts: list[str]) -> frozenset[str]:
     return frozenset(c for c in "".join(texts) if c.isprintable() and not c.isspace())
 
 
 def pick_font(
-    base_font: str | None, texts: list[str], *, allow_missing: bool = False, own: object | None = None
-) -> object:
+    base_font: str | None, texts: list[str], *, allow_missing: bool = False, own: Font | None = None
+) -> Font:
     """Return the font for `texts`: a standard font, the form's own font `own`, or a subset.
 
     Raise `MissingGlyphError` naming the characters no font covers, unless `allow_missing`.
@@ -246,12 +292,23 @@ def pick_font(
     for path in paths:
         if needed <= _coverage(path):
             return embedded_font(path, needed - _BASE_CHARS)
-    best = max(paths, key=lambda p: (len(needed & _coverage(p)), -paths.index(p)))
-    missing = needed - _coverage(best)
-    if not allow_missing:
-        uncovered = "".join(sorted(missing, key=lambda c: "".join(texts).index(c)))
-        raise MissingGlyphError(uncovered)
-    return embedded_font(best, (needed - missing) - _BASE_CHARS)
+    # no one font has every character: a chain, each run of characters in the first font of
+    # the fallback order that has them (Polish in DejaVu, Chinese in Noto Sans CJK)
+    members: list[EmbeddedFont] = []
+    left = set(needed)
+    for path in paths:
+        covered = left & _coverage(path)
+        if covered:
+            members.append(embedded_font(path, frozenset(covered) - _BASE_CHARS))
+            left -= covered
+    if left and not allow_missing:
+        text = "".join(texts)
+        raise MissingGlyphError("".join(sorted(left, key=text.index)))
+    if len(members) == 1:
+        return members[0]
+    if not members:
+        return embedded_font(paths[0], frozenset())
+    return FontChain(tuple(members))
 
 
 def preload(style: str = "") -> None:

@@ -169,7 +169,7 @@ def _read(data: bytes, label: str) -> _Parsed:
         for item in annots or []:
             if isinstance(item, IndirectObject):
                 page_of.setdefault(item.idnum, number)
-                annot = item.get_object()
+                annot: Any = item.get_object()
                 if hasattr(annot, "get") and annot.get("/Subtype") == "/Widget":
                     page_widgets.append(item)
     for key in ("/OpenAction", "/AA"):
@@ -212,7 +212,7 @@ def _read(data: bytes, label: str) -> _Parsed:
             node = _at(reader, w.loc)
             if node is not None and w.loc not in f.nodes and "/AA" in node:
                 scripts.append((w.loc, "/AA"))
-            action = node.get("/A") if node is not None else None
+            action: Any = node.get("/A") if node is not None else None
             action = action.get_object() if action is not None else None
             if hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
                 scripts.append((w.loc, "/A"))

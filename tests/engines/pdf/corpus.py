@@ -172,6 +172,13 @@ def cjk_form_font() -> tuple[bytes, Values]:
     return b.bytes(), {"shimei": "山田 太郎"}
 
 
+def mixed_scripts() -> tuple[bytes, Values]:
+    """A value no single font has every character of: Polish (DejaVu) and Chinese (Noto CJK)."""
+    b = FormBuilder()
+    b.text("name", (50, 700, 350, 720))
+    return b.bytes(), {"name": "Łukasz Wiśniewski 刘伟"}
+
+
 def oblique() -> tuple[bytes, Values]:
     b = FormBuilder()
     b.fonts[_n("/HeOb")] = b.std_font("Helvetica-Oblique")
@@ -305,6 +312,7 @@ CORPUS: dict[str, Callable[[], tuple[bytes, Values]]] = {
     "orphan-widgets": orphan_widgets,
     "checkbox-without-appearance": checkbox_without_appearance,
     "cjk-form-font": cjk_form_font,
+    "mixed-scripts": mixed_scripts,
     "oblique": oblique,
     "readonly": readonly,
     "legibility": legibility,

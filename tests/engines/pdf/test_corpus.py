@@ -87,6 +87,20 @@ def test_cjk_in_a_latin_form_falls_back_to_a_cjk_font() -> None:
     assert "刘" in PdfReader(io.BytesIO(flat)).pages[0].extract_text()
 
 
+def test_a_value_no_one_font_covers_is_drawn_by_a_chain() -> None:
+    from sc_docs.engines.pdf import _font
+
+    if not any(p.endswith(".ttc") for p in _font.font_paths()):
+        pytest.skip("no CJK font installed (tests/system-deps.sh installs fonts-noto-cjk)")
+    data, values = corpus.mixed_scripts()
+    out = open_form(data).fill(values)
+    widget = _widgets(out)[0]
+    fonts = {str(k): str(v.get_object()["/BaseFont"]) for k, v in widget["/AP"]["/N"]["/Resources"]["/Font"].items()}
+    assert "DejaVu" in fonts["/Helv"] and "CJK" in fonts["/Helv_1"]
+    assert b"/Helv_1 " in _appearance(widget)
+    assert build.pypdf_values(out)["name"] == values["name"]
+
+
 def test_a_character_no_font_covers_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     form = open_form(build.reportlab_form())
     with pytest.raises(FormError, match=r"name: no font covers '\U00016800' \(U\+16800\)"):
