@@ -35,6 +35,27 @@ def test_every_sample_is_legible_on_the_bundled_form(sheet: Path) -> None:
     report = open_form(data).fill_report(values, flatten=True)
     assert report.addendum == []  # the form gives real values room (issue 15, item 9)
     assert check_filled(data, values, report) == []
+    assert _smallest_sizes(open_form(data).fill(values)) == {}  # and every value at the form's 10 pt
+
+
+def _smallest_sizes(data: bytes) -> dict[str, float]:
+    """Return {field: size} for every text appearance drawn below 10 pt."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    small = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for ref in page.get("/Annots", []):
+            w = ref.get_object()
+            normal = w["/AP"]["/N"].get_object() if "/AP" in w else None
+            if normal is None or not hasattr(normal, "get_data"):
+                continue
+            sizes = [float(s) for s in re.findall(rb"/\S+ ([\d.]+) Tf", normal.get_data())]
+            if sizes and min(sizes) < 10:
+                small[str(w.get("/T"))] = min(sizes)
+    return small
 
 
 @pytest.mark.parametrize("name", sorted(set(corpus.CORPUS) - {"many-fields"}))
