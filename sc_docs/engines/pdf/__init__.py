@@ -12,18 +12,30 @@ API
 `Form.fields() -> list[FieldInfo]`
     One entry per fully qualified field name (`contacts.primary.name`) in document order, with
     `type` (`text`, `checkbox`, `radio`, `choice`, `signature`, `button`), current `value`
-    (text/choice: str or None; checkbox: bool; radio: the selected option or None), `options`
-    (a checkbox's on-state, a radio group's states, a choice's export values), `page` (1-based, of
-    the first widget), `max_length`, `multiline` and `readonly`.
+    (text/choice: str or None; checkbox: bool, or the state's name when it has several on-states;
+    radio: the selected option or None), `options` (a checkbox's on-states, a radio group's
+    states, a choice's export values), `page` (1-based, of the first widget on a page; None when
+    no widget is on any page), `max_length`, `multiline`, `readonly` and `orphan` (a widget on a
+    page that /AcroForm /Fields does not reach, as XFA converters leave: listed and fillable).
 
-`Form.fill(values, *, flatten=False, need_appearances=False) -> bytes`
-    `values` maps field names to a `str` (text, choice, radio option) or a `bool` (checkbox).
-    Every value is checked first; any unknown name (with a did-you-mean), wrong type, value not
-    offered (an editable combo box takes any text), or text longer than /MaxLen raises one
-    `FormError` listing every problem and what is valid, and nothing is written. Checkboxes get the on-state their own appearance declares;
-    radio groups get /V on the group and /AS on every widget; text and choice widgets get a new
-    normal appearance (/AP /N) drawn in a standard font, or in an embedded TrueType subset when
-    the text needs glyphs beyond WinAnsi, so values show in every viewer without a click.
+`Form.fill(values, **options) -> bytes` and `Form.fill_report(values, **options) -> FillReport`
+    `values` maps field names to a `str` (text, choice, radio option, a checkbox's on-state) or
+    a `bool` (checkbox; true only when it has exactly one on-state). Every value is checked
+    first; any unknown name (with a did-you-mean), wrong type, value not offered (an editable
+    combo box takes any text), text longer than /MaxLen or read-only field (unless
+    `include_readonly=True`) raises one `FormError` listing every problem and what is valid, and
+    nothing is written. Radio groups and checkboxes get /V and /AS on every widget (a widget with
+    no appearance gets a drawn ZapfDingbats check); text and choice widgets get a new normal
+    appearance (/AP /N) in a standard font (bold and italic kept) when WinAnsi covers the value,
+    else the form's own Unicode (UniJIS/UniGB/...) font, else embedded subsets from a fallback
+    chain (`SC_DOCS_PDF_FONT`, DejaVu, Noto Sans CJK; a value no single font covers is drawn in
+    runs). A character no font covers raises `MissingGlyphError` unless
+    `allow_missing_glyphs=True`. Text is shrunk to fit but never below `min_font_size` (6 pt);
+    a value that still does not fit goes whole onto an addendum page appended to the document
+    and its field reads "see Addendum, item N" (`FillReport.addendum`). Active content
+    (/OpenAction, /AA, document JavaScript, JavaScript or launch actions on widgets) is removed
+    unless `keep_scripts=True` (`FillReport.scripts_removed`). `FillReport.warnings` names filled
+    fields with no widget on any page.
     The result is an incremental update: the original bytes followed by the changed objects and a
     new cross-reference section (table or stream, matching the original). Owner-password files
     stay encrypted with the same key. Hybrid XFA forms lose /XFA so the AcroForm values show.
@@ -32,6 +44,9 @@ API
     off by default because viewers then redraw every field with the form's own font, which can
     lack the glyphs we embedded, and Acrobat asks to save on closing.
     Output is deterministic: same form and values give byte-identical bytes.
+
+`preload_fonts()`
+    Build the embedded Latin subset now: for a worker's start-up, so its first fill is not slower.
 
 Speed: parsing, the serialized bytes of untouched dictionary entries and of embedded fonts are
 cached per form, so a repeated fill costs a few milliseconds (`benchmarks/fill.py` compares it
@@ -46,7 +61,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -178,9 +192,22 @@ class Form:
         """Return the fields in document order, one per fully qualified name."""
         return [_info(f) for f in self._parsed.fields]
 
-    def fill(self, values: Mapping[str, str | bool], **options: Any) -> bytes:
+    def fill(
+        self,
+        values: Mapping[str, str | bool],
+        *,
+        flatten: bool = False,
+        need_appearances: bool = False,
+        keep_scripts: bool = False,
+        include_readonly: bool = False,
+        allow_missing_glyphs: bool = False,
+        min_font_size: float = DEFAULT_MIN_FONT_SIZE,
+    ) -> bytes:
         """Return the PDF with `values` filled in (see `fill_report` for the options)."""
-        return self.fill_report(values, **options).data
+        return self.fill_report(
+            values, flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
+            include_readonly=include_readonly, allow_missing_glyphs=allow_missing_glyphs, min_font_size=min_font_size,
+        ).data
 
     def fill_report(
         self,

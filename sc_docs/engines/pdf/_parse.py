@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _write as write
