@@ -10,7 +10,7 @@ import pytest
 
 from sc_docs.engines.pdf import open_form
 from tests.engines.pdf import corpus
-from tests.engines.pdf.visual import check_filled
+from tests.engines.pdf.visual import check_drawn, check_filled
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -35,6 +35,7 @@ def test_every_sample_is_legible_on_the_bundled_form(sheet: Path) -> None:
     report = open_form(data).fill_report(values, flatten=True)
     assert report.addendum == []  # the form gives real values room (issue 15, item 9)
     assert check_filled(data, values, report) == []
+    assert check_drawn(data, open_form(data).fill(values), values) == []
     assert _smallest_sizes(open_form(data).fill(values)) == {}  # and every value at the form's 10 pt
 
 
@@ -63,6 +64,7 @@ def test_every_corpus_form_is_legible(name: str) -> None:
     data, values = corpus.CORPUS[name]()
     report = open_form(data).fill_report(values, flatten=True)
     assert check_filled(data, values, report, shown=SHOWN.get(name)) == []
+    assert check_drawn(data, open_form(data).fill(values), values) == []
 
 
 def test_the_2000_field_form_is_legible() -> None:
@@ -76,3 +78,11 @@ def test_the_check_catches_a_value_drawn_too_small() -> None:
     report = open_form(data).fill_report(values, flatten=True, min_font_size=3)
     problems = check_filled(data, values, report)
     assert any("company: word" in p and "pt" in p for p in problems)
+
+
+def test_the_check_catches_a_value_not_drawn() -> None:
+    data, values = corpus.checkbox_without_appearance()
+    assert check_drawn(data, data, values) == ["agree: nothing drawn in its box"]
+    data, values = corpus.quadding()
+    assert sorted(check_drawn(data, data, values)) == ["centred: nothing drawn in its box",
+                                                       "right: nothing drawn in its box"]

@@ -6,6 +6,7 @@ has ink in its box.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -100,14 +101,38 @@ def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
 
 def ink(pdf: Path, page: int, rect: tuple[float, float, float, float]) -> int:
     """Return the number of dark pixels (72 dpi, grey) inside `rect` on `page` (0-based)."""
+    cols, pixels = _render(pdf, page, pdf.stat().st_mtime_ns)
+    x0, y0, x1, y1 = (int(round(v)) for v in rect)
+    return sum(1 for y in range(y0 + 2, y1 - 2) for x in range(x0 + 2, x1 - 2) if pixels[y * cols + x] < 128)
+
+
+@functools.lru_cache(maxsize=64)
+def _render(pdf: Path, page: int, _stamp: int) -> tuple[int, bytes]:
     out = subprocess.run(["pdftoppm", "-gray", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), str(pdf)],
                          check=True, capture_output=True, timeout=120).stdout
     header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", out)
     assert header, "pdftoppm did not write a PGM image"
-    cols = int(header.group(1))
-    pixels = out[header.end():]
-    x0, y0, x1, y1 = (int(round(v)) for v in rect)
-    return sum(1 for y in range(y0 + 2, y1 - 2) for x in range(x0 + 2, x1 - 2) if pixels[y * cols + x] < 128)
+    return int(header.group(1)), out[header.end():]
+
+
+def check_drawn(form_data: bytes, filled_data: bytes, values: dict[str, Any]) -> list[str]:
+    """Return the fields whose widget shows no more ink after filling (not flattened): poppler
+    draws the appearance streams a viewer shows without regenerating anything."""
+    problems: list[str] = []
+    boxes = widget_boxes(form_data)
+    with tempfile.TemporaryDirectory() as folder:
+        filled, blank = Path(folder) / "filled.pdf", Path(folder) / "blank.pdf"
+        filled.write_bytes(filled_data)
+        blank.write_bytes(form_data)
+        for name, value in values.items():
+            if value is False or value == "":
+                continue
+            for box in boxes.get(name, []):
+                if box.states and not (value is True or value in box.states):
+                    continue
+                if ink(filled, box.page, box.rect) <= ink(blank, box.page, box.rect):
+                    problems.append(f"{name}: nothing drawn in its box")
+    return problems
 
 
 def check_filled(form_data: bytes, values: dict[str, Any], report: Any, *, floor: float = 6.0,
