@@ -177,13 +177,10 @@ def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
     """Return the first bundled form (in packet order: the application form) filled from the (valid) sheet."""
     from sc_docs.catalog import document_sections, load_catalog
     from sc_docs.catalog.formfill import fill_form
-    from sc_docs.errors import ScDocsError, ValidationFailed
-    from sc_docs.sheets import load_applicant, validate
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets import load_valid_applicant
 
-    record = load_applicant(sheet)
-    problems = validate(record)
-    if problems:
-        raise ValidationFailed(problems, file=record.source)
+    record = load_valid_applicant(sheet)
     forms = [e for e in load_catalog().forms() if e.key in document_sections(record.data)]
     if not forms:
         raise ScDocsError("the sheet has no section for any form", file=record.source)
