@@ -118,6 +118,12 @@ def test_oblique_fonts_stay_oblique() -> None:
         font = next(iter(w["/AP"]["/N"]["/Resources"]["/Font"].values())).get_object()
         bases[str(w["/T"])] = str(font["/BaseFont"])
     assert bases == {"slanted": "/Helvetica-Oblique", "bold_italic": "/Times-BoldItalic"}
+    # beyond WinAnsi the embedded fallback keeps the slant too (DejaVu Sans Oblique)
+    out = open_form(data).fill({"slanted": "Łódź"})
+    widget = next(w for w in _widgets(out) if w["/T"] == "slanted")
+    font = next(iter(widget["/AP"]["/N"]["/Resources"]["/Font"].values())).get_object()
+    if "DejaVu" in str(font["/BaseFont"]):
+        assert "Oblique" in str(font["/BaseFont"])
 
 
 # 7. read-only
