@@ -29,8 +29,7 @@ from lxml import etree
 
 from sc_docs.errors import TemplateError
 
-# The engine pieces reading needs (private ones named only here, inside the engine package);
-# that names them.
+# The engine pieces reading needs; private ones are named only here, inside the engine package.
 from .parts import classify
 from ._ast import unescape_literal_braces
 from ._compat import patch_xml
