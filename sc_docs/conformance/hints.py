@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 class SchemaHints:
     """Schema facts about record paths (`applicant...` and `agreement...` of agreement `key`)."""
 
