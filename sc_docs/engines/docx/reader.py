@@ -50,8 +50,9 @@ __all__ = [
 
 #: Largest DOCX file a reader accepts (the pro forma agreements are about 60 kB).
 MAX_FILE: Final = 64 * 1024 * 1024
-#: Largest part `DocxReader.read` holds in memory (styles, comments, properties, templates).
-MAX_PART: Final = 64 * 1024 * 1024
+#: Largest part `DocxReader.read` holds in memory by default (styles, comments, properties): a
+#: parsed tree takes about ten times its XML, so this keeps a whole-part parse near 40 MB.
+MAX_PART: Final = 4 * 1024 * 1024
 #: Most XML elements one streamed part may hold (a 60-page agreement has about 40,000; one
 #: paragraph of 200,000 runs about 600,000).
 MAX_ELEMENTS: Final = 3_000_000
