@@ -238,3 +238,19 @@ def test_too_many_paragraphs_is_exit_2(run, tmp_path: Path) -> None:
     result = run("verify", path)
     assert result.exit_code == 2
     assert result.stderr.strip() == f"Error: {path}: too large to verify: document holds more than 200,000 paragraphs"
+
+
+def test_oversized_styles_part_is_refused(run, tmp_path: Path) -> None:
+    """Parts parsed whole (styles, comments) are capped: a parsed tree is ten times its XML."""
+    from sc_docs.engines.docx.reader import MAX_PART
+
+    files = ed.parts(rendered(ACME, "sca"))
+    padding = "".join(f'<w:style w:type="character" w:styleId="Pad{i}"/>' for i in range(MAX_PART // 40)).encode()
+    files["word/styles.xml"] = files["word/styles.xml"].replace(b"</w:styles>", padding + b"</w:styles>")
+    path = tmp_path / "styles.docx"
+    path.write_bytes(ed.pack(files))
+    result = run("verify", path)
+    size = len(files["word/styles.xml"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {path}: refusing DOCX: part word/styles.xml is {size:,} bytes "
+                                     f"(limit {MAX_PART:,})")
