@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sc_docs.errors import SheetError, UnreadableFileError
+from sc_docs.sheets.blanks import prune
 from sc_docs.sheets.problems import Problem
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, format_path
 
@@ -93,10 +94,35 @@ def _format_of(file: str, data: bytes) -> str:
 def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> ApplicantRecord:
     """Load one sheet file into a record (not yet validated)."""
     file = str(path)
-    data, positions = parse_sheet(read_bytes(path), file, fmt)
+    raw = read_bytes(path)
+    notes: list[Problem] = []
+    if (fmt or _format_of(file, raw)) == "xlsx":
+        from sc_docs.sheets.xlsx_source import read_xlsx
+
+        data, positions, notes = read_xlsx(raw, file)
+    else:
+        data, positions = parse_sheet(raw, file, fmt)
     if not isinstance(data, dict):
-        raise SheetError(f"the top level must be a section of fields, not {type(data).__name__}", file=file, line=1)
-    return ApplicantRecord(data=data, sources=[file], positions=positions)
+        raise SheetError(f"the top level must be a section of fields, not {_kind(data)}", file=file, line=1)
+    record = record_from(data, file, positions)
+    record.problems.extend(notes)
+    return record
+
+
+def record_from(data: dict[str, Any], source: str, positions: dict[Path_, Location]) -> ApplicantRecord:
+    """Return the record of parsed sheet `data`, its blank fields removed as "not given"."""
+    data, positions, blanks = prune(data, positions)
+    return ApplicantRecord(data=data, sources=[source], positions=positions, blanks=blanks)
+
+
+def _kind(data: Any) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a line of text"
+    return type(data).__name__
 
 
 def sheet_files(folder: Path) -> list[Path]:
@@ -140,6 +166,8 @@ def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
         _merge_into(out, rec, out.data, rec.data, ())
         for path, loc in rec.positions.items():
             out.positions.setdefault(path, loc)
+        for path, loc in rec.blanks.items():
+            out.blanks.setdefault(path, loc)
         out.problems.extend(rec.problems)
     return out
 

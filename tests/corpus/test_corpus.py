@@ -319,7 +319,7 @@ CASES: list[Case] = [
     Case("yaml-complex-key", raw("sheet.yaml", b"? [a, b]\n: 1\n"), 1, "a field name must be plain text"),
     Case("json-truncated", raw("sheet.json", lambda: json.dumps(BASE).encode()[:-20]), 1, "invalid JSON"),
     Case("json-trailing-comma", raw("sheet.json", b'{"applicant": {"legal_name": "A",}}'), 1, "invalid JSON", where=":1: "),
-    Case("top-level-list", raw("sheet.yaml", b"- applicant\n- application\n"), 1, "top level must be a section of fields, not list"),
+    Case("top-level-list", raw("sheet.yaml", b"- applicant\n- application\n"), 1, "top level must be a section of fields, not a list"),
     Case("top-level-number", raw("sheet.json", b"42"), 1, "top level must be a section of fields, not int"),
     Case("top-level-null", raw("sheet.yaml", b"~\n"), 1, "top level must be a section of fields"),
     # encodings and empties
