@@ -150,12 +150,53 @@ def load_applicant(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
             files = sheet_files(p)
             if not files:
                 raise UnreadableFileError("holds no info sheets (*.yaml, *.yml, *.json, *.xlsx)", file=str(p))
-            return merge([load_sheet(f) for f in files])
+            records = [load_sheet(f) for f in files]
+            _one_applicant(records, str(p))
+            return merge(records)
+        _not_a_roster(str(source))
         return load_sheet(source)
-    records = [load_sheet(s) for s in source]
+    records = [load_sheet(s) for s in (_not_a_roster(str(s)) or s for s in source)]
     if not records:
         raise UnreadableFileError("no info sheet given")
     return records[0] if len(records) == 1 else merge(records)
+
+
+def _not_a_roster(file: str) -> None:
+    """Refuse a CSV roster where one applicant's sheets are expected, pointing to `batch`."""
+    if file.lower().endswith(".csv"):
+        raise SheetError(
+            "is a roster (CSV, one applicant per row), not one applicant's sheet; "
+            "check it with `sc-docs validate` or make its packets with `sc-docs batch`", file=file)
+
+
+def _one_applicant(records: list[ApplicantRecord], folder: str) -> None:
+    """Refuse a folder whose sheets name clearly different applicants, in one line.
+
+    Two spellings of one name (a typo, a missing comma) stay the same-applicant problems that
+    name both places; names that share little are different applicants, which `batch` handles.
+    """
+    import difflib
+
+    names: dict[str, str] = {}
+    for rec in records:
+        facts = rec.data.get("applicant")
+        name = facts.get("legal_name") if isinstance(facts, dict) else None
+        if isinstance(name, str):
+            names.setdefault(_name_key(name), name)
+    keys = list(names)
+    apart = any(difflib.SequenceMatcher(None, a, b).ratio() < 0.8 for i, a in enumerate(keys) for b in keys[i + 1:])
+    if len(keys) > 1 and apart:
+        shown = ", ".join(repr(n) for n in list(names.values())[:3]) + (", ..." if len(names) > 3 else "")
+        raise SheetError(
+            f"holds the sheets of {len(names)} different applicants ({shown}); a folder here is ONE "
+            f"applicant's sheets: for many applicants use `sc-docs batch {folder} -o OUTDIR`", file=folder)
+
+
+def _name_key(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def merge(records: list[ApplicantRecord]) -> ApplicantRecord:

@@ -117,27 +117,20 @@ def _insert(root: dict[str, Any], path: Path_, value: Any) -> None:
     node[path[-1]] = value
 
 
-def _listify(node: Any, path: Path_, positions: dict[Path_, Location], out_pos: dict[Path_, Location]) -> Any:
-    """Turn dicts keyed by ints into lists (compacting gaps) and move positions with them."""
+def _listify(node: Any, path: Path_, positions: dict[Path_, Location], out_pos: dict[Path_, Location], new: Path_ | None = None) -> Any:
+    """Turn dicts keyed by ints into lists (compacting gaps) and move positions with them.
+
+    `path` is where `node` sits in `positions`, `new` where it lands once lists close their gaps.
+    One pass over the record: 16,000 list columns take as long as 16,000 plain ones.
+    """
+    new = path if new is None else new
+    if path in positions:
+        out_pos[new] = positions[path]
     if not isinstance(node, dict):
-        if path in positions:
-            out_pos[path] = positions[path]
         return node
     if node and all(isinstance(k, int) for k in node):
-        items = []
-        for new_i, old_i in enumerate(sorted(node)):
-            items.append(_listify_moved(node[old_i], (*path, old_i), (*path, new_i), positions, out_pos))
-        return items
-    return {k: _listify(v, (*path, k), positions, out_pos) for k, v in node.items()}
-
-
-def _listify_moved(node: Any, old: Path_, new: Path_, positions: dict[Path_, Location], out_pos: dict[Path_, Location]) -> Any:
-    moved = {p[len(old):]: loc for p, loc in positions.items() if p[: len(old)] == old}
-    sub: dict[Path_, Location] = {}
-    value = _listify(node, (), moved, sub)
-    for p, loc in sub.items():
-        out_pos[new + p] = loc
-    return value
+        return [_listify(node[old_i], (*path, old_i), positions, out_pos, (*new, new_i)) for new_i, old_i in enumerate(sorted(node))]
+    return {k: _listify(v, (*path, k), positions, out_pos, (*new, k)) for k, v in node.items()}
 
 
 def parse_xlsx(data: bytes, file: str) -> tuple[Any, dict[Path_, Location]]:
