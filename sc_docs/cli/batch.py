@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sc_docs.cli.packet import date_option, db_option, force_option, pdf_option
+from sc_docs.cli.packet import date_option, db_option, force_option, pdf_option, warn_fonts
 from sc_docs.models import BatchEntry
 
 
@@ -93,6 +93,7 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     """
     from sc_docs.batch import Options, run_batch
 
+    warn_fonts(pdf)
     progress = Progress(quiet)
     progress.total = _count(inputs)
     report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, db), jobs=jobs, fail_fast=fail_fast,

@@ -8,6 +8,17 @@ from pathlib import Path
 import click
 
 
+def warn_fonts(pdf: bool) -> None:
+    """With `--pdf`, say before converting when the templates' fonts would print with other widths."""
+    if not pdf:
+        return
+    from sc_docs.catalog import load_catalog
+    from sc_docs.engines.fonts import font_warnings
+
+    for warning in font_warnings(*(e.source_path.read_bytes() for e in load_catalog().agreements())):
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -46,6 +57,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     from sc_docs.sheets import load_applicant
 
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
+    warn_fonts(pdf)
     built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf)
     out = Path(outdir)
     claim_output_dir(out, force=force)

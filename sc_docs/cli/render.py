@@ -43,6 +43,10 @@ def render(key: str, sheets: tuple[str, ...], output: str, pdf: bool, packet_dat
     if pdf:
         from sc_docs.engines.convert import docx_to_pdf
 
+        from sc_docs.engines.fonts import font_warnings
+
         if output == "-":
             raise UsageError("--pdf needs -o FILE.docx")
+        for warning in font_warnings(docx):
+            click.echo(f"Warning: {warning}", err=True)
         write_output(str(Path(output).with_suffix(".pdf")), docx_to_pdf(docx))

@@ -24,7 +24,7 @@ from sc_docs.errors import ConversionError
 
 #: Seconds one conversion may take, LibreOffice's start-up (1-3 s) included.
 DEFAULT_TIMEOUT: Final = 120.0
-DEBIAN_PACKAGE: Final = "libreoffice-writer"
+DEBIAN_PACKAGE: Final = "libreoffice-writer-nogui"  # the package the README and tests/system-deps.sh install
 _BINARIES: Final = ("soffice", "libreoffice")
 
 
