@@ -1,10 +1,11 @@
 """CSV rosters: one applicant per row, one column per field path.
 
 Row 1 holds field paths exactly as in the workbook layout (`applicant.legal_name`,
-`applicant.scids[0]`, `agreements.msa_sc.resources[1].resource_id`, ...); every later row is one
+`applicant.scids[0]`, `documents.msa_sc.resources[1].resource_id`, ...); every later row is one
 applicant. An empty cell means "not given". Cells are read by the type the schema expects (ZIP
 codes stay text, `yes`/`no` become booleans). Columns whose header is empty or starts with `#` are
-ignored. UTF-8, with or without a BOM.
+ignored. UTF-8, with or without a BOM; bytes that are not UTF-8 are read as Windows-1252 (what
+Excel on Windows saves as plain "CSV"), and `decode_roster` says so.
 
 A roster never loses rows: a row that cannot be read (a cell opening a quote it never closes)
 fails alone, at its own line, and reading resumes on the next line.
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from sc_docs.catalog.layout import NOTICE, upgrade_path
 from sc_docs.errors import ScDocsError, SheetError
 from sc_docs.sheets.loader import MAX_BYTES, record_from
 from sc_docs.sheets.problems import Problem
@@ -30,6 +32,21 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 def _lines(text: str) -> list[str]:
     """Split `text` into physical lines, ends kept, on the line breaks the csv module knows."""
     return _LINES.findall(text)
+
+
+CP1252_NOTICE = ("is not UTF-8; read it as Windows-1252 (cp1252). If names look wrong, save it in "
+                 "Excel as \"CSV UTF-8 (Comma delimited)\"")
+
+
+def decode_roster(data: bytes) -> tuple[str, str | None]:
+    """Return the text of roster bytes and a notice to show when they were not UTF-8 (else None).
+
+    Windows-1252 leaves five byte values undefined; those become U+FFFD, so no row vanishes.
+    """
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), CP1252_NOTICE
 
 
 def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | SheetError]]:
@@ -46,7 +63,7 @@ def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | S
         raise SheetError("the roster is empty", file=file, line=1) from None
     if isinstance(header, SheetError):
         raise header
-    columns = _columns(header, file)
+    columns, old_layout = _columns(header, file)
     for line, row in rows:
         label = f"{file}:{line}"
         if isinstance(row, SheetError):
@@ -54,7 +71,10 @@ def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | S
             continue
         if not any(cell.strip() for cell in row):
             continue
-        yield label, _record(row, columns, header, file, line)
+        record = _record(row, columns, header, file, line)
+        if old_layout:
+            record.notices.append(f"{label}: " + NOTICE.format(old="column headers " + ", ".join(old_layout)))
+        yield label, record
 
 
 def _rows(lines: list[str], file: str) -> Iterator[tuple[int, list[str] | SheetError]]:
@@ -94,18 +114,23 @@ def _rows(lines: list[str], file: str) -> Iterator[tuple[int, list[str] | SheetE
             return
 
 
-def _columns(header: list[str], file: str) -> list[tuple[int, Path_] | None]:
+def _columns(header: list[str], file: str) -> tuple[list[tuple[int, Path_] | None], list[str]]:
+    """Return each column's field path (None: ignored) and the headers of the old record layout."""
     columns: list[tuple[int, Path_] | None] = []
+    old_layout: list[str] = []  # headers of the old record layout, read as documents.<key>
     for i, name in enumerate(header):
         name = name.strip()
         if not name or name.startswith("#"):
             columns.append(None)
             continue
         try:
-            columns.append((i, parse_path(name)))
+            path = parse_path(name)
         except ValueError:
             raise SheetError(f"column {i + 1} header {name!r} is not a field path such as applicant.legal_name", file=file, line=1) from None
-    return columns
+        columns.append((i, upgrade_path(path)))
+        if upgrade_path(path) != path:
+            old_layout.append(name)
+    return columns, old_layout
 
 
 def _record(row: list[str], columns: list[tuple[int, Path_] | None], header: list[str], file: str, line: int) -> ApplicantRecord:
@@ -146,10 +171,10 @@ def check_roster(text: str, file: str) -> tuple[list[Problem], int]:
 
 def read_roster(path: str) -> tuple[list[Problem], int]:
     """Read and validate the roster at `path` row by row; an unreadable file is exit code 2."""
-    from sc_docs.sheets.loader import _decode, read_bytes
+    from sc_docs.sheets.loader import read_bytes
 
     try:
-        text = _decode(read_bytes(path), path)
+        text, _ = decode_roster(read_bytes(path))
     except ScDocsError as exc:
         return [Problem(exc.file or path, getattr(exc, "line", None), "", exc.message,
                         "unreadable" if exc.exit_code == 2 else "syntax")], exc.exit_code

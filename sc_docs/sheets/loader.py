@@ -29,6 +29,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         return data
     if p.is_dir():
         raise UnreadableFileError("is a folder, not an info sheet file", file=str(path))
+    if p.exists() and not p.is_file():  # /dev/null, /dev/zero, a FIFO: unreadable, not an empty sheet
+        raise UnreadableFileError("is a device or a pipe, not an info sheet file", file=str(path))
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -110,9 +112,14 @@ def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> Applican
 
 
 def record_from(data: dict[str, Any], source: str, positions: dict[Path_, Location]) -> ApplicantRecord:
-    """Return the record of parsed sheet `data`, its blank fields removed as "not given"."""
+    """Return the record of parsed sheet `data`: old-layout sections moved under `documents`
+    (with a notice), then its blank fields removed as "not given"."""
+    from sc_docs.catalog.layout import upgrade_layout
+
+    notice = upgrade_layout(data, positions)
     data, positions, blanks = prune(data, positions)
-    return ApplicantRecord(data=data, sources=[source], positions=positions, blanks=blanks)
+    return ApplicantRecord(data=data, sources=[source], positions=positions, blanks=blanks,
+                           notices=[f"{source}: {notice}"] if notice else [])
 
 
 def _kind(data: Any) -> str:
@@ -210,6 +217,7 @@ def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
         for path, loc in rec.blanks.items():
             out.blanks.setdefault(path, loc)
         out.problems.extend(rec.problems)
+        out.notices.extend(rec.notices)
     return out
 
 

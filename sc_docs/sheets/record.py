@@ -42,6 +42,7 @@ class ApplicantRecord:
     positions: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Any] = field(default_factory=list)
     blanks: dict[Path_, Location] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # not problems: e.g. the old layout was read
 
     @property
     def source(self) -> str:
@@ -61,7 +62,7 @@ class ApplicantRecord:
 
 
 def format_path(path: Path_) -> str:
-    """Render a path as users write it: `agreements.msa_sc.resources[0].resource_id`."""
+    """Render a path as users write it: `documents.msa_sc.resources[0].resource_id`."""
     return fieldpath.format(path)
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sc_docs.slugs import slugify
 from sc_docs.tracker import schema as t
 from sc_docs.tracker.database import Database, open_database
-from sc_docs.tracker.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
+from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.records import (
     STATUSES,
     AddResult,
@@ -119,11 +119,10 @@ class Tracker:
         legal_name = section.get("legal_name") if isinstance(section, Mapping) else None
         if not isinstance(legal_name, str) or not legal_name.strip():
             raise TrackerError("applicant.legal_name: missing; cannot register the applicant")
-        application = data.get("application") or {}
-        app_date = _as_date(
-            application.get("application_date") if isinstance(application, Mapping) else None,
-            "application.application_date",
-        )
+        from sc_docs.catalog import section_field
+
+        found = section_field(data, "application_date")
+        app_date = _as_date(found[1] if found else None, ".".join(found[0]) if found else "application_date")
         slug = slug or slugify(legal_name)
         facts_json = dumps(dict(data))
         facts = json.loads(facts_json)

@@ -44,7 +44,13 @@ def test_render_pdf_prints_the_warning(run, tmp_path: Path, monkeypatch: pytest.
     from sc_docs.engines import convert
 
     monkeypatch.setattr(fonts, "installed_match", lambda font: "DejaVu Serif" if font == "Times New Roman" else font)
-    monkeypatch.setattr(convert, "docx_to_pdf", lambda docx, **kw: b"%PDF-1.4\n%%EOF\n")
+    from pypdf import PdfWriter
+
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer.write(blank)
+    monkeypatch.setattr(convert, "docx_to_pdf", lambda docx, **kw: blank.getvalue())
     sheet = ROOT / "info_sheets" / "examples" / "acme-power-and-light.yaml"
     result = run("render", "sca", sheet, "-o", tmp_path / "a.docx", "--pdf")
     assert result.exit_code == 0, result.stderr

@@ -25,7 +25,7 @@ def test_fresh_blank_yaml_lists_only_required_fields_as_empty(run, tmp_path: Pat
     paths = {line.split(": ")[1] for line in lines}
     assert "applicant.legal_name" in paths and "applicant.scids" in paths
     # Optional fields left blank (fax, entity_type_other) and the optional sections are "not given".
-    assert not any("fax" in p or "entity_type_other" in p or p.startswith("application") for p in paths)
+    assert not any("fax" in p or "entity_type_other" in p or p.startswith("documents") for p in paths)
     text = out.read_text().splitlines()
     first = lines[0].split(":")
     assert text[int(first[1]) - 1].strip() == "legal_name:"
@@ -36,27 +36,27 @@ def test_filled_sample_with_optional_blanks_is_valid(tmp_path: Path) -> None:
     data["applicant"]["primary_representative"]["fax"] = None
     data["applicant"]["entity_type_other"] = "   "
     data["applicant"]["legal_address"]["street"].append("")
-    data["application"]["scheduling_agent_name"] = ""
+    data["documents"]["application"]["scheduling_agent_name"] = ""
     sheet = tmp_path / "s.yaml"
     sheet.write_text(yaml.safe_dump(data, sort_keys=False))
     record = sc_docs.load_applicant(sheet)
     assert sc_docs.validate(record) == []
     assert "fax" not in record.data["applicant"]["primary_representative"]
-    assert "scheduling_agent_name" not in record.data["application"]
+    assert "scheduling_agent_name" not in record.data["documents"]["application"]
 
 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda d: d["application"].__setitem__("scheduling_agent_name", ""), []),
+        (lambda d: d["documents"]["application"].__setitem__("scheduling_agent_name", ""), []),
         (lambda d: d["applicant"]["legal_address"].__setitem__("street", [""]),
          ["applicant.legal_address.street: required field is empty"]),
-        (lambda d: d["application"]["scid_choices"].__setitem__(1, ""),
-         ["application.scid_choices[1]: required field is empty"]),
+        (lambda d: d["documents"]["application"]["scid_choices"].__setitem__(1, ""),
+         ["documents.application.scid_choices[1]: required field is empty"]),
         (lambda d: d["applicant"].__setitem__("legal_name", ""), ["applicant.legal_name: required field is empty"]),
-        (lambda d: d["application"].__setitem__("emergency_contact", {"name": None, "phone": ""}),
-         ["application.emergency_contact.name: required field is empty",
-          "application.emergency_contact.phone: required field is empty"]),
+        (lambda d: d["documents"]["application"].__setitem__("emergency_contact", {"name": None, "phone": ""}),
+         ["documents.application.emergency_contact.name: required field is empty",
+          "documents.application.emergency_contact.phone: required field is empty"]),
     ],
     ids=["agent-name", "street", "scid-choice", "legal-name", "emergency-contact"],
 )
@@ -79,20 +79,21 @@ def test_blank_list_item_keeps_later_items_and_their_lines(tmp_path: Path) -> No
 def test_requirement_marks_fields_required_within_optional_sections() -> None:
     assert requirement("applicant.legal_name") == "yes"
     assert requirement("applicant.primary_representative.fax") == ""
-    assert requirement("application.emergency_contact.name") == "if application is given"
-    assert requirement("application.scheduling_agent_name") == ""
-    assert requirement("agreements.sca.effective_date") == "if agreements.sca is given"
+    assert requirement("documents.application.emergency_contact.name") == "if documents.application is given"
+    assert requirement("documents.application.scheduling_agent_name") == ""
+    assert requirement("documents.sca.effective_date") == "if documents.sca is given"
 
 
 def test_blank_yaml_labels_application_fields_required(run) -> None:  # type: ignore[no-untyped-def]
     text = run("sheet", "new").stdout
-    assert "  # (required if application is given) Contact for the SC Emergency Plan.\n  emergency_contact:\n" in text
+    assert ("    # (required if documents.application is given) Contact for the SC Emergency Plan.\n"
+            "    emergency_contact:\n") in text
     assert "    # (optional) Fax number (optional).\n    fax:\n" in text
     # Booleans start blank, not false: a blank is "not given", never a silent answer.
-    assert "  uses_scheduling_agent:\n" in text
+    assert "    uses_scheduling_agent:\n" in text
 
 
 def test_blank_rows_require_every_scid_choice() -> None:
     rows = {r.path: r.required for r in blank_rows()}
-    assert [rows[f"application.scid_choices[{i}]"] for i in range(3)] == ["if application is given"] * 3
+    assert [rows[f"documents.application.scid_choices[{i}]"] for i in range(3)] == ["if documents.application is given"] * 3
     assert rows["applicant.scids[0]"] == "yes" and rows["applicant.scids[1]"] == ""

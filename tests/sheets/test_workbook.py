@@ -35,16 +35,16 @@ def test_dropdowns_text_cells_and_help(run, tmp_path: Path) -> None:  # type: ig
         raise AssertionError(f"no dropdown on {path} ({cell}) in {joined}")
 
     assert dropdown("applicant.entity_type") == '"municipal_utility,power_marketer,investor_owned_utility,federal_or_state_entity,other"'
-    assert dropdown("application.uses_scheduling_agent") == '"true,false"'
-    assert dropdown("application.fee.payment_method") == '"wire,ach,check"'
+    assert dropdown("documents.application.uses_scheduling_agent") == '"true,false"'
+    assert dropdown("documents.application.fee.payment_method") == '"wire,ach,check"'
     assert dropdown("applicant.legal_address.state").startswith('"AL,AK,')
     for path in ("applicant.legal_address.zip", "applicant.primary_representative.phone", "applicant.scids[0]",
-                 "application.application_date"):
+                 "documents.application.application_date"):
         assert ws[f"B{rows[path]}"].number_format == "@", path
-    assert ws[f"C{rows['application.application_date']}"].value.endswith("Date as YYYY-MM-DD, e.g. 2027-01-15.")
-    assert "One of: wire, ach, check" in ws[f"C{rows['application.fee.payment_method']}"].value
+    assert ws[f"C{rows['documents.application.application_date']}"].value.endswith("Date as YYYY-MM-DD, e.g. 2027-01-15.")
+    assert "One of: wire, ach, check" in ws[f"C{rows['documents.application.fee.payment_method']}"].value
     assert ws[f"D{rows['applicant.legal_name']}"].value == "yes"
-    assert ws[f"D{rows['application.emergency_contact.name']}"].value == "if application is given"
+    assert ws[f"D{rows['documents.application.emergency_contact.name']}"].value == "if documents.application is given"
     assert ws[f"D{rows['applicant.primary_representative.fax']}"].value in (None, "")
 
 
@@ -59,12 +59,12 @@ def test_required_errors_point_at_the_field_row(run, tmp_path: Path) -> None:  #
     book = openpyxl.load_workbook(path)
     ws = book["Info sheet"]
     rows = _rows(book)
-    ws[f"B{rows['application.application_date']}"] = "2027-01-04"
+    ws[f"B{rows['documents.application.application_date']}"] = "2027-01-04"
     book.save(path)
     result = run("validate", path)
     assert result.exit_code == 1
-    row = rows["application.emergency_contact.name"]
-    assert f"{path}:'Info sheet'!B{row}: application.emergency_contact.name: required field is empty" in result.stdout.splitlines()
+    row = rows["documents.application.emergency_contact.name"]
+    assert f"{path}:'Info sheet'!B{row}: documents.application.emergency_contact.name: required field is empty" in result.stdout.splitlines()
     assert f"{path}:'Info sheet'!B{rows['applicant.legal_name']}: applicant.legal_name: required field is empty" in result.stdout.splitlines()
     assert "!A1:" not in result.stdout
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sc_docs.tracker.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
+from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.store import Tracker, record_packet
 
 D = __import__("datetime").date

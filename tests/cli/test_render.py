@@ -33,8 +33,8 @@ def test_templates_show_prints_tags(run) -> None:  # type: ignore[no-untyped-def
     assert result.exit_code == 0
     assert "{{ applicant.legal_name }}" in result.stdout and "ARTICLE" in result.stdout
     result = run("templates", "show", "sac")
-    assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: unknown pro forma document 'sac'; did you mean 'sca'?"
+    assert result.exit_code == 2  # an unknown key is a usage error, as the README says
+    assert result.stderr.strip().splitlines()[-1] == "Error: Invalid value for 'KEY': no document 'sac' in the catalog. Did you mean 'sca'?"
 
 
 def test_every_bundled_template_passes_the_lint(run) -> None:  # type: ignore[no-untyped-def]
