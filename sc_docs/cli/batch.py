@@ -68,6 +68,25 @@ def _count(inputs: tuple[str, ...]) -> int | None:
     return len(files)
 
 
+def _never_attempted(inputs: tuple[str, ...], seen: int) -> int:
+    """Return how many applicants of `inputs` a stopped run never reached (rosters counted by row)."""
+    from sc_docs.batch import input_files
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    total = 0
+    for f in (f for item in inputs for f in input_files(Path(item))):
+        if f.suffix.lower() != ".csv":
+            total += 1
+            continue
+        try:
+            total += sum(1 for _ in iter_roster(decode_roster(read_bytes(f))[0], str(f)))
+        except ScDocsError:
+            total += 1  # an unreadable roster is one failed input
+    return max(total - seen, 0)
+
+
 def _note_encodings(inputs: tuple[str, ...]) -> None:
     """Say which CSV rosters are not UTF-8 (read as Windows-1252), before the run starts."""
     from sc_docs.batch import input_files
@@ -119,7 +138,10 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
-        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped} in {report.seconds:.1f}s -> {outdir}"))
+        never = _never_attempted(inputs, report.done + report.failed + report.skipped) if fail_fast else 0
+        unrun = f", not attempted {never} (--fail-fast stopped the run)" if never else ""
+        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped}{unrun} "
+                                f"in {report.seconds:.1f}s -> {outdir}"))
         for e in report.entries:
             if e.status == "failed":
                 click.echo(safe_message(f"failed {e.source}: {e.reason}"))

@@ -1,0 +1,37 @@
+"""The small things a newcomer trips on: headers, slugs, fail-fast counts (issue 17)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sc_docs.slugs import slugify
+from tests.conftest import INVALID, SAMPLES
+
+
+def test_templates_list_has_a_header_row(run) -> None:  # type: ignore[no-untyped-def]
+    lines = run("templates", "list").stdout.splitlines()
+    assert lines[0].split() == ["KEY", "VERSION", "AS", "OF", "APPENDIX", "SHA-256", "TITLE"]
+    sca = next(line for line in lines if line.startswith("sca "))
+    # Columns line up under their headers.
+    assert sca.index("B.1") == lines[0].index("APPENDIX")
+    assert sca.endswith("Scheduling Coordinator Agreement")
+
+
+def test_slugs_are_cut_at_a_word_boundary() -> None:
+    name = "The Extraordinarily Long Named Municipal Utility Department of Rio Verde Valley"
+    assert slugify(name) == "the-extraordinarily-long-named-municipal-utility-department"
+    assert slugify("x" * 70) == "x" * 60  # one long word: cut at the limit
+    assert slugify("Acme Power & Light, LLC") == "acme-power-and-light-llc"
+
+
+def test_fail_fast_summary_counts_inputs_never_attempted(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for s in SAMPLES:
+        shutil.copy(s, folder)
+    shutil.copy(next(p for p in INVALID if p.name == "bad-scid.yaml"), folder / "0-bad.yaml")
+    result = run("batch", folder, "-o", tmp_path / "out", "--fail-fast", "-j", "1", "--quiet")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        f"done 0, failed 1, skipped 0, not attempted {len(SAMPLES)} (--fail-fast stopped the run) in ")
