@@ -10,6 +10,18 @@ import click
 from sc_docs.cli.params import TemplateKey, date_option, db_option, force_option, pdf_option
 
 
+def date_source(data: dict[str, object], given: dt.date | None) -> str:
+    """Say where the packet date came from, so a date nobody typed is never a surprise."""
+    from sc_docs.catalog.contract import section_field
+
+    if given is not None:
+        return "--date"
+    found = section_field(data, "application_date")
+    if found is not None:
+        return ".".join(found[0])
+    return "the earliest effective date of its documents (no application date in the sheet; give --date to choose)"
+
+
 def warn_fonts(pdf: bool) -> None:
     """With `--pdf`, say before converting when the templates' fonts would print with other widths."""
     if not pdf:
@@ -56,6 +68,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     for doc in built.manifest.documents:
         click.echo(str(folder / doc.file))
     click.echo(str(out / f"{built.slug}.zip"))
+    click.echo(f"packet date {built.manifest.packet_date.isoformat()}, from {date_source(record.data, packet_date)}", err=True)
     kept = getattr(built, "kept", [])
     if kept:
         from sc_docs.cli import safe_message

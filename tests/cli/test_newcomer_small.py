@@ -35,3 +35,23 @@ def test_fail_fast_summary_counts_inputs_never_attempted(run, tmp_path: Path) ->
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith(
         f"done 0, failed 1, skipped 0, not attempted {len(SAMPLES)} (--fail-fast stopped the run) in ")
+
+
+def test_packet_says_which_date_it_used_and_why(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    acme = next(s for s in SAMPLES if s.name == "acme-power-and-light.yaml")
+    result = run("packet", acme, "-o", tmp_path / "a")
+    assert result.exit_code == 0
+    assert "packet date 2026-12-01, from documents.application.application_date" in result.stderr.splitlines()
+    result = run("packet", acme, "-o", tmp_path / "b", "--date", "2027-01-05")
+    assert "packet date 2027-01-05, from --date" in result.stderr.splitlines()
+    data = yaml.safe_load(acme.read_text())
+    del data["documents"]["application"]
+    sheet = tmp_path / "no-application.yaml"
+    sheet.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    result = run("packet", sheet, "-o", tmp_path / "c")
+    assert result.exit_code == 0, result.stderr
+    earliest = min(s["effective_date"] for s in data["documents"].values())
+    assert (f"packet date {earliest}, from the earliest effective date of its documents (no application date in "
+            "the sheet; give --date to choose)") in result.stderr.splitlines()
