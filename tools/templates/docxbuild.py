@@ -266,6 +266,8 @@ def build(blocks: list[Block], title: str, out: Path) -> None:
             p.paragraph_format.page_break_before = True
         if block.extra.get("keep_with_next"):
             p.paragraph_format.keep_with_next = True
+        if block.extra.get("align") == "left":  # a label line: justified, a wrapped label spreads out
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         _add_runs(p, block.text)
 
     props = doc.core_properties

@@ -510,7 +510,8 @@ def notices_schedule(number_label: str) -> list:
         # The attention line is modelled apart from the legal address (the preamble states the
         # address alone); mail for notices names it here, as the CAISO's own block does.
         Block("p", "**<<P>>: {{ applicant.legal_name }}{% if applicant.legal_address.attention is defined %}, "
-                   "Attention: {{ applicant.legal_address.attention }}{% endif %}**", extra={"keep_with_next": True}),
+                   "Attention: {{ applicant.legal_address.attention }}{% endif %}**",
+              extra={"keep_with_next": True, "align": "left"}),
         Block("table", table=counterparty),
     ]
 
