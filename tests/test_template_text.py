@@ -74,3 +74,27 @@ def test_templates_and_drafts_carry_sc_docs_own_metadata(key: str) -> None:
         assert "Generated once" not in core and "_tools" not in core
         assert ": CAISO pro forma text with fill-in fields for one applicant, made by sc-docs. Only the fill-in " \
                "fields may differ from the pro forma.</dc:description>" in core
+
+
+def test_merged_packet_pdf_follows_the_catalog_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one packet PDF lists its documents in the catalog's order (the application form and
+    the SCA first), not alphabetically with the SCA last. LibreOffice is stood in for by a blank page."""
+    from pypdf import PdfReader, PdfWriter
+
+    from sc_docs.catalog import load_catalog
+    from sc_docs.engines import convert
+
+    def blank_pdf(docx: bytes, **kwargs: object) -> bytes:
+        out = io.BytesIO()
+        writer = PdfWriter()
+        writer.add_blank_page(612, 792)
+        writer.write(out)
+        return out.getvalue()
+
+    monkeypatch.setattr(convert, "docx_to_pdf", blank_pdf)
+    packet = build_packet(sc_docs.load_applicant(EXAMPLES / "pacific-crest-gas-and-electric.yaml"), pdf=True)
+    merged = next(packet.files[d.file] for d in packet.manifest.documents if d.kind == "packet-pdf")
+    titles = [item.title for item in PdfReader(io.BytesIO(merged)).outline]
+    catalog_order = [e.meta.title for e in load_catalog().entries.values()]
+    assert titles == catalog_order
+    assert titles[:2] == ["Scheduling Coordinator Application Form", "Scheduling Coordinator Agreement"]
