@@ -597,8 +597,12 @@ def _sheet_differences(run: _Run, record: dict[str, Any], key: str) -> list[Shee
         seq = fi.lookup(ctx, path, {})
         if isinstance(seq, list) and len(seq) != count:
             name = fi.dotted(path)
-            out[name] = SheetDifference(path=name, sheet=f"{len(seq)} items", document=f"{count} items")
+            out[name] = SheetDifference(path=name, sheet=_items(len(seq)), document=_items(count))
     return sorted(out.values(), key=lambda d: d.path)
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
 
 
 def _jsonable(value: Any) -> Any:

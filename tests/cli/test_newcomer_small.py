@@ -55,3 +55,18 @@ def test_packet_says_which_date_it_used_and_why(run, tmp_path: Path) -> None:  #
     earliest = min(s["effective_date"] for s in data["documents"].values())
     assert (f"packet date {earliest}, from the earliest effective date of its documents (no application date in "
             "the sheet; give --date to choose)") in result.stderr.splitlines()
+
+
+def test_verify_sheet_counts_one_item_in_the_singular(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    pcge = next(s for s in SAMPLES if s.name == "pacific-crest-gas-and-electric.yaml")
+    draft = tmp_path / "draft.docx"
+    assert run("render", "sca", pcge, "-o", draft).exit_code == 0
+    data = yaml.safe_load(pcge.read_text())
+    data["applicant"]["scids"] = data["applicant"]["scids"][:1]
+    sheet = tmp_path / "one-scid.yaml"
+    sheet.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    result = run("verify", draft, "--sheet", sheet)
+    assert result.exit_code == 1
+    assert '  applicant.scids: sheet "1 item", document "4 items"' in result.stdout.splitlines()
