@@ -35,6 +35,7 @@ PLACEHOLDERS = {
     "REQUIREMENT": "application",
     "done|waived|pending": "done",
     "FILE": "report.txt",
+    "DIR": "demo",  # the workspace the first serve made
 }
 # The exit code each command should give at that point of the walkthrough, by its first words.
 EXPECTED = {
@@ -51,6 +52,7 @@ EXPECTED = {
     "batch": 0,
     "verify": 0,
     "track": 0,
+    "serve": 0,  # a server: started in its own process, reached over HTTP, then stopped
 }
 
 
@@ -81,6 +83,41 @@ def expected_code(command: str) -> int:
     raise AssertionError(f"the walkthrough does not know the README command 'sc-docs {command}'")
 
 
+def _serve(args: list[str], cwd: Path) -> int:
+    """Start `sc-docs serve ARGS` on a free port, wait until it answers, stop it; return 0 if it answered."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [a for a in args if a not in ("--port",)] + ["--port", str(port)]
+    log = cwd / f"serve-{port}.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "sc_docs", *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=err, env={**os.environ, "SC_DOCS_TOKEN": ""}, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"sc-docs {' '.join(args)} stopped: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    return 0 if response.status == 200 else response.status
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(f"sc-docs {' '.join(args)} did not answer within 60 s")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def _hashes(folder: Path, inputs: list[str]) -> dict[str, str]:
     files = [p for name in inputs for p in ([folder / name] if (folder / name).is_file() else (folder / name).rglob("*"))]
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
@@ -106,13 +143,18 @@ def test_every_readme_command_runs_in_order(run, tmp_path: Path, monkeypatch: py
     for command in commands:
         args = concrete(command)
         before = _hashes(tmp_path, inputs)
-        result = run(*args)
         want = expected_code(command)
+        if args[0] == "serve":
+            assert _serve(args, tmp_path) == want, command
+            assert _hashes(tmp_path, inputs) == before, f"sc-docs {' '.join(args)} changed an input file"
+            ran.append(args[0])
+            continue
+        result = run(*args)
         assert result.exit_code == want, f"sc-docs {' '.join(args)}: exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
         assert "Traceback" not in result.stderr
         if want:
             assert result.stdout or result.stderr.startswith("Error: "), command
         assert _hashes(tmp_path, inputs) == before, f"sc-docs {' '.join(args)} changed an input file"
         ran.append(args[0])
-    assert {"sheet", "validate", "templates", "render", "fields", "fill", "packet", "batch", "verify", "track"} <= set(ran)
+    assert {"sheet", "validate", "templates", "render", "fields", "fill", "packet", "batch", "verify", "track", "serve"} <= set(ran)
     assert (tmp_path / "packets").is_dir() and (tmp_path / "draft.docx").is_file() and (tmp_path / "OUT.pdf").is_file()

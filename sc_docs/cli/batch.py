@@ -105,6 +105,22 @@ def _note_encodings(inputs: tuple[str, ...]) -> None:
             click.echo(safe_message(f"note: {f} {notice}"), err=True)
 
 
+def _note_kept(outdir: Path, slugs: list[str]) -> None:
+    """Say which packet folders hold files sc-docs did not write (kept, never replaced)."""
+    from sc_docs.packet import MANIFEST, read_manifest
+
+    for slug in slugs:
+        folder = outdir / slug
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        ours = {MANIFEST, *(d.file for d in manifest.documents)}
+        kept = sorted(p.name for p in folder.iterdir() if p.name not in ours)
+        if kept:
+            click.echo(safe_message(f"kept {len(kept)} file{'s' if len(kept) != 1 else ''} sc-docs did not write in {folder}: "
+                                    f"{', '.join(kept)}"), err=True)
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Output folder.")
@@ -135,6 +151,7 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs, fail_fast=fail_fast,
                        force=force, on_entry=progress)
     progress.finish()
+    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:

@@ -56,9 +56,15 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     from sc_docs.packet import build_packet, record_in_tracker, write_packet
     from sc_docs.sheets import load_applicant
 
+    from sc_docs.sheets.problems import printable
+
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
+    for notice in record.notices:
+        click.echo(printable(notice), err=True)
     warn_fonts(pdf)
-    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf)
+    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db)
+    for warning in built.manifest.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     out = Path(outdir)
     claim_output_dir(out, force=force)
     with locked(out):
@@ -69,7 +75,7 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
         click.echo(str(folder / doc.file))
     click.echo(str(out / f"{built.slug}.zip"))
     click.echo(f"packet date {built.manifest.packet_date.isoformat()}, from {date_source(record.data, packet_date)}", err=True)
-    kept = getattr(built, "kept", [])
+    kept = built.kept
     if kept:
         from sc_docs.cli import safe_message
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from sc_docs.sheets.schema import ROOT, leaf_fields, load_schemas, subschema
 
-_LIST_ROWS = {"street": 2, "scids": 2, "scid_choices": 3, "resources": 2}
+_LIST_ROWS = {"street": 2, "scids": 2, "scid_choices": 3, "resources": 2, "contacts": 10, "contacts_24x7": 3,
+              "affiliates": 3, "instruments": 3, "requested_scids": 3, "credit_ratings": 3}
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,13 @@ def blank_rows() -> list[BlankRow]:
             needed = max(int(list_schema.get("minItems", 1)), 1)
             for i in range(max(_LIST_ROWS.get(list_name, 1), needed if required else 1)):
                 path = base.replace("[]", f"[{i}]", 1) if "[]" in base else f"{base}[{i}]"
+                if "[]" in base and f.schema.get("type") == "array":  # a list inside each list item
+                    inner = base.rsplit(".", 1)[-1]
+                    inner_item = subschema((*_steps(base), 0)) or {}
+                    rows += [BlankRow(f"{path}[{j}]", {**inner_item, "description": f.description},
+                                      required if i < needed and j == 0 else "")
+                             for j in range(_LIST_ROWS.get(inner, 1))]
+                    continue
                 rows.append(BlankRow(path, {**item, "description": f.description}, required if i < needed else ""))
         else:
             rows.append(BlankRow(f.path, f.schema, required))

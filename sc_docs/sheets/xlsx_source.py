@@ -2,7 +2,7 @@
 
 Layout of the worksheet `Info sheet` (row 1 is a header):
   A `Field`: the field path as in the schema, list items by index (`applicant.scids[0]`,
-    `agreements.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
+    `documents.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
     are ignored;
   B `Value`: the value; an empty cell means "not given";
   C `Description`, D `Required`: help text written by `sc-docs sheet new --xlsx`, ignored on reading.
@@ -20,6 +20,7 @@ from typing import Any
 from sc_docs.errors import SheetError
 from sc_docs.sheets.problems import Problem
 from sc_docs.sheets.record import Location, Path_, format_path, parse_path
+from sc_docs.catalog.layout import upgrade_path
 from sc_docs.sheets.schema import Field, subschema
 from sc_docs.sheets.yaml_source import MAX_TEXT
 
@@ -213,7 +214,7 @@ def _read_book(book: Any, file: str) -> tuple[Any, dict[Path_, Location], list[P
             raise SheetError(f"cell A{row_no}: field {name} is given twice (first at {positions[path].cell})", file=file)
         cell = f"'{SHEET}'!B{row_no}"
         positions[path] = Location(file, None, cell)
-        schema = subschema(path)
+        schema = subschema(upgrade_path(path))  # old-layout rows: typed as their new place
         coerced = _coerce(value, schema)
         lost = _lost_zero(value, coerced, schema)
         if lost:

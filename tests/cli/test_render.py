@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from sc_docs.catalog import load_catalog, read_entry
+from sc_docs.catalog import document_sections, load_catalog, read_entry
 from sc_docs.engines.docx import docx_text
 from sc_docs.catalog.lint import check_entry
 from tests.conftest import EXAMPLES, SAMPLES
@@ -82,7 +82,10 @@ def test_render_every_agreement_of_every_sample(run, sheet: Path, tmp_path: Path
     import yaml
 
     data = yaml.safe_load(sheet.read_text())
-    for key in data["agreements"]:
+    catalog = load_catalog()
+    keys = [k for k in document_sections(data) if catalog.get(k).meta.kind == "agreement"]
+    assert keys
+    for key in keys:
         out = tmp_path / f"{key}.docx"
         result = run("render", key, sheet, "-o", out)
         assert result.exit_code == 0, result.stderr
