@@ -70,3 +70,18 @@ def test_verify_sheet_counts_one_item_in_the_singular(run, tmp_path: Path) -> No
     result = run("verify", draft, "--sheet", sheet)
     assert result.exit_code == 1
     assert '  applicant.scids: sheet "1 item", document "4 items"' in result.stdout.splitlines()
+
+
+def test_fill_prints_one_problem_per_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ROOT
+
+    form = ROOT / "pro_forma" / "application" / "form.pdf"
+    values = tmp_path / "values.yaml"
+    values.write_text("section1.legal_name: " + "A" * 300 + "\nsection1.city: " + "B" * 300 + "\n")
+    result = run("fill", form, values, "-o", tmp_path / "out.pdf")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"Error: {form}: section1.legal_name: takes at most 200 characters, got 300 (")
+    assert lines[1].startswith(f"{form}: section1.city: takes at most ")
+    assert not (tmp_path / "out.pdf").exists()
