@@ -43,6 +43,7 @@ EXPECTED = {
     "validate my-applicant.yaml": 1,  # a blank sheet: every required field is empty
     "validate --format json my-applicant.xlsx": 1,
     "validate --together": 0,
+    "validate roster.csv": 0,
     "batch info_sheets/examples": 0,
     "templates": 0,
     "render": 0,
@@ -118,6 +119,21 @@ def _serve(args: list[str], cwd: Path) -> int:
         proc.wait(timeout=30)
 
 
+def _roster(record: dict) -> str:  # type: ignore[type-arg]
+    """Return a one-row CSV roster of `record` (row 1 the field paths)."""
+    import csv
+    import io
+
+    from sc_docs.sheets.xlsx_source import _rows
+
+    flat = _rows(record)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([path for path, _ in flat])
+    writer.writerow(["true" if v is True else "false" if v is False else str(v) for _, v in flat])
+    return buf.getvalue()
+
+
 def _hashes(folder: Path, inputs: list[str]) -> dict[str, str]:
     files = [p for name in inputs for p in ([folder / name] if (folder / name).is_file() else (folder / name).rglob("*"))]
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
@@ -135,7 +151,8 @@ def test_every_readme_command_runs_in_order(run, tmp_path: Path, monkeypatch: py
     (tmp_path / "msa.yaml").write_text(yaml.safe_dump({"applicant": acme["applicant"], "documents": {"msa_sc": documents["msa_sc"]}}))
     shutil.copy(ROOT / "pro_forma" / "application" / "form.pdf", tmp_path / "form.pdf")
     (tmp_path / "values.yaml").write_text("section1.legal_name: Acme Power & Light, LLC\n")
-    inputs = ["info_sheets", "acme.yaml", "sca.yaml", "msa.yaml", "form.pdf", "values.yaml"]
+    (tmp_path / "roster.csv").write_text(_roster(acme), encoding="utf-8")
+    inputs = ["info_sheets", "acme.yaml", "sca.yaml", "msa.yaml", "form.pdf", "values.yaml", "roster.csv"]
 
     commands = readme_commands()
     assert len(commands) >= 15, commands
