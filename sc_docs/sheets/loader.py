@@ -162,7 +162,10 @@ def load_applicant(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
             return merge(records)
         _not_a_roster(str(source))
         return load_sheet(source)
-    records = [load_sheet(s) for s in (_not_a_roster(str(s)) or s for s in source)]
+    sources = list(source)
+    for s in sources:
+        _not_a_roster(str(s))
+    records = [load_sheet(s) for s in sources]
     if not records:
         raise UnreadableFileError("no info sheet given")
     return records[0] if len(records) == 1 else merge(records)

@@ -9,7 +9,7 @@ accepts; the description column says the allowed values and the date form.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sc_docs.sheets.xlsx_source import HEADER, SHEET
 
@@ -81,16 +81,16 @@ def _options(schema: dict[str, object]) -> tuple[str, ...] | None:
     return None
 
 
-def _formula(options: tuple[str, ...], lists: object) -> str:
+def _formula(options: tuple[str, ...], lists: Any) -> str:
     inline = ",".join(options)
     if len(inline) <= _INLINE_LIMIT and not any('"' in o or "," in o for o in options):
         return f'"{inline}"'
     from openpyxl.utils import get_column_letter
 
-    col = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1  # type: ignore[attr-defined]
+    col = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1
     letter = get_column_letter(col)
     for i, option in enumerate(options, start=1):
-        lists.cell(row=i, column=col, value=option)  # type: ignore[attr-defined]
+        lists.cell(row=i, column=col, value=option)
     return f"'{LISTS}'!${letter}$1:${letter}${len(options)}"
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sc_docs
 from sc_docs.sheets.blank import blank_rows, requirement
@@ -97,3 +99,35 @@ def test_blank_rows_require_every_scid_choice() -> None:
     rows = {r.path: r.required for r in blank_rows()}
     assert [rows[f"documents.application.scid_choices[{i}]"] for i in range(3)] == ["if documents.application is given"] * 3
     assert rows["applicant.scids[0]"] == "yes" and rows["applicant.scids[1]"] == ""
+
+
+_BLANKS = st.sampled_from([None, "", " ", "\t", "  \n "])
+_SPOTS = [
+    ("applicant", "primary_representative", "fax"),
+    ("applicant", "alternate_representative", "fax"),
+    ("applicant", "entity_type_other"),
+    ("documents", "application", "scheduling_agent_name"),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(spots=st.lists(st.sampled_from(_SPOTS), unique=True), blank=_BLANKS, extra_lines=st.integers(0, 1))
+def test_blank_optional_fields_change_nothing(spots: list[tuple[str, ...]], blank: object, extra_lines: int) -> None:
+    """Any blank optional field, of any blank spelling, loads as if it were absent."""
+    import copy
+
+    from sc_docs.sheets.blanks import prune
+
+    base = yaml.safe_load(ACME.read_text())
+    data = copy.deepcopy(base)
+    for spot in spots:
+        node = data
+        for part in spot[:-1]:
+            node = node[part]
+        if spot[-1] not in node:
+            node[spot[-1]] = blank
+    data["applicant"]["legal_address"]["street"] += [blank] * extra_lines
+    pruned, _, _ = prune(data, {})
+    expected, _, _ = prune(copy.deepcopy(base), {})
+    assert pruned == expected
+    assert sc_docs.validate(pruned) == []
