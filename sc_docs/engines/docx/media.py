@@ -94,12 +94,13 @@ def as_image(value: Any) -> Image | None:
     return None
 
 
-def foreign_reference(value: Any) -> str | None:
+def foreign_reference(value: Any, known: set[str]) -> str | None:
     """Return why a markup value cannot be carried (its XML uses relationships of another
-    document: docxtpl's `build_url_id`, a `Subdoc` with pictures), or None if it can."""
+    document: docxtpl's `build_url_id`, a `Subdoc` with pictures), or None if it can. Ids in
+    `known` (the part's own, as a macro's output repeats them) and `url_id()` marks are fine."""
     markup = value.__html__()
     for rid in _REF.findall(markup):
-        if rid.startswith(LINK_MARK):
+        if rid.startswith(LINK_MARK) or rid in known:
             continue
         if type(value).__name__ == "Subdoc":
             return (
@@ -196,6 +197,10 @@ class PackageAdditions:
             return f'r:id="{self.add_link(url)}"'
 
         return _LINK.sub(link, out)
+
+    def known_ids(self) -> set[str]:
+        """Return the relationship ids the part being rendered has so far."""
+        return self._part_rels(self.part).ids
 
     def dangling(self, part: str, out: str) -> str | None:
         """Return a relationship id `out` uses that `part` does not define, if any."""
