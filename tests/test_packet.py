@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -44,6 +45,10 @@ def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: 
         # Every document opens; one per packet also converts (LibreOffice) or renders (pdftoppm).
         if doc["file"].endswith(".docx"):
             assert_docx_ok(data, convert=doc["key"] == "sca")
+        elif doc["file"].endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            assert load_workbook(io.BytesIO(data)).sheetnames  # opens in openpyxl
         else:
             assert_pdf_ok(data, render=True)
     for doc in agreement_docs:

@@ -7,7 +7,8 @@ from typing import Any
 
 from sc_docs.sheets.schema import ROOT, leaf_fields, load_schemas, subschema
 
-_LIST_ROWS = {"street": 2, "scids": 2, "scid_choices": 3, "resources": 2}
+_LIST_ROWS = {"street": 2, "scids": 2, "scid_choices": 3, "resources": 2, "contacts": 10, "contacts_24x7": 3,
+              "affiliates": 3, "instruments": 3, "requested_scids": 3, "credit_ratings": 3}
 
 
 def _placeholder(schema: dict[str, Any]) -> str:
@@ -81,6 +82,10 @@ def blank_xlsx() -> bytes:
             list_name = base.split("[]")[0].rsplit(".", 1)[-1] if "[]" in base else base.rsplit(".", 1)[-1]
             for i in range(_LIST_ROWS.get(list_name, 1)):
                 path = base.replace("[]", f"[{i}]", 1) if "[]" in base else f"{base}[{i}]"
+                if "[]" in base and f.schema.get("type") == "array":  # a list inside each list item
+                    inner = base.rsplit(".", 1)[-1]
+                    rows += [Field(f"{path}[{j}]", f.schema, False) for j in range(_LIST_ROWS.get(inner, 1))]
+                    continue
                 rows.append(Field(path, f.schema, f.required and i == 0))
         else:
             rows.append(f)
