@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from sc_docs.engines.docx import compile_template, make_environment
 
-DOCUMENT_KEYS = ("key", "title", "tariff_appendix", "version", "as_of")
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -55,12 +54,10 @@ def pro_forma_context(template: Path) -> dict[str, Any] | None:
     key = meta.get("key", template.parent.name)
     for sheet in sorted((ROOT / "info_sheets" / "examples").glob("*.yaml")):
         record = load_mapping(sheet)
-        if key in (record.get("agreements") or {}):
-            return {
-                "applicant": record["applicant"],
-                "agreement": record["agreements"][key],
-                "document": {k: meta.get(k) for k in DOCUMENT_KEYS},
-            }
+        if key in (record.get("documents") or {}):
+            from sc_docs.catalog import build_context, load_catalog
+
+            return build_context(load_catalog().get(key), record)
     return None
 
 

@@ -34,6 +34,19 @@ PINNED: dict[tuple[str, str], str] = {
     ("pacific-crest-gas-and-electric.yaml", "sca"): "0fb362a5e4475710498bde5506ac1932ad45ad13b861251b7e6c83e18ff244ef",
     ("sierra-federal-power.yaml", "application"): "4a15c262dae8986e47923400c4fa3bfe9351888890e14f91a8e2764dac625f58",
     ("sierra-federal-power.yaml", "sca"): "3479862405f53c64b1e00f4af449760fcafbe495277f76e59c2026ccbe43952d",
+    # the other forms and letters of issue 13 (new documents; the pins above are unchanged)
+    ("acme-power-and-light.yaml", "master_checklist"): "b20ae82453772a89dae94cc20a82eb6676b70414e54c5c648a2f1b057a2486b0",
+    ("acme-power-and-light.yaml", "affiliate_disclosure"): "80bc9303beb4ed0fd86fbb305d204e9770971f9d30dbd2eeef30e23a83431a66",
+    ("acme-power-and-light.yaml", "contact_list"): "c94b5c1df14551f00ca060a86767218be54cb5507a86cfd06b560965a70f1036",
+    ("acme-power-and-light.yaml", "officer_certification"): "a14325f711c696f9d3924f1e1ddfb1e850f5c02d6b8a25ffeb6fccd06d843b2c",
+    ("acme-power-and-light.yaml", "emergency_plan"): "4becd21579a051224e6490889f32ab07fef86dd1ee2d459d836c708ae8a0f669",
+    ("acme-power-and-light.yaml", "payment_info"): "05553f1a2e870c3382961369cb9dc67df5a452151d06e8a124cced92149d3e34",
+    ("acme-power-and-light.yaml", "unsecured_credit"): "b3c2de0d2ce7468d681f2c22f28e8eb134ce560f00ea184987c69dad3294be1a",
+    ("acme-power-and-light.yaml", "financial_security"): "9ce322706b924d3002fc22aaa1d6aab0cb4693fa578c9b62a33846d9f36a8659",
+    ("acme-power-and-light.yaml", "scid_request"): "8da3110abafa29d154545ceb093c5d46d516eda52385663b1b1c728e1cb33209",
+    ("pacific-crest-gas-and-electric.yaml", "affiliate_disclosure"): "8c07ee9d0976bc8614e6e049ac3cb2a667f00c2d60a9adf9519a0e8fa896b78d",
+    ("pacific-crest-gas-and-electric.yaml", "officer_certification"): "4569cace458164b378acced605396bcf95ecfe952939c531445b51a8214a30fd",
+    ("pacific-crest-gas-and-electric.yaml", "financial_security"): "d6ca336aa332a5d4d0c49f2ea80da45261fb0ab89703327e17096f61029500b6",
 }
 
 

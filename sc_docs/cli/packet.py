@@ -33,8 +33,14 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     from sc_docs.packet import build_packet, record_in_tracker, write_packet
     from sc_docs.sheets import load_applicant
 
+    from sc_docs.sheets.problems import printable
+
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
-    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf)
+    for notice in record.notices:
+        click.echo(printable(notice), err=True)
+    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db)
+    for warning in built.manifest.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     out = Path(outdir)
     claim_output_dir(out, force=force)
     with locked(out):

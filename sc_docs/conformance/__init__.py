@@ -10,7 +10,7 @@ Public API:
   comments are listed, formatting counts only with `strict`. `sheet` (a path or a record)
   adds `sheet_differences`. `Report.to_json()` gives plain JSON.
 - `extract_fill_ins(data, template_key=None) -> dict`: the fill-ins as an applicant record,
-  `{"applicant": {...}, "agreements": {key: {...}}}`; dates come back as ISO strings.
+  `{"applicant": {...}, "documents": {key: {...}}}`; dates come back as ISO strings.
 
 A file that is not a readable DOCX raises `UnreadableFileError` (exit code 2).
 """

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 #: Where a template's `agreement` section lives in the applicant record. The catalog will name
 #: each entry's section itself (`documents.<key>`); until then this is the one place that knows.
-AGREEMENTS: Final = "agreements"
+AGREEMENTS: Final = "documents"  # the record section of every catalog entry
 
 
 class SchemaHints:

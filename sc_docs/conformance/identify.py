@@ -14,9 +14,10 @@ from .package import DocPackage, open_package
 from .pattern import Pattern, build_pattern
 from .report import Identification
 
-KEY_PROP: Final = "sc_docs.template_key"
-VERSION_PROP: Final = "sc_docs.template_version"
-SHA_PROP: Final = "sc_docs.template_sha256"
+from sc_docs.catalog.contract import TEMPLATE_KEY as KEY_PROP
+from sc_docs.catalog.contract import TEMPLATE_SHA256 as SHA_PROP
+from sc_docs.catalog.contract import TEMPLATE_VERSION as VERSION_PROP
+
 #: Below this similarity no bundled template is taken to be the document's.
 MIN_SIMILARITY: Final = 0.5
 _WORD: Final = re.compile(r"[A-Za-z]+")
@@ -58,10 +59,10 @@ def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPacka
 
 
 def document_context(entry: Any) -> dict[str, Any]:
-    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
-    meta = entry.meta
-    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
-            "version": meta.version, "as_of": meta.as_of.isoformat()}
+    """Return the `document` mapping rendering gives a template (the catalog's template contract)."""
+    from sc_docs.catalog.contract import document_metadata
+
+    return document_metadata(entry)
 
 
 # -- identification ---------------------------------------------------------------------------

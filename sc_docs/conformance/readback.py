@@ -24,7 +24,9 @@ def load_sheet(sheet: Any) -> dict[str, Any]:
 
 
 def sheet_differences(run: Any, record: dict[str, Any], key: str) -> list[SheetDifference]:
-    ctx = {"applicant": record.get("applicant", {}), "agreement": (record.get("agreements") or {}).get(key, {}),
+    from sc_docs.catalog import document_sections
+
+    ctx = {"applicant": record.get("applicant", {}), "agreement": document_sections(record).get(key, {}),
            "document": run.document}
     out: dict[str, SheetDifference] = {}
     for occ in run.occurrences:

@@ -42,6 +42,10 @@ def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
     kw = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
+    if schema.get("x-sensitive") and not isinstance(value, (dict, list)):
+        from sc_docs.catalog.sensitive import mask
+
+        value = mask(value)  # bank numbers never reach a message whole
     if kw == "required":
         present = value if isinstance(value, dict) else {}
         missing = [name for name in error.validator_value if name not in present]

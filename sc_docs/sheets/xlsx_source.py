@@ -2,7 +2,7 @@
 
 Layout of the worksheet `Info sheet` (row 1 is a header):
   A `Field`: the field path as in the schema, list items by index (`applicant.scids[0]`,
-    `agreements.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
+    `documents.msa_sc.resources[1].resource_id`); rows whose A cell is empty or starts with `#`
     are ignored;
   B `Value`: the value; an empty cell means "not given";
   C `Description`, D `Required`: help text written by `sc-docs sheet new --xlsx`, ignored on reading.
@@ -19,6 +19,7 @@ from typing import Any
 
 from sc_docs.errors import SheetError
 from sc_docs.sheets.record import Location, Path_, format_path, parse_path
+from sc_docs.catalog.layout import upgrade_path
 from sc_docs.sheets.schema import Field, subschema
 from sc_docs.sheets.yaml_source import MAX_TEXT
 
@@ -207,7 +208,7 @@ def _read_book(book: Any, file: str) -> tuple[Any, dict[Path_, Location]]:
             raise SheetError(f"cell A{row_no}: field {name} is given twice (first at {positions[path].cell})", file=file)
         positions[path] = Location(file, None, f"'{SHEET}'!B{row_no}")
         try:
-            _insert(root, path, _coerce(value, subschema(path)))
+            _insert(root, path, _coerce(value, subschema(upgrade_path(path))))  # old-layout rows: typed as their new place
         except (TypeError, AttributeError):
             raise SheetError(f"cell A{row_no}: field path {name} conflicts with another row", file=file) from None
     if not root:

@@ -66,16 +66,16 @@ def _record_of(pairs: list[tuple[str, str]], old: dict[str, Any] | None) -> dict
 
 
 def _load_data(workspace: Workspace, id_: str) -> tuple[dict[str, Any] | None, str | None]:
-    """Return the record's data, or None and why it cannot be read."""
+    """Return the record's data (an old layout read as today's), or None and why it cannot be read."""
     from sc_docs import load_applicant
 
     try:
-        data = load_applicant(workspace.path(id_)).data
+        record = load_applicant(workspace.path(id_))
     except NotFound:
         raise
     except ScDocsError as exc:
         return None, exc.format_message()
-    return data, None
+    return record.data, "\n".join(record.notices) or None
 
 
 async def _pairs(request: Request) -> list[tuple[str, str]]:
@@ -113,10 +113,12 @@ async def edit_form(request: Request) -> Response:
     workspace = ws(request)
     id_ = request.path_params["id"]
     raw, version = workspace.read(id_)
-    data, error = _load_data(workspace, id_)
+    data, why = _load_data(workspace, id_)
     message = "Saved." if request.query_params.get("saved") else ""
     if data is None:
-        return page(request, "unreadable.html", status=422, id=id_, error=error, text=raw.decode("utf-8", "replace"))
+        return page(request, "unreadable.html", status=422, id=id_, error=why, text=raw.decode("utf-8", "replace"))
+    if why:  # the old layout's notice: a save writes the record in today's layout
+        message = f"{message} {why.split(': ', 1)[-1]}; saving here writes it in the new layout.".strip()
     return _edit_page(request, id_=id_, data=data, version=version, message=message)
 
 
@@ -154,9 +156,9 @@ async def export(request: Request) -> Response:
         raise NotFound(f"no export as '{fmt}'; use yaml or xlsx")
     if fmt == "yaml":
         return Response(raw, media_type="application/yaml", headers=_attachment(f"{id_}.yaml"))
-    data, error = _load_data(workspace, id_)
+    data, why = _load_data(workspace, id_)
     if data is None:
-        return page(request, "message.html", status=422, title="Cannot export", error=error)
+        return page(request, "message.html", status=422, title="Cannot export", error=why)
     from sc_docs.sheets.xlsx_source import write_xlsx
 
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sc_docs.errors import ScDocsError, UnreadableFileError
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.slugs import slugify
 from sc_docs.web import records
 
@@ -150,9 +150,9 @@ class Workspace:
     def create(self, data: dict[str, Any]) -> str:
         """Write `data` as a new record; return its id (never replaces a file)."""
         with self.lock:
-            facts = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
-            name = facts.get("legal_name") if isinstance(facts.get("legal_name"), str) else ""
-            id_ = self.new_id(name)
+            facts = data.get("applicant")
+            name = facts.get("legal_name") if isinstance(facts, dict) else None
+            id_ = self.new_id(name if isinstance(name, str) else "")
             atomic_write(self.root / f"{id_}.yaml", records.dump_new(data))
             return id_
 

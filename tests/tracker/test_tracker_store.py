@@ -32,11 +32,11 @@ def test_changed_facts_are_updated_with_a_trace(tracker: Tracker, make_record: C
     slug = tracker.add_applicant(make_record()).slug
     changed = make_record(application_date="2026-12-03")
     result = tracker.add_applicant(changed, by="bob")
-    assert result.changed == ["application.application_date"]
+    assert result.changed == ["documents.application.application_date"]
     assert tracker.applicant(slug).application_date == D(2026, 12, 3)
     update = tracker.history(slug)[-1]
     assert (update.action, update.actor) == ("update", "bob")
-    assert update.detail == {"changed": {"application.application_date": ["2026-12-01", "2026-12-03"]}}
+    assert update.detail == {"changed": {"documents.application.application_date": ["2026-12-01", "2026-12-03"]}}
 
 
 def test_a_record_without_legal_name_is_refused(tracker: Tracker) -> None:
@@ -45,7 +45,7 @@ def test_a_record_without_legal_name_is_refused(tracker: Tracker) -> None:
 
 
 def test_bad_application_date_is_refused(tracker: Tracker, make_record: Callable[..., dict[str, Any]]) -> None:
-    with pytest.raises(TrackerError, match="application.application_date: not a date"):
+    with pytest.raises(TrackerError, match="documents.application.application_date: not a date"):
         tracker.add_applicant(make_record(application_date="2026-13-01"))
 
 
