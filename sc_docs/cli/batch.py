@@ -151,7 +151,6 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs, fail_fast=fail_fast,
                        force=force, on_entry=progress)
     progress.finish()
-    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
@@ -164,4 +163,5 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
                 click.echo(safe_message(f"failed {e.source}: {e.reason}"))
                 for line in e.problems:
                     click.echo(safe_message(f"  {line}"))
+    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
     raise click.exceptions.Exit(1 if report.failed else 0)
