@@ -232,7 +232,14 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
             if swapped and (old / packet.slug).is_dir() and not (old / packet.slug).is_symlink():
                 # Only what sc-docs wrote is replaced: anything else a user put in the folder
                 # (notes, signed originals) moves into the new one.
-                packet.kept = carry_over(old / packet.slug, final_dir, listed)
+                try:
+                    packet.kept = carry_over(old / packet.slug, final_dir, listed)
+                except OSError as exc:  # never delete what could not be moved: park it in plain sight
+                    parked = Path(tempfile.mkdtemp(prefix=f"{packet.slug}.previous-", dir=outdir))
+                    os.replace(old / packet.slug, parked / packet.slug)
+                    shutil.rmtree(old, ignore_errors=True)
+                    raise OutputError(f"could not carry your files into the new packet ({exc.strerror or exc}); "
+                                      f"the previous packet folder is kept as {parked / packet.slug}", file=str(final_dir)) from None
             shutil.rmtree(old, ignore_errors=True)
     return final_dir
 
