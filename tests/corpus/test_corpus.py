@@ -319,7 +319,7 @@ CASES: list[Case] = [
     Case("yaml-complex-key", raw("sheet.yaml", b"? [a, b]\n: 1\n"), 1, "a field name must be plain text"),
     Case("json-truncated", raw("sheet.json", lambda: json.dumps(BASE).encode()[:-20]), 1, "invalid JSON"),
     Case("json-trailing-comma", raw("sheet.json", b'{"applicant": {"legal_name": "A",}}'), 1, "invalid JSON", where=":1: "),
-    Case("top-level-list", raw("sheet.yaml", b"- applicant\n- application\n"), 1, "top level must be a section of fields, not list"),
+    Case("top-level-list", raw("sheet.yaml", b"- applicant\n- application\n"), 1, "top level must be a section of fields, not a list"),
     Case("top-level-number", raw("sheet.json", b"42"), 1, "top level must be a section of fields, not int"),
     Case("top-level-null", raw("sheet.yaml", b"~\n"), 1, "top level must be a section of fields"),
     # encodings and empties
@@ -417,9 +417,9 @@ def test_every_message_reads_in_json_and_as_a_real_process(tmp_path: Path) -> No
             problems = json.loads(stdout)
             files = {p["file"] for p in problems}
         else:
-            # Problems go to stdout; a file that cannot be read at all is an `Error: FILE: ...` on stderr.
-            files = {line.split(":", 1)[0] for line in stdout.splitlines()}
-            files |= {line.removeprefix("Error: ").split(":", 1)[0] for line in stderr.splitlines() if line.startswith("Error: ")}
+            # A file that cannot be read at all is an `Error: FILE: reason` line on stderr.
+            errors = [line.removeprefix("Error: ") for line in stderr.splitlines() if line.startswith("Error: ")]
+            files = {line.split(":", 1)[0] for line in stdout.splitlines() + errors}
         missing = [c.name for c, p in zip(CASES, paths) if c.code and str(p) not in files]
         assert not missing, missing
         TALLY["clear"] += sum(1 for c in CASES if c.code)
