@@ -17,6 +17,7 @@ def main() -> int:
     runs = [
         ("Agreement rendering: docxtpl loop vs sc-docs", ["render.py"]),
         ("Form filling: pypdf vs sc-docs", ["fill.py"]),
+        ("Roster reading: csv.reader vs sc-docs, 2,000 to 16,000 list columns", ["roster.py", "--rounds", "3"]),
         ("Batch: full packets, wall time and peak memory",
          ["batch.py", "--n", "100" if quick else "1000", "--memory-n", "0" if quick else "10000"]),
         ("Web workspace: page times on N applicants", ["web.py", "--n", "100" if quick else "500"]),

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from sc_docs.cli.params import DATE, RegularFile, db_option, output_file_option
+from sc_docs.cli.params import DATE, db_option, output_file_option
+from sc_docs.cli.params import RegularFile
 
 STATUS_CHOICES = ("done", "waived", "pending")
 

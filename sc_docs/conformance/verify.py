@@ -10,6 +10,9 @@ pending tracked changes, and with `strict=True` formatting. Comments are listed,
 from __future__ import annotations
 
 from pathlib import Path
+
+from sc_docs.catalog import document_sections
+from sc_docs.catalog.contract import DOCUMENTS
 from typing import Any
 
 from . import fillins as fi
@@ -457,7 +460,7 @@ def verify_docx(
                                 anchor=normalize(anchor), location=loc.label() if loc else None,
                                 part=at[0] if at else None, paragraph=at[1] if at else None))
     tree = run.facts.tree(max_rank=fi.FUZZY)
-    record = {"applicant": tree.get("applicant", {}), "documents": {entry.key: tree.get("agreement", {})}}
+    record = {"applicant": tree.get("applicant", {}), DOCUMENTS: {entry.key: tree.get("agreement", {})}}
     report = Report(
         file=label, template=ident, strict=strict, conforming=not deviations,
         deviations=deviations, comments=comments, notes=notes, fill_ins=readback.fill_ins(run), record=readback.jsonable(record),
@@ -465,8 +468,6 @@ def verify_docx(
     if sheet is not None:
         report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
         sheet_record = readback.load_sheet(sheet)
-        from sc_docs.catalog import document_sections
-
         if entry.key not in document_sections(sheet_record):
             report.notes.append(f"the sheet has no '{entry.key}' section: only the applicant's facts were compared")
         report.sheet_differences = readback.sheet_differences(run, sheet_record, entry.key)

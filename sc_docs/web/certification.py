@@ -44,26 +44,51 @@ def _stamp(workspace: Workspace) -> tuple[int, ...]:
     return tuple(out)
 
 
-def progress_by_id(workspace: Workspace) -> dict[str, dict[str, int]]:
-    """Return `{id: {complete, total, overdue}}` for every registered applicant (cached per db change)."""
-    from sc_docs.tracker.views import report
+def progress_by_id(workspace: Workspace, *, wait: bool = True) -> dict[str, dict[str, int]] | None:
+    """Return `{id: {complete, total, overdue}}` for every registered applicant (cached per db change).
 
+    Reading every applicant's progress takes seconds for hundreds of applicants, so after a change
+    the previous answer is returned at once while a background thread reads the new one (the list
+    catches up on its next load; the certification page itself always reads the tracker). With
+    `wait=False`, return None rather than read the tracker when nothing is cached yet.
+    """
     if not workspace.tracker_path().is_file():
         return {}
     stamp = (*_stamp(workspace), dt.date.today().toordinal())
     key = str(workspace.root)
+    hit = _cache.get(key)
+    if hit and hit[0] == stamp:
+        return hit[1]
+    if hit is not None:
+        threading.Thread(target=_refresh, args=(workspace, key, stamp), name="tracker-progress", daemon=True).start()
+        return hit[1]
+    if not wait:
+        return None
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and hit[0] == stamp:
+        if hit and hit[0] == stamp:  # computed while this caller waited
             return hit[1]
+        return _compute(workspace, key, stamp)
+
+
+def _refresh(workspace: Workspace, key: str, stamp: tuple[int, ...]) -> None:
+    if _cache_lock.acquire(blocking=False):  # one refresh at a time; a later change starts another
+        try:
+            _compute(workspace, key, stamp)
+        finally:
+            _cache_lock.release()
+
+
+def _compute(workspace: Workspace, key: str, stamp: tuple[int, ...]) -> dict[str, dict[str, int]]:
+    from sc_docs.tracker.views import report
+
     try:
         tracker = _tracker(workspace, create=False)
         rows = report(tracker, dt.date.today())
     except ScDocsError:
         return {}
     out = {p.slug: {"complete": p.complete, "total": p.total, "overdue": p.overdue} for p in rows}
-    with _cache_lock:
-        _cache[key] = (stamp, out)
+    _cache[key] = (stamp, out)
     return out
 
 

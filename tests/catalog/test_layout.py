@@ -12,6 +12,7 @@ from sc_docs.packet import build_packet
 from tests.conftest import EXAMPLES, ROOT
 
 ACME = EXAMPLES / "acme-power-and-light.yaml"
+RIO = EXAMPLES / "ciudad-de-rio-verde.yaml"  # an application and two agreements
 
 
 def old_layout(text: str) -> str:
@@ -37,14 +38,14 @@ def old_layout(text: str) -> str:
 
 
 def test_old_layout_loads_as_documents_with_one_notice_and_true_lines(tmp_path: Path) -> None:
-    old = tmp_path / "acme-old.yaml"
-    old.write_text(old_layout(ACME.read_text(encoding="utf-8")), encoding="utf-8")
+    old = tmp_path / "rio-old.yaml"
+    old.write_text(old_layout(RIO.read_text(encoding="utf-8")), encoding="utf-8")
     assert "\nagreements:\n" in old.read_text() and "\napplication:\n" in old.read_text()
     record = sc_docs.load_applicant(old)
-    new = sc_docs.load_applicant(ACME)
+    new = sc_docs.load_applicant(RIO)
     assert record.data == new.data
     assert record.notices == [
-        f"{old}: notice: this sheet uses the old layout (agreements.sca, agreements.msa_sc, agreements.nca, "
+        f"{old}: notice: this sheet uses the old layout (agreements.sca, agreements.msa_sc, "
         "application); it was read as documents.<key>. Move those sections under a top-level `documents:` "
         "section; the old layout will stop loading in a later version"
     ]

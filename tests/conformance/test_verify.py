@@ -15,18 +15,9 @@ from tests.conformance.conftest import ACME, PAIR_IDS, PAIRS, record, rendered
 
 
 def _get(root: Any, dotted: str) -> Any:
-    node = root
-    for seg in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
-        if seg.startswith("["):
-            i = int(seg[1:-1])
-            if not isinstance(node, list) or i >= len(node):
-                return KeyError
-            node = node[i]
-        else:
-            if not isinstance(node, dict) or seg not in node:
-                return KeyError
-            node = node[seg]
-    return node
+    from sc_docs import fieldpath
+
+    return fieldpath.get(root, dotted, KeyError)
 
 
 @pytest.mark.parametrize(("sample", "key"), PAIRS, ids=PAIR_IDS)

@@ -224,3 +224,33 @@ def test_a_windows_1252_roster_is_imported_with_a_notice(client, workspace: Path
     assert page.status_code == 200
     assert "is not UTF-8; read it as Windows-1252" in html.unescape(page.text)
     assert load_applicant(workspace / "energia-del-sur-sa.yaml").data["applicant"]["legal_name"] == "Energía del Sur SA"
+
+
+def test_while_records_are_being_checked_the_list_answers_at_once(workspace: Path) -> None:
+    from sc_docs.web.workspace import Workspace
+
+    ws = Workspace(workspace)
+    ws.summary(ACME)  # one record already checked
+    with ws._summarizing:  # the start-up pass is busy
+        rows = ws.summaries(wait=False)
+    assert [(r.id, r.pending) for r in rows] == [(ACME, False), ("ciudad-de-rio-verde", True)]
+    assert [r.pending for r in ws.summaries(wait=False)] == [False, False]
+
+
+def test_the_list_page_says_it_is_still_checking(make_client, workspace: Path) -> None:
+    client = make_client(workspace)
+    ws = client.app.app.state.workspace
+    with ws._summarizing:
+        page = client.get("/").text
+    assert "checking records: 0 of 2 done, this page refreshes itself." in page
+    assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_the_edit_page_lists_the_problems_the_cli_prints_with_their_lines(client, workspace: Path, run) -> None:
+    path = workspace / f"{ACME}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ACME, ACM2]", "ACME, acm2]"), encoding="utf-8")
+    cli = run("validate", str(path)).stdout.strip().splitlines()
+    assert len(cli) == 1
+    where, field, message = cli[0].split(": ", 2)
+    page = html.unescape(client.get(f"/a/{ACME}/edit").text)
+    assert f"{field}</a>: {message} <span class=\"muted\">({Path(where.rsplit(':', 1)[0]).name}:{where.rsplit(':', 1)[1]})" in page.replace(str(workspace) + "/", "")

@@ -213,3 +213,13 @@ def test_a_new_record_never_replaces_a_file(client, workspace: Path) -> None:
     client.post(f"/new?_csrf={csrf_of(client)}", data={"applicant.legal_name": "Acme Power & Light, LLC"})
     assert (workspace / "acme-power-and-light-llc.yaml").read_text(encoding="utf-8") == "# someone's file\n"
     assert (workspace / "acme-power-and-light-llc-2.yaml").is_file()
+
+
+def test_nothing_is_loaded_from_another_site() -> None:
+    from sc_docs.web.pages import TEMPLATES
+
+    folder = TEMPLATES.parent
+    for path in [*TEMPLATES.glob("*.html"), *(folder / "static").iterdir()]:
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, path.name
+        assert "<script>" not in text and " on" + "click=" not in text, path.name  # the CSP forbids inline script

@@ -271,7 +271,8 @@ class Form:
             if problem:
                 problems.append(f"{key}: {problem}")
         if problems:
-            raise FormError("; ".join(problems), form=self.name)
+            # One problem per line, each naming the form, as `validate` prints sheet problems.
+            raise FormError(f"\n{self.name}: ".join(problems), form=self.name)
         wanted = {k: v for k, v in values.items()}
         return [(f, wanted[f.name]) for f in self._parsed.fields if f.name in wanted]
 
