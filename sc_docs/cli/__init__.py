@@ -79,9 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
         click.echo("Aborted!", err=True)
-        return 1
+        return 130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1
+    except KeyboardInterrupt:
+        click.echo("Aborted!", err=True)
+        return 130
     except ScDocsError as exc:
         click.echo(f"Error: {safe_message(exc.format_message())}", err=True)
         return exc.exit_code

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from sc_docs.cli import safe_message
 from sc_docs.cli.packet import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
@@ -49,7 +50,7 @@ class Progress:
         else:
             what = entry.slug or entry.source
             reason = f": {entry.reason}" if entry.status == "failed" else ""
-            click.echo(f"{entry.status} {what} ({entry.source}){reason}", err=True)
+            click.echo(safe_message(f"{entry.status} {what} ({entry.source}){reason}"), err=True)
 
     def finish(self) -> None:
         if self.tty and not self.quiet:
@@ -95,16 +96,20 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
 
     progress = Progress(quiet)
     progress.total = _count(inputs)
-    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, db), jobs=jobs, fail_fast=fail_fast,
-                       force=force, on_entry=progress)
-    progress.finish()
+    try:
+        report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, db), jobs=jobs,
+                           fail_fast=fail_fast, force=force, on_entry=progress)
+    finally:
+        progress.finish()
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
-        click.echo(f"done {report.done}, failed {report.failed}, skipped {report.skipped} in {report.seconds:.1f}s -> {outdir}")
+        # File names and reasons come from the inputs: escaped before they reach a terminal.
+        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped} "
+                                f"in {report.seconds:.1f}s -> {outdir}"))
         for e in report.entries:
             if e.status == "failed":
-                click.echo(f"failed {e.source}: {e.reason}")
+                click.echo(safe_message(f"failed {e.source}: {e.reason}"))
                 for line in e.problems:
-                    click.echo(f"  {line}")
+                    click.echo(safe_message(f"  {line}"))
     raise click.exceptions.Exit(1 if report.failed else 0)

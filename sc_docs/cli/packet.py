@@ -45,9 +45,12 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     from sc_docs.packet import build_packet, record_in_tracker, write_packet
     from sc_docs.sheets import load_applicant
 
+    from sc_docs.batch import slug_for
+
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
-    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf)
     out = Path(outdir)
+    # The folder may hold another applicant's packet under the same slug: never take its place.
+    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, slug=slug_for(out, record))
     claim_output_dir(out, force=force)
     with locked(out):
         folder = write_packet(built, out)
