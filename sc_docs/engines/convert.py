@@ -103,6 +103,9 @@ def _convert(source: bytes | Path, target: str, suffix: str, timeout: float) -> 
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise ConversionError(f"LibreOffice did not finish within {timeout:g} s") from None
+        except BaseException:  # Ctrl-C: stop soffice before its profile folder is removed
+            _kill_group(proc)
+            raise
         result = work / "out" / ("document" + suffix)
         if proc.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
             detail = (stderr or stdout).decode("utf-8", "replace").strip().splitlines()

@@ -51,12 +51,29 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of the file at `path`, read in chunks."""
+MAX_EVIDENCE = 1 << 30  # 1 GiB: a scanned certificate is megabytes; beyond this it is a mistake
+
+
+def file_sha256(path: Path, limit: int = MAX_EVIDENCE) -> str:
+    """Return the SHA-256 of the regular file at `path`, read in chunks, at most `limit` bytes.
+
+    A device, FIFO or folder is refused before reading: `/dev/zero` would never end.
+    """
+    import stat
+
     digest = hashlib.sha256()
     try:
         with path.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise TrackerError("evidence must be a regular file (not a device, pipe or folder)", file=str(path))
+            if info.st_size > limit:
+                raise TrackerError(f"evidence is larger than {limit >> 20} MB", file=str(path))
+            read = 0
             for chunk in iter(lambda: fh.read(1 << 20), b""):
+                read += len(chunk)
+                if read > limit:  # grew while being read
+                    raise TrackerError(f"evidence is larger than {limit >> 20} MB", file=str(path))
                 digest.update(chunk)
     except OSError as exc:
         raise TrackerError(f"cannot read evidence: {exc.strerror or exc}", file=str(path)) from exc
