@@ -241,3 +241,19 @@ def test_report_and_show_escape_control_sequences(run: Run, db: Path) -> None:
         assert result.exit_code == 0, result.stderr
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
     assert "Acme \\x1b]0;owned\\x07\\x1b[2J Power" in run("track", "report").stdout
+
+
+def test_nfc_and_nfd_spellings_are_one_name(run: Run, db: Path, tmp_path: Path) -> None:
+    import unicodedata
+
+    text = ACME.read_text(encoding="utf-8").replace("Acme Power & Light, LLC", "Énergie Acme")
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(unicodedata.normalize("NFC", text), encoding="utf-8")
+    (folder / "b.yaml").write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
+    result = run("track", "add", folder)  # the two sheets agree: one name, typed two ways
+    assert (result.exit_code, result.stdout) == (0, "energie-acme: registered\n"), result.stderr
+    again = run("track", "add", folder / "b.yaml")
+    assert again.stdout == "energie-acme: already registered, unchanged\n"
+    shown = json.loads(run("track", "show", "energie-acme", "--format", "json").stdout)
+    assert shown["legal_name"] == unicodedata.normalize("NFC", "Énergie Acme")
