@@ -19,6 +19,7 @@ def main() -> int:
         ("Form filling: pypdf vs sc-docs", ["fill.py"]),
         ("Batch: full packets, wall time and peak memory",
          ["batch.py", "--n", "100" if quick else "1000", "--memory-n", "0" if quick else "10000"]),
+        ("Web workspace: page times on N applicants", ["web.py", "--n", "100" if quick else "500"]),
     ]
     failed = 0
     for title, args in runs:

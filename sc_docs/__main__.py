@@ -1,3 +1,6 @@
+"""`python -m sc_docs`: the same as the `sc-docs` command."""
+
 from sc_docs.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from sc_docs import __version__
 from sc_docs.errors import OutputError, ScDocsError, UnreadableFileError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
-from sc_docs.outdir import claim_output_dir, locked
+from sc_docs.files import claim_output_dir, locked
 from sc_docs.packet import (
     MANIFEST,
     MAX_MANIFEST,
@@ -60,30 +60,35 @@ class Options:
     db: str | None = None  # tracker database to record each written packet in
 
 
+def input_files(path: Path) -> list[Path]:
+    """Return the files an input names: itself, or a folder's sheets then its CSV rosters.
+
+    In a folder, what sc-docs wrote there itself (a batch report, temporaries) is not an input.
+    """
+    if path.is_dir():
+        found = sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        return [f for f in found if f.name not in OWN_OUTPUTS and not f.name.startswith(TMP_PREFIX)]
+    return [path]
+
+
 def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, ApplicantRecord | ScDocsError]]:
     """Yield `(label, record or error)` for every applicant in `inputs`, in a stable order.
 
     An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
     """
-    from sc_docs.sheets.csv_source import iter_roster
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
     from sc_docs.sheets.loader import read_bytes
 
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            files = [f for f in sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-                     if f.name not in OWN_OUTPUTS and not f.name.startswith(TMP_PREFIX)]
-            if not files:
-                yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
-        else:
-            files = [path]
+        files = input_files(path)
+        if path.is_dir() and not files:
+            yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
         for f in files:
             if f.suffix.lower() == ".csv":
                 try:
-                    text = read_bytes(f).decode("utf-8-sig")
+                    text, _ = decode_roster(read_bytes(f))  # the CLI tells the user about cp1252
                     yield from iter_roster(text, str(f))
-                except UnicodeDecodeError:
-                    yield str(f), UnreadableFileError("is not UTF-8 text", file=str(f))
                 except ScDocsError as exc:
                     yield str(f), exc
                 continue
@@ -163,14 +168,10 @@ def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options, dupl
 def _warm() -> None:
     """Compile every template and parse the form once, before the first applicant needs them."""
     from sc_docs.catalog import load_catalog
-    from sc_docs.engines.docx import compile_template
+    from sc_docs.catalog.makers import warm
 
     try:
-        for entry in load_catalog().agreements():
-            compile_template(entry.source_path)
-        from sc_docs.catalog.formfill import warm
-
-        warm()
+        warm(load_catalog())
     except ScDocsError:
         pass  # the failure is reported per applicant
 
@@ -198,7 +199,7 @@ def run_batch(
     Interrupted (Ctrl-C), it lets the packets in progress finish, writes the report of every
     applicant that finished and raises `BatchInterrupted` (exit 130).
     """
-    from sc_docs.output import atomic_write
+    from sc_docs.files import atomic_write
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     claim_output_dir(opts.outdir, force=force)

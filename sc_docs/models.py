@@ -8,25 +8,54 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+Kind = Literal["agreement", "form", "workbook", "letter"]
+
+# The files each kind of document needs, by meta.yaml field (and the suffix that file must have).
+KIND_FILES: dict[str, dict[str, str]] = {
+    "agreement": {"template": ".docx"},
+    "letter": {"template": ".docx"},
+    "form": {"form": ".pdf", "fields": ".yaml"},
+    "workbook": {"template": ".xlsx", "cells": ".yaml"},
+}
 
 
 class DocumentMeta(BaseModel):
-    """`pro_forma/<key>/meta.yaml`: what a pro forma document is and which files make it."""
+    """`pro_forma/<key>/meta.yaml`: what a document is, where packets put it and which files make it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short key, also the record section name.")
-    kind: Literal["agreement", "form"] = "agreement"
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short key; the record section is documents.<key>.")
+    kind: Kind = "agreement"
     title: str = Field(min_length=1)
     tariff_appendix: str | None = None
+    source: str | None = Field(default=None, description="Where the document comes from when not a tariff appendix.")
     version: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$", description="Template version, used in file names.")
     as_of: dt.date
+    order: int = Field(default=1000, ge=0, description="Place in a packet: CAISO reads lower numbers first.")
     schema_: str = Field(alias="schema", description="Schema file of the record section this document takes.")
-    template: str | None = Field(default=None, description="DOCX template file (agreements).")
-    form: str | None = Field(default=None, description="PDF form file (forms).")
-    fields: str | None = Field(default=None, description="Field map file (forms).")
+    template: str | None = Field(default=None, description="DOCX template (agreement, letter) or XLSX template (workbook).")
+    form: str | None = Field(default=None, description="PDF form file (form).")
+    fields: str | None = Field(default=None, description="Field map: PDF field -> record path (form).")
+    cells: str | None = Field(default=None, description="Cell map: worksheet cell -> record path (workbook).")
     unused_fields: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _files_of_kind(self) -> DocumentMeta:
+        """Name every file the kind needs, with the right suffix, and no file of another kind."""
+        needed = KIND_FILES[self.kind]
+        for name, suffix in needed.items():
+            value = getattr(self, name)
+            if not value:
+                raise ValueError(f"a {self.kind} needs `{name}` (a {suffix} file)")
+            if not str(value).lower().endswith(suffix):
+                raise ValueError(f"`{name}` of a {self.kind} must be a {suffix} file, not {value!r}")
+        stray = [n for n in ("template", "form", "fields", "cells") if getattr(self, n) and n not in needed]
+        if stray:
+            raise ValueError(f"a {self.kind} takes no `{stray[0]}`")
+        return self
 
 
 class ManifestDocument(BaseModel):
@@ -36,7 +65,7 @@ class ManifestDocument(BaseModel):
 
     key: str
     title: str
-    kind: Literal["agreement", "form", "pdf", "packet-pdf"]
+    kind: Literal["agreement", "form", "workbook", "letter", "pdf", "packet-pdf"]
     file: str
     template_version: str
     template_sha256: str

@@ -1,4 +1,4 @@
-"""One applicant's packet: every agreement it asks for, the application form, a manifest, a zip.
+"""One applicant's packet: every document its record has a section for, a manifest, a zip.
 
 `build_packet` makes the documents in memory (no I/O but reading templates); `write_packet` puts
 them in place atomically: everything is assembled in a hidden temporary folder inside the output
@@ -13,17 +13,19 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sc_docs import __version__
-from sc_docs.archive import deterministic_zip
-from sc_docs.catalog import Catalog, Entry, load_catalog
+from sc_docs.files import deterministic_zip
+from sc_docs.catalog import Catalog, Entry, document_sections, load_catalog
+from sc_docs.catalog.contract import section_field
+from sc_docs.catalog.makers import maker_for
 from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
 from sc_docs.models import Manifest, ManifestDocument
-from sc_docs.output import default_mode
-from sc_docs.sheets import ApplicantRecord, validate
+from sc_docs.files import carry_over, default_mode
+from sc_docs.sheets import ApplicantRecord, require_valid
 from sc_docs.slugs import same_applicant, slugify
 
 TMP_PREFIX = ".sc-docs-tmp-"
@@ -37,6 +39,8 @@ class Packet:
     slug: str
     files: dict[str, bytes]
     manifest: Manifest
+    #: Files a user had put in the packet folder, carried over into the new one by `write_packet`.
+    kept: list[str] = field(default_factory=list)
 
     def manifest_bytes(self) -> bytes:
         return (json.dumps(self.manifest.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -58,78 +62,38 @@ def input_sha256(record: ApplicantRecord) -> str:
     return digest.hexdigest()
 
 
-def packet_date_of(record: ApplicantRecord, given: dt.date | None) -> dt.date:
+def packet_date_of(record: ApplicantRecord, given: dt.date | None, catalog: Catalog | None = None) -> dt.date:
     """Return `given`, else the sheet's application date, else its earliest effective date.
 
-    Never the clock, so the same sheet gives the same packet tomorrow.
+    Never the clock, so the same sheet gives the same packet tomorrow. The dates are found by
+    field name in the document sections, in packet order, so no document is named here.
     """
     if given is not None:
         return given
-    app = record.data.get("application")
-    if isinstance(app, dict) and isinstance(app.get("application_date"), str):
-        return dt.date.fromisoformat(app["application_date"])
+    order = list((catalog or load_catalog()).entries)
+    found = section_field(record.data, "application_date", order)
+    if found is not None and isinstance(found[1], str):
+        return dt.date.fromisoformat(found[1])
     dates = [
         dt.date.fromisoformat(section["effective_date"])
-        for section in (record.data.get("agreements") or {}).values()
+        for section in document_sections(record.data).values()
         if isinstance(section, dict) and isinstance(section.get("effective_date"), str)
     ]
     if dates:
         return min(dates)
-    raise UsageError("no packet date: give --date YYYY-MM-DD or fill application.application_date in the sheet")
-
-
-def agreement_context(record: dict[str, Any], entry: Entry) -> dict[str, Any]:
-    """The rendering context of an agreement: shared facts, its own section, its metadata."""
-    meta = entry.meta
-    return {
-        "applicant": record["applicant"],
-        "agreement": record["agreements"][meta.key],
-        "document": {
-            "key": meta.key,
-            "title": meta.title,
-            "tariff_appendix": meta.tariff_appendix,
-            "version": meta.version,
-            "as_of": meta.as_of.isoformat(),
-        },
-    }
-
-
-def render_agreement(record: dict[str, Any], entry: Entry, packet_date: dt.date) -> bytes:
-    """Render one agreement with fixed document properties and the template's identity."""
-    from sc_docs.engines.docx import compile_template
-
-    meta = entry.meta
-    stamp = dt.datetime.combine(packet_date, dt.time(), tzinfo=dt.timezone.utc)
-    return compile_template(entry.source_path).render(
-        agreement_context(record, entry),
-        core_properties={
-            "title": f"{meta.title} - {record['applicant']['legal_name']}",
-            "subject": f"CAISO tariff Appendix {meta.tariff_appendix}" if meta.tariff_appendix else meta.title,
-            "creator": "sc-docs",
-            "last_modified_by": "sc-docs",
-            "created": stamp,
-            "modified": stamp,
-        },
-        custom_properties={
-            "sc_docs.template_key": meta.key,
-            "sc_docs.template_version": meta.version,
-            "sc_docs.template_sha256": entry.source_sha256,
-        },
-    )
+    raise UsageError("no packet date: give --date YYYY-MM-DD or fill the application date in the sheet")
 
 
 def wanted_entries(record: dict[str, Any], catalog: Catalog, only: list[str] | None) -> list[Entry]:
-    """Agreements the record has a section for, then the forms it has data for (or `only` those)."""
-    keys = list(only) if only else [*[e.key for e in catalog.forms()], *sorted(record.get("agreements") or {})]
+    """Every entry the record has a section for, in packet order (or `only` those, in that order)."""
+    sections = document_sections(record)
+    if not only:
+        return [e for e in catalog if e.key in sections]
     entries = []
-    for key in keys:
+    for key in only:
         entry = catalog.get(key)
-        if entry.meta.kind == "agreement" and key not in (record.get("agreements") or {}):
-            raise ScDocsError(f"the sheet has no agreements.{key} section, so the {entry.meta.title} cannot be made")
-        if entry.meta.kind == "form" and key not in record:
-            if only:
-                raise ScDocsError(f"the sheet has no {key} section, so the {entry.meta.title} cannot be made")
-            continue
+        if key not in sections:
+            raise ScDocsError(f"the sheet has no documents.{key} section, so the {entry.meta.title} cannot be made")
         entries.append(entry)
     return entries
 
@@ -144,12 +108,10 @@ def build_packet(
     catalog: Catalog | None = None,
 ) -> Packet:
     """Validate `record` and return its packet; an invalid record raises `ValidationFailed`."""
-    problems = validate(record)
-    if problems:
-        raise ValidationFailed(problems, file=record.source)
     catalog = catalog or load_catalog()
+    require_valid(record, catalog.schemas)
     data = record.data
-    date = packet_date_of(record, packet_date)
+    date = packet_date_of(record, packet_date, catalog)
     slug = slug or slugify(data["applicant"]["legal_name"])
     files: dict[str, bytes] = {}
     docs: list[ManifestDocument] = []
@@ -165,22 +127,18 @@ def build_packet(
 
     for entry in wanted_entries(data, catalog, only):
         stem = f"{slug}_{entry.key}_{entry.meta.version}"
-        if entry.meta.kind == "agreement":
-            docx = render_agreement(data, entry, date)
-            add(entry, "agreement", f"{stem}.docx", docx)
-            if pdf:
-                from sc_docs.engines.pdf.pack import normalize_pdf
-                from sc_docs.engines.convert import docx_to_pdf
+        maker = maker_for(entry)
+        content = maker.make(entry, data, date)
+        add(entry, entry.meta.kind, f"{stem}{maker.suffix}", content)
+        if maker.suffix == ".pdf":
+            pdf_parts.append((entry.meta.title, content))
+        elif pdf and maker.office_document:
+            from sc_docs.engines.convert import docx_to_pdf
+            from sc_docs.engines.pdf.pack import normalize_pdf
 
-                converted = normalize_pdf(docx_to_pdf(docx), title=entry.meta.title, date=date)
-                add(entry, "pdf", f"{stem}.pdf", converted)
-                pdf_parts.append((entry.meta.title, converted))
-        else:
-            from sc_docs.catalog.formfill import fill_application
-
-            form = fill_application(data)
-            add(entry, "form", f"{stem}.pdf", form)
-            pdf_parts.append((entry.meta.title, form))
+            converted = normalize_pdf(docx_to_pdf(content), title=entry.meta.title, date=date)
+            add(entry, "pdf", f"{stem}.pdf", converted)
+            pdf_parts.append((entry.meta.title, converted))
     if pdf and pdf_parts:
         from sc_docs.engines.pdf.pack import merge_pdfs
 
@@ -238,6 +196,8 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
         os.chmod(staged, default_mode(folder=True))
         os.chmod(zip_tmp, default_mode())
         if final_dir.exists():
+            previous = read_manifest(final_dir)
+            listed = {MANIFEST, *packet.files, *(d.file for d in previous.documents)} if previous else {MANIFEST, *packet.files}
             old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-", dir=outdir))
             os.replace(final_dir, old / packet.slug)
         os.replace(staged, final_dir)
@@ -255,6 +215,10 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
         raise
     finally:
         if old is not None:
+            if swapped and (old / packet.slug).is_dir() and not (old / packet.slug).is_symlink():
+                # Only what sc-docs wrote is replaced: anything else a user put in the folder
+                # (notes, signed originals) moves into the new one.
+                packet.kept = carry_over(old / packet.slug, final_dir, listed)
             shutil.rmtree(old, ignore_errors=True)
     return final_dir
 
@@ -302,6 +266,6 @@ def record_in_tracker(db: str | os.PathLike[str], manifest: Manifest) -> None:
             {"key": d.key, "title": d.title, "version": d.template_version, "template_sha256": d.template_sha256,
              "sha256": d.sha256, "file": d.file}
             for d in manifest.documents
-            if d.kind in ("agreement", "form")
+            if d.kind not in ("pdf", "packet-pdf")
         ],
     )

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from sc_docs.batch import Options, run_batch
-from sc_docs.outdir import locked
+from sc_docs.files import locked
 from tools.synthetic import write_synthetic
 from tests.checks import assert_docx_ok, assert_pdf_ok
 from tests.conftest import EXAMPLES, INVALID, ROOT, SAMPLES

@@ -44,3 +44,44 @@ def test_readme_starts_with_the_two_fresh_machine_commands() -> None:
     assert "sc-docs batch info_sheets/examples -o packets" in commands[0]
     assert "pytest" in commands[1]
     assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_exit_codes_are_the_codes_of_the_error_classes() -> None:
+    from sc_docs import errors
+
+    assert (errors.EXIT_OK, errors.EXIT_INVALID, errors.EXIT_USAGE, errors.EXIT_INTERRUPTED) == (0, 1, 2, 130)
+    assert "`0` success; `1` invalid input" in README and "`2`\nusage error" in README and "`130` interrupted" in README
+    assert errors.UsageError.exit_code == errors.UnreadableFileError.exit_code == errors.UnknownDocumentError.exit_code == 2
+    assert errors.ValidationFailed.exit_code == errors.SheetError.exit_code == 1
+    assert errors.Interrupted.exit_code == 130
+    assert "130 interrupted" in " ".join((cli.help or "").split())
+
+
+def test_every_error_class_has_the_one_root() -> None:
+    import inspect
+
+    from sc_docs import errors
+    from sc_docs.engines.pdf import UnreadableFormError
+
+    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception) and c.__module__ == errors.__name__]
+    assert all(issubclass(c, errors.ScDocsError) for c in classes)
+    assert UnreadableFormError is errors.UnreadableFormError
+
+
+@pytest.mark.parametrize(("platform", "command"), [
+    ("linux", "apt-get install libreoffice-writer-nogui"),
+    ("darwin", "brew install --cask libreoffice"),
+    ("win32", "winget install TheDocumentFoundation.LibreOffice"),
+], ids=["linux", "macos", "windows"])
+def test_missing_libreoffice_hint_names_what_the_readme_names(platform: str, command: str) -> None:
+    from sc_docs.engines.convert import install_hint
+
+    assert command in install_hint(platform) and command in README
+    if platform == "linux":
+        assert "libreoffice-writer-nogui" in (ROOT / "tests" / "system-deps.sh").read_text()
+
+
+def test_readme_names_the_platforms_and_the_soffice_override() -> None:
+    assert "Linux, macOS and Windows" in README
+    assert "SC_DOCS_SOFFICE" in README and "/Applications/LibreOffice.app/Contents/MacOS/soffice" in README
+    assert "CSV UTF-8" in README

@@ -183,7 +183,7 @@ def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> No
 
 
 def test_packet_while_a_batch_holds_the_folder_is_refused(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
-    from sc_docs.outdir import claim_output_dir, locked
+    from sc_docs.files import claim_output_dir, locked
 
     out = tmp_path / "out"
     claim_output_dir(out)

@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 import sc_docs
+from sc_docs.catalog import load_catalog
 from sc_docs.engines.docx import docx_text
 from sc_docs.packet import build_packet, write_packet
 from tests.checks import assert_docx_ok, assert_pdf_ok
@@ -29,9 +30,11 @@ def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: 
     packet = build_packet(record)
     folder = write_packet(packet, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
-    keys = sorted(record.data["agreements"])
+    catalog = load_catalog()
+    keys = [e.key for e in catalog if e.key in record.data["documents"]]
+    assert [d["key"] for d in manifest["documents"]] == keys  # packet order: the catalog's
     agreement_docs = [d for d in manifest["documents"] if d["kind"] == "agreement"]
-    assert sorted(d["key"] for d in agreement_docs) == keys
+    assert all(catalog.get(d["key"]).kind == d["kind"] for d in manifest["documents"])
     for doc in manifest["documents"]:
         data = (folder / doc["file"]).read_bytes()
         assert doc["file"].startswith(f"{packet.slug}_{doc['key']}_{doc['template_version']}.")
@@ -57,7 +60,7 @@ def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: 
         assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
         for name in names:
             assert zf.read(name) == (folder / name.split("/", 1)[1]).read_bytes()
-    assert manifest["packet_date"] == record.data["application"]["application_date"]
+    assert manifest["packet_date"] == record.data["documents"]["application"]["application_date"]
     assert manifest["input_sha256"] == hashlib.sha256(sheet.read_bytes()).hexdigest()
 
 
@@ -77,7 +80,7 @@ def test_date_option_changes_the_manifest_not_the_clock(tmp_path: Path, run) -> 
 def test_invalid_sheet_writes_nothing(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
     result = run("packet", EXAMPLES / "invalid" / "bad-scid.yaml", "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert "application.scid_choices[1]: SCID must be" in result.stderr
+    assert "documents.application.scid_choices[1]: SCID must be" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -85,17 +88,21 @@ def test_only_and_unknown_key(tmp_path: Path, run) -> None:  # type: ignore[no-u
     assert run("packet", ACME, "-o", tmp_path, "--only", "sca").exit_code == 0
     assert [p.name.split("_")[1] for p in tmp_path.glob("*/*.docx")] == ["sca"]
     result = run("packet", ACME, "-o", tmp_path, "--only", "scaa")
-    assert result.exit_code == 1
-    assert "unknown pro forma document 'scaa'; did you mean 'sca'?" in result.stderr
+    assert result.exit_code == 2  # an unknown key is a usage error
+    assert "no document 'scaa' in the catalog. Did you mean 'sca'?" in result.stderr
 
 
-def test_rewrite_replaces_the_packet_whole(tmp_path: Path) -> None:
+def test_rewrite_replaces_what_sc_docs_wrote_and_keeps_the_users_files(tmp_path: Path) -> None:
     record = sc_docs.load_applicant(ACME)
     first = build_packet(record)
     folder = write_packet(first, tmp_path)
     (folder / "stray.txt").write_text("left by a user")
-    write_packet(build_packet(record, only=["sca"]), tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json"]
+    second = build_packet(record, only=["sca"])
+    write_packet(second, tmp_path)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json", "stray.txt"]
+    assert (folder / "stray.txt").read_text() == "left by a user"
+    assert second.kept == ["stray.txt"]
     assert not list(tmp_path.glob(".sc-docs-tmp-*"))
 
 
@@ -117,7 +124,7 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
     os.umask(umask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
     assert stat.S_IMODE((tmp_path / f"{folder.name}.zip").stat().st_mode) == 0o666 & ~umask
-    from sc_docs.output import atomic_write
+    from sc_docs.files import atomic_write
 
     atomic_write(tmp_path / "x.bin", b"1")
     assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o666 & ~umask

@@ -33,11 +33,12 @@ META_KEYS = {
     "tariff_appendix",
     "version",
     "as_of",
+    "order",
     "schema",
     "template",
     "unused_fields",
 }
-DOCUMENT_KEYS = ("key", "title", "tariff_appendix", "version", "as_of")
+DOCUMENT_KEYS = ("key", "kind", "title", "tariff_appendix", "source", "version", "as_of")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}")
@@ -66,7 +67,7 @@ def _record(name: str) -> dict[str, Any]:
 def _cases() -> list[tuple[str, str]]:
     cases = []
     for sheet in sorted(EXAMPLES.glob("*.yaml")):
-        for key in sorted(_record(sheet.name).get("agreements", {})):
+        for key in sorted(set(_record(sheet.name).get("documents", {})) & set(_keys())):
             cases.append((sheet.name, key))
     return cases
 
@@ -76,13 +77,10 @@ CASE_IDS = [f"{Path(s).stem}-{k}" for s, k in CASES]
 
 
 def _context(sheet: str, key: str) -> dict[str, Any]:
-    record = _record(sheet)
-    meta = _meta(key)
-    return {
-        "applicant": record["applicant"],
-        "agreement": record["agreements"][key],
-        "document": {k: meta[k] for k in DOCUMENT_KEYS},
-    }
+    """The one template contract (`sc_docs.catalog.build_context`), never a copy of it."""
+    from sc_docs.catalog import build_context, load_catalog
+
+    return build_context(load_catalog().get(key), _record(sheet))
 
 
 def _render(key: str, context: dict[str, Any]) -> bytes:
@@ -150,7 +148,7 @@ def test_meta_validates_against_the_toolkit_model(key: str) -> None:
 @pytest.mark.parametrize("key", _keys())
 def test_schema_is_wired_into_the_applicant_schema(key: str) -> None:
     applicant = json.loads((SCHEMAS / "applicant.schema.json").read_text(encoding="utf-8"))
-    entry = applicant["properties"]["agreements"]["properties"][key]
+    entry = applicant["properties"]["documents"]["properties"][key]
     assert entry["$ref"] == _meta(key)["schema"]
 
 
@@ -339,7 +337,7 @@ def test_schedules_list_every_scid_and_resource(sheet: str, key: str) -> None:
     if _uses_scids(key):
         scids = record["applicant"]["scids"]
         assert table_rows(["No.", "SCID"]) == [[str(i), s] for i, s in enumerate(scids, 1)]
-    resources = record["agreements"][key].get("resources")
+    resources = record["documents"][key].get("resources")
     if resources is not None:
         rows = table_rows(["No.", "Resource ID", "Resource Name", "Meter Type"])
         assert [r[1:3] for r in rows] == [[x["resource_id"], x["resource_name"]] for x in resources]
@@ -368,7 +366,7 @@ def test_effective_date_is_written_out(sheet: str, key: str) -> None:
     from sc_docs.engines.docx._filters import long_date
 
     text = "\n".join(p.text for p in _open(_rendered(sheet, key)).paragraphs)
-    assert f"takes effect on {long_date(_record(sheet)['agreements'][key]['effective_date'])}" in text
+    assert f"takes effect on {long_date(_record(sheet)['documents'][key]['effective_date'])}" in text
 
 
 def test_other_entity_type_is_described() -> None:

@@ -30,8 +30,9 @@ def synthetic_records(n: int, seed: int = 0) -> list[dict[str, Any]]:
         letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
         scids = [f"{letters[0]}{letters[1]}{(i // 100) % 10}{i % 10}"[:4], f"Z{letters}{i % 10}"]
         facts["scids"] = list(dict.fromkeys(scids))
-        if "application" in data:
-            data["application"]["scid_choices"] = [scids[0], scids[1], f"Y{letters}{(i + 1) % 10}"]
+        application = (data.get("documents") or {}).get("application")
+        if application is not None:
+            application["scid_choices"] = [scids[0], scids[1], f"Y{letters}{(i + 1) % 10}"]
         out.append(data)
     return out
 

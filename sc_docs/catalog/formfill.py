@@ -1,9 +1,11 @@
-"""Fill the bundled SC Application Form from an applicant record, through its field map.
+"""Fill a catalog entry of kind `form` from an applicant record, through its field map.
 
-The PDF engine knows fields, not applicants; this module knows both. `pro_forma/application/`
-holds the form (`form.pdf`) and `fields.yaml`, which names for every PDF field the record path
-its value comes from and small transforms (join, date, map, format, optional). So changing the
-form or the record layout is a data change, and `check_field_map` lints one against the other.
+The PDF engine knows fields, not applicants; this module knows both. A form's folder holds the
+PDF and `fields.yaml`, which names for every PDF field the path its value comes from and small
+transforms (join, date, map, format, optional). Paths start at the record (`applicant.*`,
+`documents.<key>.*`) or at the entry's contract context (`form.*` for its own section,
+`document.*` for its metadata). Changing a form or the record layout is a data change, and
+`check_field_map` lints one against the other. The same rules fill workbook cells.
 """
 
 from __future__ import annotations
@@ -12,18 +14,20 @@ import datetime as dt
 import difflib
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sc_docs import fieldpath
 from sc_docs.errors import CatalogError, FormError
 
-APPLICATION_KEY = "application"
-RECORD_SCHEMA = "applicant.schema.json"  # record paths start at the applicant record's root
+if TYPE_CHECKING:
+    from sc_docs.catalog import Entry
+
 _TRANSFORMS = {"path", "join", "date", "map", "format", "optional"}
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+SchemaLookup = Callable[[tuple[str | int, ...]], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -84,36 +88,16 @@ def _check_format(fmt: str, where: str) -> None:
 
 
 def _parse_path(path: str, where: str) -> tuple[str | int, ...]:
-    parts: list[str | int] = []
-    position = 0
-    for match in _PATH_PART.finditer(path):
-        if match.start() not in (position, position + 1):
-            break
-        parts.append(int(match.group(2)) if match.group(2) else match.group(1))
-        position = match.end()
-    if not parts or position != len(path):
-        raise CatalogError(f"{where}: bad record path {path!r}")
-    return tuple(parts)
+    try:
+        return fieldpath.parse(path)
+    except ValueError:
+        raise CatalogError(f"{where}: bad record path {path!r}") from None
 
 
 _MISSING = object()
 
 
-def _lookup(record: Any, parts: tuple[str | int, ...]) -> Any:
-    value = record
-    for part in parts:
-        if isinstance(part, int):
-            if not isinstance(value, list) or part >= len(value):
-                return _MISSING
-            value = value[part]
-        else:
-            if not isinstance(value, Mapping) or part not in value:
-                return _MISSING
-            value = value[part]
-    return value
-
-
-def _apply(rule: FieldRule, value: Any) -> str | bool:
+def apply_rule(rule: FieldRule, value: Any) -> str | bool:
     """Return the form value for record `value` under `rule`'s transforms."""
     if rule.join is not None and isinstance(value, list):
         value = rule.join.join(str(v) for v in value)
@@ -146,12 +130,12 @@ def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]
     values: dict[str, str | bool] = {}
     missing: list[str] = []
     for rule in rules:
-        value = _lookup(record, rule.parts)
+        value = fieldpath.get(record, rule.parts, _MISSING)
         if value is _MISSING or value is None:
             if not rule.optional:
                 missing.append(f"{rule.path}: missing in the record (needed for form field {rule.pdf_field})")
             continue
-        values[rule.pdf_field] = _apply(rule, value)
+        values[rule.pdf_field] = apply_rule(rule, value)
     if missing:
         raise FormError("; ".join(missing))
     return values
@@ -180,48 +164,42 @@ def load_field_map(path: Path) -> FieldMap:
     return _load_map(str(path), mtime)
 
 
-def _application_entry() -> Any:
-    from sc_docs.catalog import load_catalog
+def lookup_root(entry: Entry, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what map paths start from: the record, plus the entry's contract context."""
+    from sc_docs.catalog.contract import build_context
 
-    return load_catalog().get(APPLICATION_KEY)
+    return {**record, **build_context(entry, record)}
 
 
-def fill_application(record: Mapping[str, Any], *, flatten: bool = False) -> bytes:
-    """Return the bundled application form filled from `record` (an applicant record's data)."""
+def fill_form(entry: Entry, record: Mapping[str, Any], *, flatten: bool = False) -> bytes:
+    """Return the PDF form of `entry` filled from `record` (an applicant record's data)."""
     from sc_docs.engines.pdf import open_form
 
-    entry = _application_entry()
-    mapping = load_field_map(entry.folder / str(entry.meta.fields))
+    mapping = load_field_map(entry.file("fields"))
     form = open_form(entry.source_path)
-    return form.fill(form_values(record, mapping), flatten=flatten)
+    return form.fill(form_values(lookup_root(entry, record), mapping), flatten=flatten)
 
 
-def warm() -> None:
-    """Parse the bundled form, read its field map and build the embedded Latin font once.
-
-    For a worker process's start-up: the first applicant then fills as fast as the rest.
-    """
-    from sc_docs.engines.pdf import _font as _pdffont
+def warm(entries: list[Entry]) -> None:
+    """Parse the forms of `entries` and read their field maps once, for a worker's start-up."""
     from sc_docs.engines.pdf import open_form
 
-    entry = _application_entry()
-    load_field_map(entry.folder / str(entry.meta.fields))
-    open_form(entry.source_path)
-    _pdffont.embedded_font(frozenset())
+    for entry in entries:
+        load_field_map(entry.file("fields"))
+        open_form(entry.source_path)
 
 
 # --------------------------------------------------------------------------- lint
 
 
-def check_field_map(form: Any, mapping: FieldMap | Mapping[str, Any], schema: str = RECORD_SCHEMA) -> list[str]:
-    """Return every problem between a form, its field map and the record schema.
+def check_field_map(form: Any, mapping: FieldMap | Mapping[str, Any], schema_of: SchemaLookup) -> list[str]:
+    """Return every problem between a form, its field map and the schema (`schema_of` a path).
 
     Every mapped field must exist in the PDF with a type its value fits (a boolean for a
-    checkbox, an offered option for a radio group or dropdown, short enough text); every record
-    path must exist in `schema`; every fillable field should be mapped.
+    checkbox, an offered option for a radio group or dropdown, short enough text); every path
+    must be known to `schema_of` (which returns None for an unknown path); every fillable field
+    should be mapped.
     """
-    from sc_docs.sheets.schema import subschema
-
     rules = mapping if isinstance(mapping, list) else parse_field_map(mapping)
     infos = {i.name: i for i in form.fields()}
     problems: list[str] = []
@@ -231,23 +209,17 @@ def check_field_map(form: Any, mapping: FieldMap | Mapping[str, Any], schema: st
             near = difflib.get_close_matches(rule.pdf_field, infos, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             problems.append(f"{rule.pdf_field}: no such field in the PDF{hint}")
-        target = subschema(rule.parts, schema)
+        target = schema_of(rule.parts)
         if target is None:
-            problems.append(f"{rule.pdf_field}: record path {rule.path} is not in {schema}")
+            problems.append(f"{rule.pdf_field}: record path {rule.path} is not in the schema")
             continue
         if info is not None:
-            problems += _type_problems(rule, info, _resolved(target, schema))
+            problems += _type_problems(rule, info, target)
     mapped = {r.pdf_field for r in rules}
     for name, info in infos.items():
         if name not in mapped and info.type not in ("button", "signature"):
             problems.append(f"{name}: form field is not mapped to any record path")
     return problems
-
-
-def _resolved(target: dict[str, Any], schema: str) -> dict[str, Any]:
-    from sc_docs.sheets.schema import inline_refs
-
-    return inline_refs(target, schema) if "$ref" in target else target
 
 
 def _type_problems(rule: FieldRule, info: Any, target: dict[str, Any]) -> list[str]:
@@ -288,11 +260,10 @@ def _max_length(rule: FieldRule, target: dict[str, Any]) -> int | None:
     return target.get("maxLength")
 
 
-def check_entry_map(entry: Any) -> list[str]:
+def check_entry_map(entry: Entry) -> list[str]:
     """Return the lint problems of a catalog entry of kind `form` (its PDF against its field map)."""
+    from sc_docs.catalog.lint import path_schema
     from sc_docs.engines.pdf import open_form
 
-    if not entry.meta.fields:
-        return [f"{entry.key}: meta.yaml names no `fields` map"]
-    mapping = load_field_map(entry.folder / str(entry.meta.fields))
-    return check_field_map(open_form(entry.source_path), mapping)
+    mapping = load_field_map(entry.file("fields"))
+    return check_field_map(open_form(entry.source_path), mapping, lambda parts: path_schema(entry, parts))

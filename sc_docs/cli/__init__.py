@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from sc_docs import __version__
-from sc_docs.errors import ScDocsError
+from sc_docs.errors import EXIT_INTERRUPTED, EXIT_INVALID, ScDocsError
 
 # name -> (module, attribute, one-line help). Add a command by adding a line here.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "track": ("sc_docs.cli.track", "track", "Track certification requirements, deadlines and evidence."),
     "fields": ("sc_docs.cli.fields", "fields", "List the fillable fields of a PDF form."),
     "fill": ("sc_docs.cli.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
+    "serve": ("sc_docs.cli.serve", "serve", "Start the local web workspace (applicants, documents, batches, certification)."),
     "verify": ("sc_docs.cli.verify", "verify", "Check a returned agreement against its pro forma; read its fill-ins back."),
 }
 
@@ -66,12 +67,16 @@ def cli() -> None:
     """Make and check the paperwork of a CAISO Scheduling Coordinator application.
 
     Exit codes: 0 success; 1 invalid input, a failed document or a non-conforming agreement;
-    2 usage error or unreadable file.
+    2 usage error or a file that cannot be read at all; 130 interrupted (Ctrl-C).
     """
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; turn every `ScDocsError` into `Error: ...` on stderr and its exit code."""
+    """Run the CLI; turn every `ScDocsError` into `Error: ...` on stderr and its exit code.
+
+    This is the one place errors become exit codes: 0 ok, 1 invalid input or a failed document,
+    2 usage or an unreadable file, 130 interrupted.
+    """
     try:
         code = cli.main(args=argv, prog_name="sc-docs", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -80,16 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (and end of input at a prompt) into Abort.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            return EXIT_INTERRUPTED
         click.echo("Aborted!", err=True)
-        return 130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1
+        return EXIT_INVALID
     except KeyboardInterrupt:
-        click.echo("Aborted!", err=True)
-        return 130
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
     except ScDocsError as exc:
         click.echo(f"Error: {safe_message(exc.format_message())}", err=True)
         return exc.exit_code
     except BrokenPipeError:
-        return 1
+        return EXIT_INVALID
     return code if isinstance(code, int) else 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sc_docs.cli import safe_message
-from sc_docs.cli.packet import date_option, db_option, force_option, pdf_option
+from sc_docs.cli.params import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
 
@@ -58,17 +58,31 @@ class Progress:
 
 
 def _count(inputs: tuple[str, ...]) -> int | None:
-    from sc_docs.sheets.loader import sheet_files
+    """Return how many applicants `inputs` hold, or None when a CSV roster would have to be read."""
+    from sc_docs.batch import input_files
 
-    total = 0
-    for item in inputs:
-        p = Path(item)
-        files = sheet_files(p) + sorted(p.glob("*.csv")) if p.is_dir() else [p]
-        for f in files:
-            if f.suffix.lower() == ".csv":
-                return None  # counting rows would read the roster twice
-            total += 1
-    return total
+    files = [f for item in inputs for f in input_files(Path(item))]
+    if any(f.suffix.lower() == ".csv" for f in files):
+        return None  # counting rows would read the roster twice
+    return len(files)
+
+
+def _note_encodings(inputs: tuple[str, ...]) -> None:
+    """Say which CSV rosters are not UTF-8 (read as Windows-1252), before the run starts."""
+    from sc_docs.batch import input_files
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets.csv_source import decode_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    for f in (f for item in inputs for f in input_files(Path(item))):
+        if f.suffix.lower() != ".csv":
+            continue
+        try:
+            _, notice = decode_roster(read_bytes(f))
+        except ScDocsError:
+            continue  # the batch reports it against the roster
+        if notice:
+            click.echo(safe_message(f"note: {f} {notice}"), err=True)
 
 
 @click.command()
@@ -84,7 +98,7 @@ def _count(inputs: tuple[str, ...]) -> int | None:
 @force_option
 @db_option
 def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, fail_fast: bool, quiet: bool,
-          fmt: str, packet_date: dt.date | None, pdf: bool, force: bool, db: str | None) -> None:
+          fmt: str, packet_date: dt.date | None, pdf: bool, force: bool, db: Path | None) -> None:
     """Make packets for many applicants.
 
     INPUTS are sheet files, folders of sheets (the files directly inside; subfolders are not read)
@@ -94,10 +108,11 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     """
     from sc_docs.batch import Options, run_batch
 
+    _note_encodings(inputs)
     progress = Progress(quiet)
     progress.total = _count(inputs)
     try:
-        report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, db), jobs=jobs,
+        report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs,
                            fail_fast=fail_fast, force=force, on_entry=progress)
     finally:
         progress.finish()

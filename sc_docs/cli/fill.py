@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from sc_docs.cli.params import force_option
+
 from sc_docs.errors import FormError, UnreadableFileError
 
 MAX_VALUES_BYTES = 20 * 1024 * 1024
@@ -80,7 +82,8 @@ def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, str | bool], s
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Where to write the filled PDF (`-` for stdout).")
 @click.option("--flatten", is_flag=True, help="Draw the values into the pages and remove the form fields.")
-def fill(form: str | None, values: str | None, sheet: str | None, output: str, flatten: bool) -> None:
+@force_option
+def fill(form: str | None, values: str | None, sheet: str | None, output: str, flatten: bool, force: bool) -> None:
     """Fill the PDF form FORM with VALUES and write the result to OUTPUT.
 
     VALUES is a JSON or YAML file (`-` for stdin) mapping field names, as `sc-docs fields`
@@ -91,8 +94,9 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
     With `--applicant SHEET` it fills the bundled SC application form from an applicant's info
     sheet instead (the sheet is validated first; exit 1 if it is invalid).
     """
+    from sc_docs.cli.params import made_by_sc_docs
     from sc_docs.errors import UsageError
-    from sc_docs.output import write_output
+    from sc_docs.files import write_output
 
     if sheet is not None:
         if form is not None or values is not None:
@@ -104,19 +108,24 @@ def fill(form: str | None, values: str | None, sheet: str | None, output: str, f
         from sc_docs.engines.pdf import open_form
 
         data = open_form(form).fill(load_values(values), flatten=flatten)
-    write_output(output, data)
+    inputs = [p for p in (form, values, sheet) if p is not None]
+    write_output(output, data, force=force, inputs=inputs, replaceable=made_by_sc_docs)
     if output != "-":
         click.echo(f"wrote {output}", err=True)
 
 
 def _fill_from_sheet(sheet: str, *, flatten: bool) -> bytes:
-    """Return the bundled application form filled from the (valid) applicant sheet `sheet`."""
-    from sc_docs.errors import ValidationFailed
-    from sc_docs.catalog.formfill import fill_application
+    """Return the first bundled form (in packet order: the application form) filled from the (valid) sheet."""
+    from sc_docs.catalog import document_sections, load_catalog
+    from sc_docs.catalog.formfill import fill_form
+    from sc_docs.errors import ScDocsError, ValidationFailed
     from sc_docs.sheets import load_applicant, validate
 
     record = load_applicant(sheet)
     problems = validate(record)
     if problems:
         raise ValidationFailed(problems, file=record.source)
-    return fill_application(record.data, flatten=flatten)
+    forms = [e for e in load_catalog().forms() if e.key in document_sections(record.data)]
+    if not forms:
+        raise ScDocsError("the sheet has no section for any form", file=record.source)
+    return fill_form(forms[0], record.data, flatten=flatten)

@@ -1,18 +1,7 @@
-"""Option bundles shared by several commands."""
+"""Kept for modules that import `format_option` from here; the shared options live in `params`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from sc_docs.cli.params import format_option
 
-import click
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
-    """Add `--format` with `choices` (machine-readable output where a program may read it)."""
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-        help="Output format.",
-    )
+__all__ = ["format_option"]

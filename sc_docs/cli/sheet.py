@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sc_docs.output import write_output
+from sc_docs.cli.params import output_file_option
 
 
 @click.group()
@@ -14,14 +14,17 @@ def sheet() -> None:
 
 @sheet.command("new")
 @click.option("--xlsx", "as_xlsx", is_flag=True, help="Write an Excel workbook instead of YAML.")
-@click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True), help="Where to write ('-' for stdout; YAML only).")
-def new(as_xlsx: bool, output: str) -> None:
-    """Write a blank sheet with every field and its description, generated from the schemas."""
+@output_file_option("Where to write ('-' for stdout; YAML only). An existing file is kept unless --force.",
+                    required=False, default="-")
+def new(as_xlsx: bool, output: str, force: bool) -> None:
+    """Write a blank sheet with every field and its description, generated from the schemas.
+
+    An existing file is never replaced without --force: a sheet you filled in is not lost.
+    """
+    from sc_docs.files import write_output
     from sc_docs.sheets.blank import blank_xlsx, blank_yaml
 
-    if as_xlsx:
-        if output == "-":
-            raise click.UsageError("--xlsx needs -o FILE.xlsx (a workbook cannot go to a terminal)")
-        write_output(output, blank_xlsx())
-    else:
-        write_output(output, blank_yaml().encode("utf-8"))
+    if as_xlsx and output == "-":
+        raise click.UsageError("--xlsx needs -o FILE.xlsx (a workbook cannot go to a terminal)")
+    data = blank_xlsx() if as_xlsx else blank_yaml().encode("utf-8")
+    write_output(output, data, force=force)

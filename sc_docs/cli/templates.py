@@ -6,7 +6,7 @@ import json
 
 import click
 
-from sc_docs.cli.options import format_option
+from sc_docs.cli.params import TemplateKey, format_option
 
 
 @click.group()
@@ -36,7 +36,7 @@ def list_(fmt: str) -> None:
 
 
 @templates.command()
-@click.argument("key")
+@click.argument("key", type=TemplateKey())
 def show(key: str) -> None:
     """Print a template's text with its tags, a paragraph per line (for reviewing changes in a diff)."""
     from sc_docs.catalog import load_catalog
@@ -54,7 +54,7 @@ def show(key: str) -> None:
 
 
 @templates.command()
-@click.argument("keys", nargs=-1)
+@click.argument("keys", nargs=-1, type=TemplateKey())
 def check(keys: tuple[str, ...]) -> None:
     """Lint templates (default: all): every variable exists in the schema, every required field is used.
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,38 +11,15 @@ from typing import Any
 import click
 
 from sc_docs.cli import safe_message
-from sc_docs.errors import OutputError
+from sc_docs.cli.params import DATE, db_option, output_file_option
 
 STATUS_CHOICES = ("done", "waived", "pending")
-
-
-class IsoDate(click.ParamType):
-    """A calendar date written YYYY-MM-DD."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
-
-
-DATE = IsoDate()
 
 
 def tracker_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--db` and `--requirements` to a subcommand."""
 
-    @click.option(
-        "--db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        envvar="SC_DOCS_DB",
-        show_envvar=True,
-        help="Tracker database file (default ./sc-docs.sqlite).",
-    )
+    @db_option
     @click.option(
         "--requirements",
         "requirements_file",
@@ -70,25 +45,15 @@ def _open(db: Path | None, requirements_file: Path | None, *, create: bool = Fal
     return Tracker.open(db, create=create, requirements=requirements_file)
 
 
-def _emit(text: str, output: str) -> None:
-    """Write `text` to stdout (`-`) or atomically to the file `output`."""
+def _emit(text: str, output: str, force: bool, inputs: list[Path]) -> None:
+    """Write `text` to stdout (`-`) or atomically to the file `output` (see `files.write_output`)."""
+    from sc_docs.cli.params import made_by_sc_docs
+    from sc_docs.files import write_output
+
     if output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    if target.is_dir():
-        raise OutputError("is a directory", file=output)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide a report meant to be shared
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", file=output) from exc
+    write_output(output, text.encode("utf-8"), force=force, inputs=inputs, replaceable=made_by_sc_docs)
 
 
 @click.group("track")
@@ -192,7 +157,8 @@ def history(slug: str, fmt: str, db: Path | None, requirements_file: Path | None
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True
 )
-@click.option("-o", "--output", default="-", show_default=True, help="Write to this file ('-': stdout).")
+@output_file_option("Write to this file ('-': stdout); an existing file is replaced only with --force.",
+                    required=False, default="-")
 @click.option(
     "--stale-templates",
     is_flag=True,
@@ -203,6 +169,7 @@ def history(slug: str, fmt: str, db: Path | None, requirements_file: Path | None
 def report(
     fmt: str,
     output: str,
+    force: bool,
     stale_templates: bool,
     today: dt.date | None,
     db: Path | None,
@@ -221,4 +188,4 @@ def report(
         text = render.report_html(progress, stale, day)
     else:
         text = render.report_text(progress, stale)
-    _emit(text, output)
+    _emit(text, output, force, [db] if db else [])

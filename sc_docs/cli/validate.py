@@ -6,23 +6,28 @@ import json
 
 import click
 
-from sc_docs.cli.options import format_option
-from sc_docs.errors import ScDocsError
+from sc_docs.cli.params import format_option
+from sc_docs.errors import EXIT_INVALID, EXIT_OK, ScDocsError, SheetError, UnreadableFileError
 from sc_docs.sheets.problems import Problem
 
 
 def check_group(files: list[str]) -> tuple[list[Problem], int]:
-    """Return the problems of one applicant's sheets and the exit code they call for."""
+    """Return the problems of one applicant's sheets and the exit code they call for.
+
+    A file that cannot be read at all is one problem with rule `unreadable` (exit 2); a sheet
+    whose content cannot be parsed is one with rule `syntax` (exit 1).
+    """
     from sc_docs.sheets import load_applicant, validate as check
 
     try:
         record = load_applicant(files if len(files) > 1 else files[0])
     except ScDocsError as exc:
-        rule = "unreadable" if exc.exit_code == 2 else "syntax"
-        problem = Problem(exc.file or files[0], getattr(exc, "line", None), "", exc.message, rule)
+        rule = "unreadable" if isinstance(exc, UnreadableFileError) else "syntax"
+        line = exc.line if isinstance(exc, SheetError) else None
+        problem = Problem(exc.file or files[0], line, "", exc.message, rule)
         return [problem], exc.exit_code
     problems = check(record)
-    return problems, 1 if problems else 0
+    return problems, EXIT_INVALID if problems else EXIT_OK
 
 
 @click.command()
@@ -32,12 +37,15 @@ def check_group(files: list[str]) -> tuple[list[Problem], int]:
 def validate(files: tuple[str, ...], together: bool, fmt: str) -> None:
     """Check info sheets (YAML, JSON, XLSX; a folder holds the sheets of one applicant).
 
-    Prints one line per problem, `FILE:LINE: field.path: message`, in source order.
+    Prints one line per problem, `FILE:LINE: field.path: message`, in source order; a file that
+    cannot be read at all is reported on stderr as `Error: FILE: reason`.
     Exit 0 when every sheet is valid, 1 when any is invalid, 2 when a file cannot be read.
     """
+    from sc_docs.cli import safe_message
+
     groups = [list(files)] if together else [[f] for f in files]
     problems: list[Problem] = []
-    exit_code = 0
+    exit_code = EXIT_OK
     for group in groups:
         found, code = check_group(group)
         problems.extend(found)
@@ -46,7 +54,10 @@ def validate(files: tuple[str, ...], together: bool, fmt: str) -> None:
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
-            click.echo(p.format() if p.path else f"{p.where()}: {p.message}")
+            if p.rule == "unreadable":
+                click.echo(f"Error: {safe_message(f'{p.where()}: {p.message}')}", err=True)
+            else:
+                click.echo(p.format() if p.path else f"{p.where()}: {p.message}")
         if not problems:
             click.echo(f"{len(groups)} applicant{'s' if len(groups) != 1 else ''} valid", err=True)
     raise click.exceptions.Exit(exit_code)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -29,12 +30,25 @@ class TemplateKey(click.ParamType):
 
 
 def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
+    """Return the bytes of `path` (`-`: stdin), refusing devices and anything over the size limit."""
+    from sc_docs.engines.docx.reader import MAX_FILE
+
     try:
-        return Path(path).read_bytes()
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_FILE + 1)
+        else:
+            mode = os.stat(path).st_mode
+            if stat.S_ISDIR(mode):
+                raise UnreadableFileError("is a directory, not a DOCX file", file=path)
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+                raise UnreadableFileError("is a device, not a DOCX file", file=path)
+            with open(path, "rb") as stream:
+                data = stream.read(MAX_FILE + 1)
     except OSError as exc:
         raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if len(data) > MAX_FILE:
+        raise UnreadableFileError(f"too large to verify: more than {MAX_FILE // (1024 * 1024)} MB", file=path)
+    return data
 
 
 @click.command()

@@ -14,9 +14,10 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Final
 
-from sc_docs.errors import ScDocsError
+from sc_docs.errors import UnreadableFileError
 
 from .docread import CELL, Paragraph, normalize
+from .match import Found, squash
 from .pattern import Pattern
 
 DEL_COST: Final = 1.0
@@ -38,7 +39,7 @@ class Step:
     pid: int | None  # the template paragraph (None for `ins`)
     doc: int | None  # index into the aligned document paragraphs (for `del`: the next one)
     loops: dict[int, int] = field(default_factory=dict)  # loop id -> iteration (0-based)
-    match: re.Match[str] | None = None
+    match: Found | None = None  # spans in the squashed text
 
 
 @dataclass(slots=True)
@@ -52,21 +53,21 @@ class Alignment:
 def align(pattern: Pattern, paragraphs: list[Paragraph]) -> Alignment:
     """Return the cheapest alignment of `paragraphs` (non-empty ones) with `pattern`."""
     program = pattern.program
-    texts = [p.text for p in paragraphs]
+    texts = [squash(p.text) for p in paragraphs]
     norm = [normalize(t) for t in texts]
     n, size = len(texts), len(program)
-    matches: dict[tuple[int, int], re.Match[str]] = {}  # only the successes are kept
+    matches: dict[tuple[int, int], Found] = {}  # only the successes are kept
     if (n + 1) * size > MAX_CELLS:
-        raise ScDocsError(
+        raise UnreadableFileError(
             f"too large to verify: {n} paragraphs against a template of {size} steps "
             f"(limit {MAX_CELLS:,} alignment cells)"
         )
 
-    def try_match(pid: int, j: int) -> re.Match[str] | None:
+    def try_match(pid: int, j: int) -> Found | None:
         spec = pattern.paras[pid]
         if spec.prefix and not norm[j].startswith(spec.prefix):
             return None
-        m = spec.regex.fullmatch(texts[j])
+        m = spec.matcher.fullmatch(texts[j])
         if m is not None:
             matches[(pid, j)] = m
         return m

@@ -6,13 +6,52 @@ import difflib
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from .docread import normalize
 from .pattern import InlineFor, InlineIf, ParaSpec, Slot
 
 _WORD: Final = re.compile(r"\S+")
 _MAX_COMBOS: Final = 32
+#: Largest word grid (expected words x found words) given to difflib, which is quadratic on
+#: repetitive text; beyond it the differing middle is reported as one change.
+MAX_GRID: Final = 250_000
+
+
+def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Return difflib-style opcodes turning `a` into `b`, in time bounded for any input.
+
+    The common head and tail are matched first (linear); difflib aligns what remains only
+    when that is small enough, otherwise the remaining middle is one replacement.
+    """
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    out: list[tuple[str, int, int, int, int]] = []
+    if head:
+        out.append(("equal", 0, head, 0, head))
+    if len(mid_a) * len(mid_b) <= MAX_GRID:
+        sm = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            out.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    elif mid_a or mid_b:
+        tag = "replace" if mid_a and mid_b else "delete" if mid_a else "insert"
+        out.append((tag, head, len(a) - tail, head, len(b) - tail))
+    if tail:
+        out.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return out
+
+
+def ratio(a: list[str], b: list[str]) -> float:
+    """Return difflib's similarity ratio of `a` and `b`, from the bounded `opcodes`."""
+    if not a and not b:
+        return 1.0
+    same = sum(i2 - i1 for tag, i1, i2, _, _ in opcodes(a, b) if tag == "equal")
+    return 2 * same / (len(a) + len(b))
 
 
 @dataclass(slots=True)
@@ -28,9 +67,8 @@ def word_changes(expected: str, found: str) -> list[Change]:
     """Return the word-level changes turning `expected` into `found` (both normalized)."""
     a = [m for m in _WORD.finditer(expected)]
     b = [m for m in _WORD.finditer(found)]
-    sm = difflib.SequenceMatcher(None, [m.group() for m in a], [m.group() for m in b], autojunk=False)
     out: list[Change] = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes([m.group() for m in a], [m.group() for m in b]):
         if tag == "equal":
             continue
         exp = " ".join(m.group() for m in a[i1:i2])
@@ -92,8 +130,10 @@ def fuzzy_read(spec: ParaSpec, text: str) -> Reading:
     word with the found text, and what lies where a slot stands is read as its value. `pieces`
     rebuild the expected text: found text kept as is at both ends, template items between.
     """
-    from .pattern import _items_regex
+    from .match import squash
+    from .program import compile_items
 
+    text = squash(text)
     items = spec.items
     values: dict[int, str] = {}
     choice: dict[int, int] = {}
@@ -101,7 +141,7 @@ def fuzzy_read(spec: ParaSpec, text: str) -> Reading:
     for k in range(len(items), 0, -1):
         if not isinstance(items[k - 1], str):
             continue
-        m = re.compile(r"\s*" + _items_regex(items[:k], named=True), re.DOTALL).match(text)
+        m = compile_items(items[:k], lead=True, trail=False, to_end=False).match(text)
         if m:
             k1, head_end, head = k, m.end(), m
             break
@@ -109,7 +149,7 @@ def fuzzy_read(spec: ParaSpec, text: str) -> Reading:
     for k in range(k1, len(items)):
         if not isinstance(items[k], str):
             continue
-        m = re.compile("(?:" + _items_regex(items[k:], named=True) + r")\s*\Z", re.DOTALL).search(text, head_end)
+        m = compile_items(items[k:], lead=False, trail=True, to_end=True).search(text, head_end)
         if m:
             k2, tail_start, tail = k, m.start(), m
             break
@@ -144,12 +184,12 @@ class Found:
     """Found text kept in an expected text; its slots' spans let fill-in conflicts be corrected."""
 
     text: str
-    match: re.Match[str]
+    match: Any  # a match.Found: spans in the squashed text
     items: list
     offset: int = 0
 
 
-def _read_groups(m: re.Match[str], items: list, values: dict[int, str], choice: dict[int, int]) -> None:
+def _read_groups(m: Any, items: list, values: dict[int, str], choice: dict[int, int]) -> None:
     groups = m.groupdict()
     for item in items:
         if isinstance(item, Slot) and groups.get(item.group) is not None:
@@ -175,15 +215,14 @@ def _word_read(items: list, found_text: str) -> tuple[dict[int, str], dict[int, 
             else:
                 slots.append(piece)
                 words.append(chr(0xE100 + len(slots) - 1))
-        ratio = difflib.SequenceMatcher(None, words, found, autojunk=False).ratio()
-        if best is None or ratio > best[0]:
-            best = (ratio, pieces, choice, words, slots)
+        score = ratio(words, found)
+        if best is None or score > best[0]:
+            best = (score, pieces, choice, words, slots)
     if best is None:
         return {}, {}, []
     _, pieces, choice, words, slots = best
     values: dict[int, str] = {}
-    sm = difflib.SequenceMatcher(None, words, found, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(words, found):
         if tag == "equal":
             continue
         marks = [i for i in range(i1, i2) if len(words[i]) == 1 and 0xE100 <= ord(words[i]) < 0xE100 + len(slots)]

@@ -102,10 +102,9 @@ def invert(display: str, filters: tuple[tuple[str, tuple[Any, ...] | None], ...]
 
 def _state_codes() -> dict[str, str]:
     """Return {state name (lower case): postal code}, from the engine's `state_name` table."""
-    from sc_docs.engines.docx import _filters as _docx_filters
+    from sc_docs.engines.docx.reader import US_STATES
 
-    table = getattr(_docx_filters, "_US_STATES", {})
-    return {name.lower(): code for code, name in table.items()}
+    return {name.lower(): code for code, name in US_STATES.items()}
 
 
 def concrete(path: tuple[Segment, ...], loops: dict[int, int]) -> tuple[str | int, ...] | None:

@@ -2,39 +2,17 @@
 
 Reading a document back, an alternative such as `{% if r.meter_type == "iso_polled" %}...{% else
 %}...{% endif %}` says only what the value is *not*; with the schema's `enum` the one value left
-can be named. The schemas stay the single source of that knowledge (no CAISO facts in code).
+can be named. The schemas stay the single source of that knowledge (no CAISO facts in code), and
+they are navigated (`$ref`s followed) by `sc_docs.sheets.schema`, the one resolver.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-
-@cache
-def _load(name: str) -> dict[str, Any] | None:
-    from sc_docs.paths import schemas_dir
-
-    try:
-        return json.loads((schemas_dir() / Path(name).name).read_text(encoding="utf-8"))
-    except (OSError, ValueError, FileNotFoundError):
-        return None
-
-
-def _resolve(node: Any, file: str) -> tuple[Any, str]:
-    """Follow `$ref`s (relative file names and JSON pointers) from `node` in `file`."""
-    for _ in range(20):
-        if not isinstance(node, dict) or "$ref" not in node:
-            break
-        target, _, pointer = str(node["$ref"]).partition("#")
-        file = target or file
-        doc: Any = _load(file)
-        for part in [p for p in pointer.split("/") if p]:
-            doc = doc.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(doc, dict) else None
-        node = doc
-    return node, file
+#: Where a template's `agreement` section lives in the applicant record. The catalog will name
+#: each entry's section itself (`documents.<key>`); until then this is the one place that knows.
+AGREEMENTS: Final = "agreements"
 
 
 class SchemaHints:
@@ -43,29 +21,33 @@ class SchemaHints:
     def __init__(self, key: str) -> None:
         self.key = key
 
-    def _node(self, path: tuple[str | int, ...]) -> tuple[Any, Any, str | int | None]:
-        """Return (schema of `path`, schema of its parent, last segment)."""
+    def _record_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
         if not path:
-            return None, None, None
-        segments: list[str | int] = (["applicant", *path[1:]] if path[0] == "applicant"
-                                     else ["agreements", self.key, *path[1:]] if path[0] == "agreement" else [])
-        if not segments:
-            return None, None, None
-        node, file = _resolve(_load("applicant.schema.json"), "applicant.schema.json")
-        parent = None
-        for seg in segments:
-            parent = node
-            if not isinstance(node, dict):
-                return None, None, None
-            node = node.get("items") if isinstance(seg, int) else (node.get("properties") or {}).get(seg)
-            node, file = _resolve(node, file)
-        return node, parent, segments[-1]
+            return None
+        if path[0] == "applicant":
+            return path
+        if path[0] == "agreement":
+            return (AGREEMENTS, self.key, *path[1:])
+        return None
+
+    def _schema(self, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+        from sc_docs.errors import ScDocsError
+        from sc_docs.sheets.schema import subschema
+
+        try:
+            return subschema(path)
+        except (ScDocsError, KeyError, TypeError):
+            return None
 
     def enum(self, path: tuple[str | int, ...]) -> list[Any] | None:
-        node, _, _ = self._node(path)
+        where = self._record_path(path)
+        node = self._schema(where) if where else None
         values = node.get("enum") if isinstance(node, dict) else None
         return list(values) if isinstance(values, list) else None
 
     def required(self, path: tuple[str | int, ...]) -> bool:
-        _, parent, last = self._node(path)
-        return isinstance(parent, dict) and last in (parent.get("required") or [])
+        where = self._record_path(path)
+        if not where or isinstance(where[-1], int):
+            return False
+        parent = self._schema(where[:-1])
+        return isinstance(parent, dict) and where[-1] in (parent.get("required") or [])

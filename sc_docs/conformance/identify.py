@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from typing import Final
+import threading
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from sc_docs.errors import ScDocsError, UsageError
+
+from .package import DocPackage, open_package
+from .pattern import Pattern, build_pattern
+from .report import Identification
 
 KEY_PROP: Final = "sc_docs.template_key"
 VERSION_PROP: Final = "sc_docs.template_version"
@@ -28,3 +37,74 @@ def similarity(template_text: str, document_text: str) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
+
+
+_PATTERNS: dict[str, tuple[Pattern, DocPackage]] = {}
+_LOCK: Final = threading.Lock()
+
+
+def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPackage]:
+    """Return the pattern of a template (cached by SHA-256) and the template's package."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    with _LOCK:
+        hit = _PATTERNS.get(key)
+    if hit is None:
+        package = open_package(data, name)
+        hit = (build_pattern(package, name), package)
+        with _LOCK:
+            _PATTERNS[key] = hit
+    return hit
+
+
+def document_context(entry: Any) -> dict[str, Any]:
+    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
+    meta = entry.meta
+    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
+            "version": meta.version, "as_of": meta.as_of.isoformat()}
+
+
+# -- identification ---------------------------------------------------------------------------
+
+
+def identify(package: DocPackage, template_key: str | None, catalog: Any) -> tuple[Any, Identification, list[str]]:
+    """Return (catalog entry, identification, notes) for the document in `package`."""
+    props = {k: v for k, v in package.custom_properties().items() if k.startswith("sc_docs.")}
+    notes: list[str] = []
+    entry = None
+    by: Literal["properties", "similarity", "option"] = "properties"
+    score = None
+    if template_key:
+        entry, by = catalog.get(template_key), "option"
+        if props.get(KEY_PROP) and props[KEY_PROP] != entry.key:
+            notes.append(f"the document names template '{props[KEY_PROP]}'; compared with '{entry.key}' as asked")
+    elif props.get(KEY_PROP):
+        try:
+            entry = catalog.get(props[KEY_PROP])
+        except ScDocsError:
+            notes.append(f"the document names template '{props[KEY_PROP]}', which the catalog lacks; identified by similarity")
+    else:
+        notes.append("the document carries no sc_docs template properties (removed or never set); identified by text similarity")
+    if entry is None:
+        text = " ".join(p.text for p in package.paragraphs())
+        scored = []
+        for candidate in catalog.agreements():
+            pattern, _ = template_pattern(candidate.source_path, candidate.key)
+            scored.append((similarity(pattern.literal_text(), text), candidate.key, candidate))
+        if not scored:
+            raise UsageError("the catalog holds no agreement templates to compare with")
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        score, _, entry = scored[0]
+        by = "similarity"
+        score = round(score, 3)
+        if score < MIN_SIMILARITY:
+            notes.append(f"no bundled template resembles this document closely (best: {entry.key}, similarity {score})")
+    if props.get(SHA_PROP) and props[SHA_PROP] != entry.source_sha256 and by != "similarity":
+        notes.append(
+            f"the document was made from template version {props.get(VERSION_PROP, '?')} "
+            f"(sha256 {props[SHA_PROP][:12]}), not the current {entry.meta.version} "
+            f"(sha256 {entry.source_sha256[:12]}): compared with the current one"
+        )
+    ident = Identification(key=entry.key, title=entry.meta.title, version=entry.meta.version,
+                           template_sha256=entry.source_sha256, by=by, similarity=score, properties=props)
+    return entry, ident, notes

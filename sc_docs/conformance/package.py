@@ -1,33 +1,31 @@
-"""A DOCX opened for reading: its text parts in a stable order, properties and comments."""
+"""A DOCX opened for reading: its text parts in a stable order, properties, comments, bindings.
+
+Built on the DOCX engine's public reader (`sc_docs.engines.docx.reader`): bounded reads,
+content-type classification, streamed parsing. Text parts of a returned document are streamed
+and freed as they are read, so memory follows the text kept, not the XML's size.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
 
 from lxml import etree
 
+from sc_docs.engines.docx.reader import DocxReader, clear_done
 from sc_docs.errors import ScDocsError, TemplateError, UnreadableFileError
 
-from .docread import Paragraph, Walker, q
+from .docread import Bound, Embedded, Paragraph, Walker, q, run_signature
+from .visible import StyleSheet, colour
 
-PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-_CT: Final = "http://schemas.openxmlformats.org/package/2006/content-types"
 _CUSTOM: Final = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-_WML: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml."
-_KINDS: Final = {
-    _WML + "document.main+xml": "document",
-    _WML + "template.main+xml": "document",
-    "application/vnd.ms-word.document.macroEnabled.main+xml": "document",
-    _WML + "header+xml": "header",
-    _WML + "footer+xml": "footer",
-    _WML + "footnotes+xml": "footnotes",
-    _WML + "endnotes+xml": "endnotes",
-}
-_ORDER: Final = {"document": 0, "header": 1, "footer": 2, "footnotes": 3, "endnotes": 4}
-_NOTE_SKIP: Final = {"separator", "continuationSeparator", "continuationNotice"}
+_DS: Final = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
+#: Longest XPath of a content control's data binding that is evaluated.
+_MAX_XPATH: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,63 +36,64 @@ class CommentInfo:
     text: str
 
 
+@contextmanager
+def _unreadable(label: str) -> Iterator[None]:
+    """Report the engine's refusals of a document as an unreadable file (exit code 2)."""
+    try:
+        yield
+    except TemplateError as exc:
+        raise UnreadableFileError(exc.message, file=label) from None
+
+
 class DocPackage:
-    """The parts of a DOCX, read with the engine's safe zip reader (size limits, no DTDs)."""
+    """The parts of a DOCX, read through the engine's bounded reader."""
 
     def __init__(self, data: bytes, label: str = "<docx>") -> None:
-        from sc_docs.engines.docx._zip import Package
-
         self.label = label
-        try:
-            self.parts = Package(data, label).parts
-        except TemplateError as exc:
-            raise UnreadableFileError(exc.message, file=label) from None
-        types = self.parts.get("[Content_Types].xml")
-        if types is None:
-            raise UnreadableFileError("not a DOCX: [Content_Types].xml is missing", file=label)
-        root = self._parse("[Content_Types].xml", types)
-        defaults = {el.get("Extension", "").lower(): el.get("ContentType") for el in root.iter(f"{{{_CT}}}Default")}
-        overrides = {el.get("PartName", "").lstrip("/"): el.get("ContentType") for el in root.iter(f"{{{_CT}}}Override")}
-        found = []
-        for name in self.parts:
-            ctype = overrides.get(name) or defaults.get(name.rpartition(".")[2].lower())
-            if ctype in _KINDS:
-                found.append((name, _KINDS[ctype]))
-        if not any(k == "document" for _, k in found):
-            raise UnreadableFileError("not a Word document: no main document part", file=label)
-        self._text_parts = sorted(found, key=lambda nk: (_ORDER[nk[1]], _natural(nk[0])))
+        with _unreadable(label):
+            self.reader = DocxReader(data, label)
+            if "[Content_Types].xml" not in self.reader:
+                raise UnreadableFileError("not a DOCX: [Content_Types].xml is missing", file=label)
+            self._text_parts = self.reader.text_parts()
         self._xml: dict[str, etree._Element] = {}
-
-    def _parse(self, name: str, raw: bytes) -> etree._Element:
-        try:
-            return etree.fromstring(raw, PARSER)
-        except etree.XMLSyntaxError as exc:
-            raise UnreadableFileError(f"damaged DOCX: {name} is not well-formed XML: {exc}", file=self.label) from None
 
     def text_parts(self) -> list[tuple[str, str]]:
         """Return `(part name, kind)` of every part holding text, the main document first."""
         return list(self._text_parts)
 
-    def xml(self, name: str) -> etree._Element:
+    def _part(self, name: str) -> etree._Element | None:
+        """Return a small part parsed whole, or None if the package lacks it."""
+        if name not in self.reader:
+            return None
         if name not in self._xml:
-            self._xml[name] = self._parse(name, self.parts[name])
+            with _unreadable(self.label):
+                self._xml[name] = self.reader.parse(name)
         return self._xml[name]
 
+    def xml(self, name: str) -> etree._Element:
+        """Return part `name` parsed whole (templates: they are preprocessed as a tree)."""
+        root = self._part(name)
+        if root is None:
+            raise UnreadableFileError(f"damaged DOCX: no part {name}", file=self.label)
+        return root
+
     @cached_property
-    def _walked(self) -> tuple[list[Paragraph], dict[str, tuple[str, int, int]], dict[str, str]]:
+    def stylesheet(self) -> StyleSheet:
+        return StyleSheet(self._part("word/styles.xml"))
+
+    @cached_property
+    def _walked(self) -> tuple[list[Paragraph], dict[str, tuple[str, int, int]], dict[str, str], list[Bound], list[Embedded]]:
         paragraphs: list[Paragraph] = []
         at: dict[str, tuple[str, int, int]] = {}
         anchored: dict[str, str] = {}
+        bound: list[Bound] = []
+        embedded: list[Embedded] = []
         counters: dict[str, int] = {}
+        paper = self._paper()
         for name, kind in self._text_parts:
-            walker = Walker(kind)
-            root = self.xml(name)
-            if kind in ("footnotes", "endnotes"):
-                for note in root:
-                    if note.get(q("type")) not in _NOTE_SKIP:
-                        walker.walk(note)
-            else:
-                walker.walk(root)
+            walker = Walker(kind, styles=self.stylesheet, paper=paper)
+            with _unreadable(self.label):
+                walker.feed(self.reader.iterparse(name), clear_done)
             offset = counters.get(kind, 0)
             for p in walker.paragraphs:
                 p.index += offset
@@ -104,21 +103,73 @@ class DocPackage:
                 at.setdefault(cid, (part, index + offset, off))
             for cid, text in walker.comment_text.items():
                 anchored[cid] = anchored.get(cid, "") + text
-        return paragraphs, at, anchored
+            for b in walker.bound:
+                b.paragraph += offset
+            for e in walker.embedded:
+                e.paragraph += offset
+            bound.extend(walker.bound)
+            embedded.extend(walker.embedded)
+        return paragraphs, at, anchored, bound, embedded
+
+    def _paper(self) -> str | None:
+        """The page colour, when the document sets one and Word would show it."""
+        settings = self._part("word/settings.xml")
+        shown = settings is not None and settings.find(q("displayBackgroundShape")) is not None
+        if not shown:
+            return None
+        # Only the start of the main part is needed: w:background precedes the body.
+        main = next(n for n, k in self._text_parts if k == "document")
+        with _unreadable(self.label):
+            for event, el in self.reader.iterparse(main):
+                if event == "start" and el.tag == q("background"):
+                    return colour(el.get(q("color")))
+                if event == "start" and el.tag == q("body"):
+                    break
+        return None
 
     def paragraphs(self) -> list[Paragraph]:
         """Every paragraph of the text parts, in order (empty ones included)."""
         return self._walked[0]
 
+    def embedded(self) -> list[Embedded]:
+        """Embedded documents and objects (`w:altChunk`, `w:subDoc`, `w:object`) a reader sees."""
+        return self._walked[4]
+
+    def bindings(self) -> list[tuple[Bound, str | None]]:
+        """Return each content control bound to custom XML with the value its binding holds.
+
+        The value is None when the binding cannot be followed (no such store, a bad XPath).
+        """
+        out = []
+        stores = self._stores() if self._walked[3] else {}
+        for b in self._walked[3]:
+            out.append((b, _bound_value(stores.get((b.store or "").strip("{}").upper()), b)))
+        return out
+
+    def _stores(self) -> dict[str, etree._Element]:
+        """Custom XML parts by their store item id (`customXml/itemPropsN.xml` names itemN.xml's)."""
+        out: dict[str, etree._Element] = {}
+        for name in self.reader.names():
+            m = re.fullmatch(r"customXml/itemProps(\d+)\.xml", name)
+            props = self._part(name) if m else None
+            item = self._part(f"customXml/item{m.group(1)}.xml") if m else None
+            if props is None or item is None:
+                continue
+            sid = props.get(f"{{{_DS}}}itemID")
+            if sid:
+                out[sid.strip("{}").upper()] = item
+        return out
+
     def comments(self) -> list[tuple[CommentInfo, tuple[str, int, int] | None, str]]:
         """Return each comment with where it is anchored and the text it covers."""
-        name = next((n for n in self.parts if n.startswith("word/comments") and n.endswith(".xml")
+        name = next((n for n in self.reader.names() if n.startswith("word/comments") and n.endswith(".xml")
                      and "Extended" not in n and "Ids" not in n and "Extensible" not in n), None)
-        if name is None:
+        root = self._part(name) if name else None
+        if root is None:
             return []
         out = []
-        _, at, anchored = self._walked
-        for c in self.xml(name).iter(q("comment")):
+        _, at, anchored, _, _ = self._walked
+        for c in root.iter(q("comment")):
             cid = c.get(q("id"), "")
             paras = ["".join(t.text or "" for t in p.iter(q("t"))) for p in c.iter(q("p"))]
             info = CommentInfo(cid, c.get(q("author")), c.get(q("date")), "\n".join(paras).strip())
@@ -127,11 +178,11 @@ class DocPackage:
 
     def custom_properties(self) -> dict[str, str]:
         """Return the string custom properties (`docProps/custom.xml`), by name."""
-        raw = self.parts.get("docProps/custom.xml")
-        if raw is None:
+        root = self._part("docProps/custom.xml")
+        if root is None:
             return {}
         out: dict[str, str] = {}
-        for prop in self._parse("docProps/custom.xml", raw).iter(f"{{{_CUSTOM}}}property"):
+        for prop in root.iter(f"{{{_CUSTOM}}}property"):
             name = prop.get("name")
             if name and len(prop):
                 out[name] = (prop[0].text or "").strip()
@@ -139,23 +190,15 @@ class DocPackage:
 
     def default_paragraph_style(self) -> str | None:
         """Return the id of the style a paragraph without `w:pStyle` has (usually Normal)."""
-        raw = self.parts.get("word/styles.xml")
-        if raw is None:
-            return None
-        for st in self._parse("word/styles.xml", raw).iter(q("style")):
-            if st.get(q("type")) == "paragraph" and st.get(q("default")) in ("1", "true", "on"):
-                return st.get(q("styleId"))
-        return None
+        return self.stylesheet.default_paragraph
 
     def styles(self) -> dict[str, str]:
         """Return each paragraph or character style's formatting, canonical, by style id (strict)."""
-        from .docread import run_signature
-
-        raw = self.parts.get("word/styles.xml")
-        if raw is None:
+        root = self._part("word/styles.xml")
+        if root is None:
             return {}
         out: dict[str, str] = {}
-        for st in self._parse("word/styles.xml", raw).iter(q("style")):
+        for st in root.iter(q("style")):
             sid = st.get(q("styleId"))
             if not sid:
                 continue
@@ -170,8 +213,21 @@ class DocPackage:
         return out
 
 
-def _natural(name: str) -> tuple:
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
+def _bound_value(store: etree._Element | None, bound: Bound) -> str | None:
+    """Evaluate a data binding's XPath in its store: the text Word would show in the control."""
+    if store is None or not bound.xpath or len(bound.xpath) > _MAX_XPATH:
+        return None
+    prefixes = dict(re.findall(r"xmlns:(\w+)=['\"]([^'\"]*)['\"]", bound.prefixes))
+    try:
+        found = store.xpath(bound.xpath, namespaces=prefixes)
+    except (etree.XPathError, TypeError, ValueError):
+        return None
+    if isinstance(found, list):
+        if not found:
+            return None
+        first = found[0]
+        return first if isinstance(first, str) else "".join(first.itertext()) if isinstance(first, etree._Element) else str(first)
+    return str(found)
 
 
 def open_package(data: bytes, label: str = "<docx>") -> DocPackage:
@@ -180,7 +236,9 @@ def open_package(data: bytes, label: str = "<docx>") -> DocPackage:
         raise UnreadableFileError("expected the bytes of a DOCX file", file=label)
     try:
         return DocPackage(bytes(data), label)
-    except ScDocsError:
+    except ScDocsError as exc:
+        if isinstance(exc, TemplateError):
+            raise UnreadableFileError(exc.message, file=label) from None
         raise
     except (ValueError, KeyError) as exc:
         raise UnreadableFileError(f"damaged DOCX: {exc}", file=label) from None

@@ -13,10 +13,10 @@ environment. The Jinja tree becomes a small program over paragraphs:
 
 from __future__ import annotations
 
-import re
+
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Final, Union
+from typing import TYPE_CHECKING, Any, Final, Union
 
 from jinja2 import nodes
 
@@ -24,27 +24,20 @@ from sc_docs.errors import TemplateError
 
 from .docread import CELL, PARA, Walker, normalize
 from .locate import Location
+from .expressions import LoopRef, Segment, expr_text, path_text, resolve
 from .package import DocPackage
 
-ANY: Final = r"(?s:.*?)"
-GREEDY: Final = r"(?s:.*)"
-_HUMANIZED: Final = r"[a-z0-9]+(?: [a-z0-9]+)*"
+if TYPE_CHECKING:
+    from .match import Program
+
 _FILTER_RE: Final = {
     "long_date": r"the \d{1,2}(?:st|nd|rd|th) day of [A-Z][a-z]+,\s+\d{4}",
     "us_date": r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}",
     "currency": r"-?\$[\d,]+\.\d{2}",
 }
-_LOOP_ATTRS: Final = {"index": r"\d+", "index0": r"\d+", "revindex": r"\d+", "revindex0": r"\d+", "length": r"\d+"}
+_LOOP_ATTRS: Final = frozenset({"index", "index0", "revindex", "revindex0", "length"})
 
 
-@dataclass(frozen=True, slots=True)
-class LoopRef:
-    """A path segment meaning "the current item of loop `loop`"."""
-
-    loop: int
-
-
-Segment = Union[str, int, LoopRef]
 
 
 @dataclass(slots=True)
@@ -66,7 +59,7 @@ class Slot:
     filters: tuple[tuple[str, tuple[Any, ...] | None], ...]  # innermost first; None args: not constant
     loop_attr: tuple[int, str] | None  # loop.index & co: (loop id, attribute)
     scope: tuple[LoopSpec, ...]  # enclosing loops, outermost first
-    regex: str
+    shape: tuple[Any, ...]  # what text it can take: see `program.compile_items`
     literal: str | None = None  # a constant expression's text
 
     @property
@@ -105,8 +98,11 @@ class ParaSpec:
     formatting: tuple | None = None  # (style, alignment, run formats) for --strict
 
     @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(r"\s*" + _items_regex(self.items, named=True) + r"\s*", re.DOTALL)
+    def matcher(self) -> Program:
+        """The paragraph's pattern as a linear-time program (match it against `squash`ed text)."""
+        from .program import compile_items
+
+        return compile_items(self.items, lead=True, trail=True, to_end=True)
 
     @cached_property
     def literal(self) -> str:
@@ -163,11 +159,10 @@ class Unsupported(Exception):
 
 def build_pattern(package: DocPackage, name: str) -> Pattern:
     """Return the pattern of the template in `package` (labelled `name` in errors)."""
-    from sc_docs.engines.docx._compat import patch_xml
-    from sc_docs.engines.docx import make_environment
     from lxml import etree
 
-    from .package import PARSER
+    from sc_docs.engines.docx import make_environment
+    from sc_docs.engines.docx.reader import PARSER, preprocess_template_xml, unescape_braces
 
     env = make_environment()
     builder = _Builder(name)
@@ -176,17 +171,17 @@ def build_pattern(package: DocPackage, name: str) -> Pattern:
         xml = etree.tostring(root, encoding="unicode")
         if "{" in xml:
             try:
-                root = etree.fromstring(patch_xml(xml).encode("utf-8"), PARSER)
+                root = etree.fromstring(preprocess_template_xml(xml).encode("utf-8"), PARSER)
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(f"{part_name}: template XML broken by preprocessing: {exc}", template=name) from None
-        walker = Walker(kind, tags=True)
+        walker = Walker(kind, tags=True, styles=package.stylesheet)
         walker.walk(root)
         source = "".join(walker.source)
         try:
             tree = env.parse(source)
         except Exception as exc:  # a syntax error the engine would also refuse
             raise TemplateError(f"{part_name}: cannot parse the template: {exc}", template=name) from None
-        _unescape_braces(tree)
+        unescape_braces(tree)
         builder.part = kind
         builder.location = Location(kind)
         builder.walked = walker.paragraphs
@@ -198,11 +193,6 @@ def build_pattern(package: DocPackage, name: str) -> Pattern:
             raise TemplateError(f"{part_name}: verification cannot follow this template: {exc}", template=name) from None
     builder.program.append(("end",))
     return Pattern(name, builder.program, builder.paras, builder.loops, builder.ifs, builder.slot_index)
-
-
-def _unescape_braces(tree: nodes.Template) -> None:
-    for data in tree.find_all(nodes.TemplateData):
-        data.data = data.data.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
 def _has_para(node_list: list[nodes.Node]) -> bool:
@@ -297,7 +287,7 @@ class _Builder:
             bodies.append([])
         if_id = self._next()
         self.ifs[if_id] = IfSpec(if_id, tests, scope)
-        order = _branch_order(tests, [_specificity(b) for b in bodies])
+        order = branch_order(tests, [_specificity(b) for b in bodies])
         split_at = len(self.program)
         self.program.append(("split", []))
         jumps: list[int] = []
@@ -387,26 +377,26 @@ class _Builder:
     def slot(self, node: nodes.Expr, scope: tuple[LoopSpec, ...]) -> Slot:
         path, filters, loop_attr = resolve(node, scope)
         literal = None
+        shape: tuple[Any, ...]
         if isinstance(node, nodes.Const):
             literal = str(node.value)
-            regex = re.escape(literal)
+            shape = ("literal", literal)
         elif loop_attr is not None and not filters and loop_attr[1] in _LOOP_ATTRS:
-            regex = _LOOP_ATTRS[loop_attr[1]]
+            shape = ("digits",)
         elif filters and filters[-1][0] in _FILTER_RE:
-            regex = _FILTER_RE[filters[-1][0]]
+            shape = ("atom", _FILTER_RE[filters[-1][0]])
         elif filters and filters[-1][0] == "replace" and filters[-1][1] and filters[-1][1][:2] == ("_", " "):
-            regex = _HUMANIZED  # an identifier made readable (power_marketer -> power marketer)
+            shape = ("humanized",)  # an identifier made readable (power_marketer -> power marketer)
         elif filters and filters[-1][0] in ("join", "join_list"):
-            regex = GREEDY  # a joined list holds its own separators: take the longest reading
+            shape = ("greedy",)  # a joined list holds its own separators: take the longest reading
         elif isinstance(node, nodes.CondExpr) and all(
             isinstance(n, nodes.Const) and isinstance(n.value, str) for n in (node.expr1, node.expr2) if n is not None
         ) and node.expr2 is not None:
             consts: list[Any] = [node.expr1, node.expr2]
-            choices = sorted({str(c.value) for c in consts}, key=len, reverse=True)
-            regex = "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+            shape = ("choices", tuple(sorted({str(c.value) for c in consts}, key=len, reverse=True)))
         else:
-            regex = ANY
-        slot = Slot(self._next(), node, expr_text(node), path, tuple(filters), loop_attr, scope, regex, literal)
+            shape = ("lazy",)
+        slot = Slot(self._next(), node, expr_text(node), path, tuple(filters), loop_attr, scope, shape, literal)
         self.slot_index[slot.id] = slot
         return slot
 
@@ -431,7 +421,7 @@ def _if_branches(node: nodes.If) -> tuple[list[nodes.Expr | None], list[list[nod
     return tests, bodies
 
 
-def _branch_order(tests: list, literal_sizes: list[int]) -> list[int]:
+def branch_order(tests: list, literal_sizes: list[int]) -> list[int]:
     """Order in which alternatives are tried: more literal text first; on a tie the `else`
     branch (the usual case: `{% if type == "other" %}` is the exception) and then template order.
     """
@@ -467,125 +457,3 @@ def _collect_slots(items: list[Inline], out: list[Slot]) -> None:
         elif isinstance(item, InlineIf):
             for b in item.branches:
                 _collect_slots(b, out)
-
-
-def literal_regex(text: str) -> str:
-    """Escape literal text, letting any run of white space match any other."""
-    parts = re.split(r"(\s+)", text)
-    out = []
-    for p in parts:
-        if p and p.isspace():
-            # A tab separates fill-ins (header: title, tab, name): keep it distinct from spaces.
-            out.append(r"[ \u00a0]*\t\s*" if "\t" in p else r"\s+")
-        else:
-            out.append(re.escape(p))
-    return "".join(out)
-
-
-def _items_regex(items: list[Inline], *, named: bool) -> str:
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            out.append(literal_regex(item))
-        elif isinstance(item, Slot):
-            out.append(f"(?P<{item.group}>{item.regex})" if named else f"(?:{item.regex})")
-        elif isinstance(item, InlineIf):
-            order = _branch_order(item.tests, [len("".join(i for i in b if isinstance(i, str)).strip()) for b in item.branches])
-            alts = []
-            for k in order:
-                marker = f"(?P<b{item.id}_{k}>)" if named else ""
-                alts.append(marker + _items_regex(item.branches[k], named=named))
-            out.append("(?:" + "|".join(alts) + ")")
-        elif isinstance(item, InlineFor):
-            body = _items_regex(item.body, named=False)
-            out.append(f"(?P<f{item.id}>(?:{body})*?)" if named else f"(?:{body})*?")
-    return "".join(out)
-
-
-# -- expressions ------------------------------------------------------------------------------
-
-
-def resolve(
-    node: nodes.Node, scope: tuple[LoopSpec, ...]
-) -> tuple[tuple[Segment, ...] | None, list[tuple[str, tuple[Any, ...] | None]], tuple[int, str] | None]:
-    """Return (variable path, filters innermost first, loop attribute) of an expression."""
-    filters: list[tuple[str, tuple[Any, ...] | None]] = []
-    while isinstance(node, nodes.Filter) and node.node is not None:
-        args: tuple[Any, ...] | None = None
-        if all(isinstance(a, nodes.Const) for a in node.args) and not node.kwargs and not node.dyn_args:
-            args = tuple(a.value for a in node.args)  # type: ignore[attr-defined]
-        filters.insert(0, (node.name, args))
-        node = node.node
-    path = _path(node, scope)
-    loop_attr = None
-    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "loop" and scope:
-        loop_attr = (scope[-1].id, node.attr)
-        path = None
-    return path, filters, loop_attr
-
-
-def _path(node: nodes.Node, scope: tuple[LoopSpec, ...]) -> tuple[Segment, ...] | None:
-    if isinstance(node, nodes.Name):
-        for loop in reversed(scope):
-            if loop.target == node.name:
-                return None if loop.path is None else loop.path + (LoopRef(loop.id),)
-        if node.name == "loop":
-            return None
-        return (node.name,)
-    if isinstance(node, nodes.Getattr):
-        base = _path(node.node, scope)
-        return None if base is None else base + (node.attr,)
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, (str, int)):
-        base = _path(node.node, scope)
-        return None if base is None else base + (node.arg.value,)
-    return None
-
-
-def expr_text(node: nodes.Node) -> str:
-    """Return a Jinja expression written out again (for messages and reports)."""
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Const):
-        return repr(node.value) if isinstance(node.value, str) else str(node.value)
-    if isinstance(node, nodes.Getattr):
-        return f"{expr_text(node.node)}.{node.attr}"
-    if isinstance(node, nodes.Getitem):
-        if isinstance(node.arg, nodes.Slice):
-            s = node.arg
-            return f"{expr_text(node.node)}[{expr_text(s.start) if s.start else ''}:{expr_text(s.stop) if s.stop else ''}]"
-        return f"{expr_text(node.node)}[{expr_text(node.arg)}]"
-    if isinstance(node, nodes.Filter):
-        args = ", ".join(expr_text(a) for a in node.args)
-        return f"{expr_text(node.node) if node.node else ''} | {node.name}" + (f"({args})" if node.args else "")
-    if isinstance(node, nodes.Test):
-        args = ", ".join(expr_text(a) for a in node.args)
-        return f"{expr_text(node.node)} is {node.name}" + (f"({args})" if node.args else "")
-    if isinstance(node, nodes.CondExpr):
-        tail = f" else {expr_text(node.expr2)}" if node.expr2 is not None else ""
-        return f"{expr_text(node.expr1)} if {expr_text(node.test)}{tail}"
-    if isinstance(node, nodes.Compare):
-        ops = {"eq": "==", "ne": "!=", "lt": "<", "lteq": "<=", "gt": ">", "gteq": ">=", "in": "in", "notin": "not in"}
-        return expr_text(node.expr) + "".join(f" {ops.get(o.op, o.op)} {expr_text(o.expr)}" for o in node.ops)
-    if isinstance(node, nodes.Not):
-        return f"not {expr_text(node.node)}"
-    if isinstance(node, nodes.BinExpr):
-        return f"{expr_text(node.left)} {node.operator} {expr_text(node.right)}"
-    if isinstance(node, nodes.Call):
-        return f"{expr_text(node.node)}({', '.join(expr_text(a) for a in node.args)})"
-    if isinstance(node, (nodes.List, nodes.Tuple)):
-        return "[" + ", ".join(expr_text(i) for i in node.items) + "]"
-    return type(node).__name__.lower()
-
-
-def path_text(path: tuple[Segment, ...], indices: dict[int, int] | None = None) -> str:
-    """Return `applicant.scids[0]` for a path, loop items numbered by `indices` (`[]` if unknown)."""
-    out = ""
-    for seg in path:
-        if isinstance(seg, LoopRef):
-            i = (indices or {}).get(seg.loop)
-            out += f"[{i}]" if i is not None else "[]"
-        elif isinstance(seg, int):
-            out += f"[{seg}]"
-        else:
-            out += ("." if out else "") + seg
-    return out

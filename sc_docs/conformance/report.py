@@ -12,7 +12,9 @@ class Deviation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["inserted", "deleted", "changed", "formatting"]
+    kind: Literal["inserted", "deleted", "changed", "formatting", "hidden", "embedded", "bound"] = Field(
+        description="hidden: text in the file no reader sees (read as deleted); embedded: an embedded document "
+                    "or object; bound: a content control whose data binding holds other text than it shows.")
     tracked: bool = Field(default=False, description="A pending tracked change (w:ins / w:del).")
     location: str = Field(description="Article / section / schedule, or header / footer.")
     article: str | None = None
@@ -29,9 +31,11 @@ class Deviation(BaseModel):
     fill_in: str | None = Field(default=None, description="The fill-in involved, when a fill-in reads differently in different places.")
     author: str | None = None
     date: str | None = None
+    reason: str | None = Field(default=None, description="Why hidden text cannot be seen; what an embedded or bound item is.")
 
     def describe(self) -> str:
-        what = {"inserted": "inserted", "deleted": "deleted", "changed": "changed", "formatting": "formatting changed"}[self.kind]
+        what = {"inserted": "inserted", "deleted": "deleted", "changed": "changed", "formatting": "formatting changed",
+                "hidden": "text no reader sees", "embedded": "embedded content", "bound": "content control bound to other text"}[self.kind]
         if self.tracked:
             what = f"tracked {what}"
         where = self.location + (f", {self.part} paragraph {self.paragraph}" if self.paragraph else "")
@@ -41,6 +45,10 @@ class Deviation(BaseModel):
             body = _q(self.found)
         elif self.kind == "deleted":
             body = _q(self.expected)
+        elif self.kind == "hidden":
+            body = f"{_q(self.found)} ({self.reason})"
+        elif self.kind == "bound":
+            body = f"shows {_q(self.expected)}, bound to {_q(self.found)}"
         else:
             body = self.found
         extra = f" (fill-in {self.fill_in})" if self.fill_in else ""

@@ -9,98 +9,22 @@ pending tracked changes, and with `strict=True` formatting. Comments are listed,
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
-
-from sc_docs.errors import ScDocsError, UsageError
+from typing import Any
 
 from . import fillins as fi
+from . import findings, readback
 from .align import Alignment, Step, align
 from .diffing import fuzzy_read, instantiate, snippet_after, snippet_before, word_changes
 from .docread import Paragraph, normalize
-from .identify import KEY_PROP, MIN_SIMILARITY, SHA_PROP, VERSION_PROP, similarity
+from .identify import document_context, identify, template_pattern
 from .locate import Location
-from .package import DocPackage, open_package
-from .pattern import InlineIf, ParaSpec, Pattern, Slot, build_pattern, path_text
-from .report import Comment, Deviation, FillIn, Identification, Report, SheetDifference
+from .match import squash
+from .package import open_package
+from .pattern import InlineIf, ParaSpec, Pattern, Slot, path_text
+from .report import Comment, Deviation, Report
 
-_SOURCES = {fi.EXACT: "exact", fi.INVERTED: "inverted", fi.GUESSED: "guessed", fi.INFERRED: "inferred",
-            fi.FUZZY: "fuzzy", fi.DISPLAYED: "displayed"}
-_PATTERNS: dict[str, tuple[Pattern, DocPackage]] = {}
-_LOCK = threading.Lock()
-
-
-def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPackage]:
-    """Return the pattern of a template (cached by SHA-256) and the template's package."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    key = hashlib.sha256(data).hexdigest()
-    with _LOCK:
-        hit = _PATTERNS.get(key)
-    if hit is None:
-        package = open_package(data, name)
-        hit = (build_pattern(package, name), package)
-        with _LOCK:
-            _PATTERNS[key] = hit
-    return hit
-
-
-def document_context(entry: Any) -> dict[str, Any]:
-    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
-    meta = entry.meta
-    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
-            "version": meta.version, "as_of": meta.as_of.isoformat()}
-
-
-# -- identification ---------------------------------------------------------------------------
-
-
-def identify(package: DocPackage, template_key: str | None, catalog: Any) -> tuple[Any, Identification, list[str]]:
-    """Return (catalog entry, identification, notes) for the document in `package`."""
-    props = {k: v for k, v in package.custom_properties().items() if k.startswith("sc_docs.")}
-    notes: list[str] = []
-    entry = None
-    by: Literal["properties", "similarity", "option"] = "properties"
-    score = None
-    if template_key:
-        entry, by = catalog.get(template_key), "option"
-        if props.get(KEY_PROP) and props[KEY_PROP] != entry.key:
-            notes.append(f"the document names template '{props[KEY_PROP]}'; compared with '{entry.key}' as asked")
-    elif props.get(KEY_PROP):
-        try:
-            entry = catalog.get(props[KEY_PROP])
-        except ScDocsError:
-            notes.append(f"the document names template '{props[KEY_PROP]}', which the catalog lacks; identified by similarity")
-    else:
-        notes.append("the document carries no sc_docs template properties (removed or never set); identified by text similarity")
-    if entry is None:
-        text = " ".join(p.text for p in package.paragraphs())
-        scored = []
-        for candidate in catalog.agreements():
-            pattern, _ = template_pattern(candidate.source_path, candidate.key)
-            scored.append((similarity(pattern.literal_text(), text), candidate.key, candidate))
-        if not scored:
-            raise UsageError("the catalog holds no agreement templates to compare with")
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        score, _, entry = scored[0]
-        by = "similarity"
-        score = round(score, 3)
-        if score < MIN_SIMILARITY:
-            notes.append(f"no bundled template resembles this document closely (best: {entry.key}, similarity {score})")
-    if props.get(SHA_PROP) and props[SHA_PROP] != entry.source_sha256 and by != "similarity":
-        notes.append(
-            f"the document was made from template version {props.get(VERSION_PROP, '?')} "
-            f"(sha256 {props[SHA_PROP][:12]}), not the current {entry.meta.version} "
-            f"(sha256 {entry.source_sha256[:12]}): compared with the current one"
-        )
-    ident = Identification(key=entry.key, title=entry.meta.title, version=entry.meta.version,
-                           template_sha256=entry.source_sha256, by=by, similarity=score, properties=props)
-    return entry, ident, notes
-
-
-# -- the work ---------------------------------------------------------------------------------
+__all__ = ["document_context", "extract_fill_ins", "identify", "template_pattern", "verify_docx"]
 
 
 class _Run:
@@ -302,14 +226,14 @@ class _Run:
         """True if every variable `node` reads was read back from the document."""
         from jinja2 import nodes as jn
 
-        from .pattern import _path
+        from .expressions import var_path
 
         if isinstance(node, (jn.Name, jn.Getattr, jn.Getitem)):
             if isinstance(node, jn.Name) and node.name == "loop":
                 return True
             if isinstance(node, jn.Getattr) and isinstance(node.node, jn.Name) and node.node.name == "loop":
                 return True
-            symbolic = _path(node, scope)
+            symbolic = var_path(node, scope)
             path = fi.concrete(symbolic, loops) if symbolic is not None else None
             if path is None:
                 return False
@@ -403,7 +327,7 @@ class _Run:
 
     def _conflicts(self, step: Step, occs: list[fi.Occurrence]) -> list[Deviation]:
         assert step.doc is not None and step.match is not None
-        text = self.docs[step.doc].text
+        text = squash(self.docs[step.doc].text)
         edits: list[tuple[int, int, str, Slot]] = []
         for occ in occs:
             want = self.expected_display(occ, self.context)
@@ -492,144 +416,6 @@ class _Run:
                 return k
         return len(item.tests) - 1
 
-    def tracked(self) -> list[Deviation]:
-        out: list[Deviation] = []
-        loc = Location()
-        index_of = {id(p): j for j, p in enumerate(self.docs)}
-        for p in self.all:
-            j = index_of.get(id(p))
-            if j is not None:
-                loc = self.location_of.get(j, loc)
-            for t in p.tracked:
-                raw_before = p.text[: t.offset]
-                raw_after = p.text[t.offset + (len(t.text) if t.kind == "deleted" else 0):]
-                out.append(Deviation(
-                    kind="inserted" if t.kind == "inserted" else "deleted", tracked=True, location=loc.label() if p.part == "document" else p.part,
-                    article=loc.article, section=loc.section, part=p.part, paragraph=p.index,
-                    expected=normalize(t.text) if t.kind == "deleted" else "",
-                    found=normalize(t.text) if t.kind == "inserted" else "",
-                    before=snippet_before(normalize(raw_before), len(normalize(raw_before))),
-                    after=snippet_after(normalize(raw_after), 0), author=t.author, date=t.date,
-                ))
-        return out
-
-    def formatting(self, template: DocPackage, document: DocPackage) -> list[Deviation]:
-        """Formatting differences of matched paragraphs and of the styles they use (strict)."""
-        out: list[Deviation] = []
-        used: set[str] = set()
-        t_default, d_default = template.default_paragraph_style(), document.default_paragraph_style()
-        for step in self.alignment.steps:
-            if step.op != "match" or step.doc is None or step.pid is None:
-                continue
-            para = self.docs[step.doc]
-            spec = self.pattern.paras[step.pid]
-            want = spec.formatting
-            if para.marker or want is None:
-                continue
-            if para.style:
-                used.add(para.style)
-            got = para.formatting
-            # no w:pStyle means the default paragraph style: the same thing written differently
-            want = (want[0] or t_default, want[1], want[2])
-            got = (got[0] or d_default, got[1], got[2])
-            if want == got:
-                continue
-            what = []
-            if want[0] != got[0]:
-                what.append(f"paragraph style {want[0] or '(default)'} -> {got[0] or '(default)'}")
-            if want[1] != got[1]:
-                what.append(f"alignment {want[1] or '(default)'} -> {got[1] or '(default)'}")
-            if want[2] != got[2]:
-                what.append(f"character formatting [{' / '.join(x or 'plain' for x in want[2])}] -> "
-                            f"[{' / '.join(x or 'plain' for x in got[2])}]")
-            out.append(self._dev("formatting", step.doc, spec, found="; ".join(what),
-                                 expected=normalize(para.text)[:80]))
-        tstyles, dstyles = template.styles(), document.styles()
-        for sid in sorted(used):
-            if sid in tstyles and dstyles.get(sid) != tstyles[sid]:
-                out.append(Deviation(kind="formatting", location="styles", part="styles",
-                                     found=f"style {sid}: {tstyles[sid] or '(plain)'} -> {dstyles.get(sid) or '(missing)'}"))
-        return out
-
-
-def _load_sheet(sheet: Any) -> dict[str, Any]:
-    if isinstance(sheet, Mapping):
-        return dict(sheet)
-    if hasattr(sheet, "data"):
-        return dict(sheet.data)
-    from sc_docs.sheets import load_applicant
-
-    return dict(load_applicant(sheet).data)
-
-
-def _sheet_differences(run: _Run, record: dict[str, Any], key: str) -> list[SheetDifference]:
-    ctx = {"applicant": record.get("applicant", {}), "agreement": (record.get("agreements") or {}).get(key, {}),
-           "document": run.document}
-    out: dict[str, SheetDifference] = {}
-    for occ in run.occurrences:
-        want = run.expected_display(occ, ctx)
-        if want is None or want == occ.display:
-            continue
-        slot = occ.slot
-        name = path_text(slot.path, occ.loops) if slot.path else slot.text
-        if name.startswith("document"):
-            continue
-        sheet_value: Any = want
-        doc_value: Any = occ.display
-        if slot.path is not None:
-            path = fi.concrete(slot.path, occ.loops)
-            if path is not None:
-                sheet_value = fi.lookup(ctx, path, {})
-                doc_value, rank = fi.invert(occ.display, slot.filters)
-                if rank == fi.DISPLAYED:
-                    sheet_value, doc_value = want, occ.display
-        doc_index = run.alignment.steps[occ.step].doc
-        loc = run.location_of.get(doc_index) if doc_index is not None else None
-        out.setdefault(name, SheetDifference(path=name, sheet=_jsonable(sheet_value), document=_jsonable(doc_value),
-                                             location=loc.label() if loc else None))
-    for (lid, outer), count in run.alignment.iterations.items():
-        loop = run.pattern.loops.get(lid)
-        if loop is None or loop.path is None:
-            continue
-        path = fi.concrete(loop.path, dict(outer))
-        if path is None:
-            continue
-        seq = fi.lookup(ctx, path, {})
-        if isinstance(seq, list) and len(seq) != count:
-            name = fi.dotted(path)
-            out[name] = SheetDifference(path=name, sheet=f"{len(seq)} items", document=f"{count} items")
-    return sorted(out.values(), key=lambda d: d.path)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
-
-
-def _fill_ins(run: _Run) -> list[FillIn]:
-    shown: dict[tuple, str] = {}
-    counts: dict[tuple, int] = {}
-    for occ in run.occurrences:
-        if occ.slot.path is None:
-            continue
-        path = fi.concrete(occ.slot.path, occ.loops)
-        if path is None:
-            continue
-        shown.setdefault(path, occ.display)
-        counts[path] = counts.get(path, 0) + 1
-    out = []
-    for path, (rank, value) in sorted(run.facts.values.items(), key=lambda kv: fi.dotted(kv[0])):
-        if rank == fi.SEEDED or path[0] == "document":
-            continue
-        out.append(FillIn(path=fi.dotted(path), value=_jsonable(value), displayed=shown.get(path, str(value)),
-                          source=_SOURCES.get(rank, "displayed"), occurrences=counts.get(path, 0)))  # type: ignore[arg-type]
-    return out
-
 
 def verify_docx(
     data: bytes,
@@ -654,9 +440,10 @@ def verify_docx(
     entry, ident, notes = identify(package, template_key, catalog)
     pattern, template = template_pattern(entry.source_path, entry.key)
     run = _Run(pattern, package.paragraphs(), document_context(entry))
-    deviations = run.deviations() + run.tracked()
+    deviations = (run.deviations() + findings.tracked(run) + findings.hidden(run)
+                  + findings.embedded(run, package) + findings.bindings(run, package))
     if strict:
-        deviations += run.formatting(template, package)
+        deviations += findings.formatting(run, template, package)
     comments = []
     for info, at, anchor in package.comments():
         loc = None
@@ -673,14 +460,14 @@ def verify_docx(
     record = {"applicant": tree.get("applicant", {}), "agreements": {entry.key: tree.get("agreement", {})}}
     report = Report(
         file=label, template=ident, strict=strict, conforming=not deviations,
-        deviations=deviations, comments=comments, notes=notes, fill_ins=_fill_ins(run), record=_jsonable(record),
+        deviations=deviations, comments=comments, notes=notes, fill_ins=readback.fill_ins(run), record=readback.jsonable(record),
     )
     if sheet is not None:
         report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
-        sheet_record = _load_sheet(sheet)
+        sheet_record = readback.load_sheet(sheet)
         if entry.key not in (sheet_record.get("agreements") or {}):
             report.notes.append(f"the sheet has no '{entry.key}' section: only the applicant's facts were compared")
-        report.sheet_differences = _sheet_differences(run, sheet_record, entry.key)
+        report.sheet_differences = readback.sheet_differences(run, sheet_record, entry.key)
     return report
 
 

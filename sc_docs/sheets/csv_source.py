@@ -1,10 +1,11 @@
 """CSV rosters: one applicant per row, one column per field path.
 
 Row 1 holds field paths exactly as in the workbook layout (`applicant.legal_name`,
-`applicant.scids[0]`, `agreements.msa_sc.resources[1].resource_id`, ...); every later row is one
+`applicant.scids[0]`, `documents.msa_sc.resources[1].resource_id`, ...); every later row is one
 applicant. An empty cell means "not given". Cells are read by the type the schema expects (ZIP
 codes stay text, `yes`/`no` become booleans). Columns whose header is empty or starts with `#` are
-ignored. UTF-8, with or without a BOM.
+ignored. UTF-8, with or without a BOM; bytes that are not UTF-8 are read as Windows-1252 (what
+Excel on Windows saves as plain "CSV"), and `decode_roster` says so.
 """
 
 from __future__ import annotations
@@ -14,11 +15,27 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from sc_docs.catalog.layout import NOTICE, upgrade_path
 from sc_docs.errors import SheetError
 from sc_docs.sheets.loader import MAX_BYTES
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, parse_path
 from sc_docs.sheets.schema import subschema
 from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
+
+
+CP1252_NOTICE = ("is not UTF-8; read it as Windows-1252 (cp1252). If names look wrong, save it in "
+                 "Excel as \"CSV UTF-8 (Comma delimited)\"")
+
+
+def decode_roster(data: bytes) -> tuple[str, str | None]:
+    """Return the text of roster bytes and a notice to show when they were not UTF-8 (else None).
+
+    Windows-1252 leaves five byte values undefined; those become U+FFFD, so no row vanishes.
+    """
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), CP1252_NOTICE
 
 
 def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | SheetError]]:
@@ -35,13 +52,17 @@ def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | S
     except csv.Error as exc:
         raise SheetError(f"invalid CSV: {exc}", file=file, line=1) from None
     columns: list[tuple[int, Path_] | None] = []
+    old_layout: list[str] = []  # headers of the old record layout, read as documents.<key>
     for i, name in enumerate(header):
         name = name.strip()
         if not name or name.startswith("#"):
             columns.append(None)
             continue
         try:
-            columns.append((i, parse_path(name)))
+            path = parse_path(name)
+            columns.append((i, upgrade_path(path)))
+            if upgrade_path(path) != path:
+                old_layout.append(name)
         except ValueError:
             raise SheetError(f"column {i + 1} header {name!r} is not a field path such as applicant.legal_name", file=file, line=1) from None
     line = 1
@@ -71,4 +92,5 @@ def iter_roster(text: str, file: str) -> Iterator[tuple[str, ApplicantRecord | S
             _insert(root, path, _coerce(row[idx], subschema(path)))
         out_pos: dict[Path_, Location] = {(): Location(file, line)}
         data = _listify(root, (), positions, out_pos)
-        yield label, ApplicantRecord(data=data, sources=[label], positions=out_pos)
+        notices = [f"{label}: " + NOTICE.format(old="column headers " + ", ".join(old_layout))] if old_layout else []
+        yield label, ApplicantRecord(data=data, sources=[label], positions=out_pos, notices=notices)

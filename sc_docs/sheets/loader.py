@@ -28,6 +28,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         return data
     if p.is_dir():
         raise UnreadableFileError("is a folder, not an info sheet file", file=str(path))
+    if p.exists() and not p.is_file():  # /dev/null, /dev/zero, a FIFO: unreadable, not an empty sheet
+        raise UnreadableFileError("is a device or a pipe, not an info sheet file", file=str(path))
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -96,7 +98,10 @@ def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> Applican
     data, positions = parse_sheet(read_bytes(path), file, fmt)
     if not isinstance(data, dict):
         raise SheetError(f"the top level must be a section of fields, not {type(data).__name__}", file=file, line=1)
-    return ApplicantRecord(data=data, sources=[file], positions=positions)
+    from sc_docs.catalog.layout import upgrade_layout
+
+    notice = upgrade_layout(data, positions)
+    return ApplicantRecord(data=data, sources=[file], positions=positions, notices=[f"{file}: {notice}"] if notice else [])
 
 
 def sheet_files(folder: Path) -> list[Path]:
@@ -141,6 +146,7 @@ def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
         for path, loc in rec.positions.items():
             out.positions.setdefault(path, loc)
         out.problems.extend(rec.problems)
+        out.notices.extend(rec.notices)
     return out
 
 

@@ -40,6 +40,7 @@ class ApplicantRecord:
     sources: list[str]
     positions: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Any] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # not problems: e.g. the old layout was read
 
     def __post_init__(self) -> None:
         # NFC and NFD spellings of one name ("Río" typed on two systems) are the same text:
@@ -75,7 +76,7 @@ def _nfc(value: Any) -> Any:
 
 
 def format_path(path: Path_) -> str:
-    """Render a path as users write it: `agreements.msa_sc.resources[0].resource_id`."""
+    """Render a path as users write it: `documents.msa_sc.resources[0].resource_id`."""
     return fieldpath.format(path)
 
 

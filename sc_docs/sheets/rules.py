@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from sc_docs import fieldpath
 from sc_docs.sheets.record import Path_
 
 Finding = tuple[Path_, str, str]
@@ -53,17 +54,32 @@ def control_characters(data: Any, path: Path_ = ()) -> Iterator[Finding]:
             ), "control-character"
 
 
+def _sections(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The record's document sections (`documents.<key>`) that are sections of fields."""
+    from sc_docs.catalog import document_sections
+
+    return [(k, v) for k, v in document_sections(data).items() if isinstance(v, dict)]
+
+
+def _field(data: dict[str, Any], name: str) -> tuple[Path_, Any] | None:
+    """The first document section holding field `name`: facts are found by field, not by document."""
+    from sc_docs.catalog import section_field
+
+    return section_field(data, name)
+
+
 def distinct_scid_choices(data: dict[str, Any]) -> Iterator[Finding]:
-    choices = (data.get("application") or {}).get("scid_choices") if isinstance(data.get("application"), dict) else None
-    if not isinstance(choices, list):
+    found = _field(data, "scid_choices")
+    if found is None or not isinstance(found[1], list):
         return
+    path, choices = found
     first: dict[str, int] = {}
     for i, scid in enumerate(choices):
         if not isinstance(scid, str):
             continue
         if scid in first:
             yield (
-                ("application", "scid_choices", i),
+                (*path, i),
                 f"SCID choice {i + 1} '{scid}' repeats choice {first[scid] + 1}; the three choices must differ",
                 "distinct-scid-choices",
             )
@@ -72,32 +88,27 @@ def distinct_scid_choices(data: dict[str, Any]) -> Iterator[Finding]:
 
 
 def effective_dates(data: dict[str, Any]) -> Iterator[Finding]:
-    app = data.get("application")
-    if not isinstance(app, dict):
+    found = _field(data, "application_date")
+    applied = _date(found[1]) if found else None
+    if found is None or applied is None:
         return
-    applied = _date(app.get("application_date"))
-    if applied is None:
-        return
-    start = _date(app.get("proposed_commencement_date"))
+    app_path = found[0][:-1]
+    start = _date(fieldpath.get(data, (*app_path, "proposed_commencement_date"), None))
     if start is not None and start < applied:
         yield (
-            ("application", "proposed_commencement_date"),
+            (*app_path, "proposed_commencement_date"),
             f"proposed commencement date {start} is before the application date {applied}",
             "dates-not-before-application",
         )
-    agreements = data.get("agreements")
-    if not isinstance(agreements, dict):
-        return
-    for key, section in agreements.items():
-        if isinstance(section, dict):
-            eff = _date(section.get("effective_date"))
-            if eff is not None and eff < applied:
-                yield (
-                    ("agreements", key, "effective_date"),
-                    f"effective date {eff} is before the application date {applied} "
-                    "(application.application_date)",
-                    "dates-not-before-application",
-                )
+    for key, section in _sections(data):
+        eff = _date(section.get("effective_date"))
+        if eff is not None and eff < applied:
+            yield (
+                ("documents", key, "effective_date"),
+                f"effective date {eff} is before the application date {applied} "
+                f"({fieldpath.format(found[0])})",
+                "dates-not-before-application",
+            )
 
 
 def distinct_representatives(data: dict[str, Any]) -> Iterator[Finding]:
@@ -119,13 +130,12 @@ def distinct_representatives(data: dict[str, Any]) -> Iterator[Finding]:
 
 
 def scheduling_agent_name(data: dict[str, Any]) -> Iterator[Finding]:
-    app = data.get("application")
-    if isinstance(app, dict) and app.get("uses_scheduling_agent") is False and "scheduling_agent_name" in app:
-        yield (
-            ("application", "scheduling_agent_name"),
-            "a Scheduling Agent is named but uses_scheduling_agent is false",
-            "scheduling-agent",
-        )
+    found = _field(data, "uses_scheduling_agent")
+    if found is None or found[1] is not False:
+        return
+    path = (*found[0][:-1], "scheduling_agent_name")
+    if fieldpath.get(data, path, None) is not None:
+        yield (path, "a Scheduling Agent is named but uses_scheduling_agent is false", "scheduling-agent")
 
 
 RULES = (control_characters, distinct_scid_choices, effective_dates, distinct_representatives, scheduling_agent_name)

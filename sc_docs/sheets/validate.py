@@ -98,12 +98,15 @@ def _generic(kw: str, expected: Any, value: Any) -> str:
     return f"is not valid ({kw}); got {short(value)}"
 
 
-def validate_record(record: ApplicantRecord | dict[str, Any]) -> list[Problem]:
-    """Return every problem in `record` (schema and domain rules), sorted in source order."""
+def validate_record(record: ApplicantRecord | dict[str, Any], schemas: Any = None) -> list[Problem]:
+    """Return every problem in `record` (schema and domain rules), sorted in source order.
+
+    `schemas` is the `SchemaSet` to check against (default: the bundled catalog's).
+    """
     if not isinstance(record, ApplicantRecord):
         record = ApplicantRecord(data=record, sources=["<record>"])
     problems: list[Problem] = list(record.problems)
-    for error in validator().iter_errors(record.data):
+    for error in (schemas.validator() if schemas is not None else validator()).iter_errors(record.data):
         problems.extend(_schema_problems(record, error))
     for path, message, rule in rules.check(record.data):
         problems.append(_problem(record, path, message, rule))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sc_docs.tracker.errors import TrackerError
+from sc_docs.errors import TrackerError
 
 
 def load_record_data(path: Path) -> dict[str, Any]:

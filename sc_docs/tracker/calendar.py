@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from sc_docs.tracker.errors import RequirementsFileError
+from sc_docs.errors import RequirementsFileError
 
 
 @cache

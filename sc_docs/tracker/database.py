@@ -18,7 +18,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from sc_docs.tracker.errors import DatabaseLockedError, DatabaseUnreadableError, TrackerError
+from sc_docs.errors import DatabaseLockedError, DatabaseUnreadableError, TrackerError
 from sc_docs.tracker.migrations import HEAD_REVISION, SCRIPT_LOCATION
 
 ENV_DB: Final = "SC_DOCS_DB"

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sc_docs.tracker.errors import RequirementsFileError
+from sc_docs.errors import RequirementsFileError
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sc_docs.slugs import choose_slug, identity_key
 from sc_docs.tracker import schema as t
 from sc_docs.tracker.database import Database, open_database
-from sc_docs.tracker.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
+from sc_docs.tracker.progress import current_layout
+from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.records import (
     STATUSES,
     AddResult,
@@ -136,11 +137,10 @@ class Tracker:
         legal_name = section.get("legal_name") if isinstance(section, Mapping) else None
         if not isinstance(legal_name, str) or not legal_name.strip():
             raise TrackerError("applicant.legal_name: missing; cannot register the applicant")
-        application = data.get("application") or {}
-        app_date = _as_date(
-            application.get("application_date") if isinstance(application, Mapping) else None,
-            "application.application_date",
-        )
+        from sc_docs.catalog import section_field
+
+        found = section_field(data, "application_date")
+        app_date = _as_date(found[1] if found else None, ".".join(found[0]) if found else "application_date")
         facts_json = dumps(dict(data))
         facts = json.loads(facts_json)
         now, who = _now(), actor(by)
@@ -151,7 +151,7 @@ class Tracker:
                 self._register(conn, slug, legal_name, app_date, facts_json, who, now, f"registered {legal_name}")
                 return AddResult(slug, created=True)
             slug = row.slug
-            old = _flatten(json.loads(row.facts))
+            old = _flatten(current_layout(json.loads(row.facts)))  # a row from before the layout moved
             new = _flatten(facts)
             changed = {
                 key: [old.get(key), new.get(key)]

@@ -41,6 +41,7 @@ def test_fill_from_yaml_writes_the_pdf(run, form: Path, tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text("name: Renée Dvořák\nagree: true\nkind: corp\nstate: NV\nscid: ACME\n", encoding="utf-8")
     out = tmp_path / "out" / "filled.pdf"
+    out.parent.mkdir()  # a missing output folder is refused, not created
     result = run("fill", form, values, "-o", out)
     assert result.exit_code == 0, result.stderr
     got = build.pypdf_values(out.read_bytes())

@@ -46,7 +46,7 @@ def test_add_reports_changed_facts(run: Run, registered: Path, tmp_path: Path) -
     changed = tmp_path / "acme.yaml"
     changed.write_text(ACME.read_text(encoding="utf-8").replace('"2026-12-01"', '"2026-12-02"'), encoding="utf-8")
     result = run("track", "add", changed)
-    assert (result.exit_code, result.stdout) == (0, f"{SLUG}: updated application.application_date\n")
+    assert (result.exit_code, result.stdout) == (0, f"{SLUG}: updated documents.application.application_date\n")
 
 
 def test_add_accepts_a_folder_and_refuses_disagreeing_sheets(run: Run, db: Path, tmp_path: Path) -> None:

@@ -43,10 +43,83 @@ def rendered() -> bytes:
 
 
 def test_missing_soffice_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(convert.shutil, "which", lambda name: None)
+    monkeypatch.setattr(convert.shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(convert, "_is_file", lambda path: False)
+    monkeypatch.setattr(convert.sys, "platform", "linux")
+    monkeypatch.delenv(convert.ENV_VAR, raising=False)
     assert not soffice_available()
-    with pytest.raises(ConversionError, match="libreoffice-writer"):
+    with pytest.raises(ConversionError) as caught:
         docx_to_pdf(b"PK")
+    assert caught.value.message == (
+        "LibreOffice (soffice) is not installed or not found; install LibreOffice Writer "
+        "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui), or set SC_DOCS_SOFFICE to its soffice program"
+    )
+
+
+# Each platform's usual install location, found when soffice is not on PATH.
+DISCOVERY = [
+    ("win32", {"ProgramFiles": "C:\\Program Files", "PATH": ""}, "C:\\Program Files\\LibreOffice\\program\\soffice.exe"),
+    ("win32", {"ProgramFiles": "D:\\Apps", "PATH": ""}, "C:\\Program Files (x86)\\LibreOffice\\program\\soffice.exe"),
+    ("darwin", {"HOME": "/Users/ana", "PATH": ""}, "/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+    ("darwin", {"HOME": "/Users/ana", "PATH": ""}, "/Users/ana/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+    ("linux", {"PATH": ""}, "/opt/libreoffice/program/soffice"),
+]
+
+
+@pytest.mark.parametrize(("platform", "environ", "installed"), DISCOVERY,
+                         ids=["windows", "windows-x86", "macos", "macos-user", "linux-opt"])
+def test_discovery_finds_the_platforms_install(monkeypatch: pytest.MonkeyPatch, platform: str,
+                                               environ: dict[str, str], installed: str) -> None:
+    monkeypatch.setattr(convert.shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(convert, "_is_file", lambda path: path == installed)
+    assert convert.soffice_path(platform=platform, environ=environ) == installed
+
+
+def test_discovery_prefers_path_then_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(convert.shutil, "which", lambda name, path=None: "/usr/bin/soffice" if name == "soffice" else None)
+    monkeypatch.setattr(convert, "_is_file", lambda path: True)
+    assert convert.soffice_path(platform="darwin", environ={"PATH": "/usr/bin"}) == "/usr/bin/soffice"
+    override = {"PATH": "/usr/bin", "SC_DOCS_SOFFICE": "/custom/soffice"}
+    assert convert.soffice_path(platform="win32", environ=override) == "/custom/soffice"
+    monkeypatch.setattr(convert, "_is_file", lambda path: False)
+    assert convert.soffice_path(platform="linux", environ=override) is None  # a wrong override is not second-guessed
+
+
+def test_override_that_is_not_a_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SC_DOCS_SOFFICE", str(tmp_path / "nope"))
+    with pytest.raises(ConversionError, match="SC_DOCS_SOFFICE names .*nope', which is not a file"):
+        docx_to_pdf(b"PK")
+
+
+@pytest.mark.parametrize("platform", ["win32", "linux"], ids=["windows", "posix"])
+def test_converter_runs_in_its_own_process_group(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    monkeypatch.setattr(convert.sys, "platform", platform)
+    args = convert._process_group()
+    if platform == "win32":
+        assert args == {"creationflags": 0x200}
+    else:
+        assert args == {"start_new_session": True}
+
+
+def test_kill_tree_on_windows_uses_taskkill(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    class FakeProc:
+        pid = 4242
+
+        def poll(self) -> int:
+            return 1
+
+        def kill(self) -> None:
+            raise AssertionError("taskkill ended it already")
+
+        def communicate(self, timeout: float | None = None) -> tuple[bytes, bytes]:
+            return b"", b""
+
+    monkeypatch.setattr(convert.sys, "platform", "win32")
+    monkeypatch.setattr(convert.subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    convert._kill_tree(FakeProc())  # type: ignore[arg-type]
+    assert calls == [["taskkill", "/F", "/T", "/PID", "4242"]]
 
 
 def test_unreadable_input_path(tmp_path: Path) -> None:

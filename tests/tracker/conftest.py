@@ -21,8 +21,10 @@ BASE_RECORD: dict[str, Any] = {
         "signatory": {"name": "Margaret Chen", "title": "CEO"},
         "scids": ["ACME"],
     },
-    "application": {"application_date": "2026-12-01", "scid_choices": ["ACME", "ACM2", "APL1"]},
-    "agreements": {"sca": {"effective_date": "2027-01-15"}},
+    "documents": {
+        "application": {"application_date": "2026-12-01", "scid_choices": ["ACME", "ACM2", "APL1"]},
+        "sca": {"effective_date": "2027-01-15"},
+    },
 }
 
 
@@ -34,9 +36,9 @@ def make_record() -> Callable[..., dict[str, Any]]:
         data = copy.deepcopy(BASE_RECORD)
         data["applicant"]["legal_name"] = legal_name
         if application_date is None:
-            del data["application"]["application_date"]
+            del data["documents"]["application"]["application_date"]
         else:
-            data["application"]["application_date"] = application_date
+            data["documents"]["application"]["application_date"] = application_date
         return data
 
     return _make

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sc_docs.tracker.calendar import add_business_days, business_days_between, is_business_day, next_annual
-from sc_docs.tracker.errors import RequirementsFileError
+from sc_docs.errors import RequirementsFileError
 
 D = dt.date
 

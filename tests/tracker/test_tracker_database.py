@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sc_docs.tracker.database import Database, open_database, resolve_db_path
-from sc_docs.tracker.errors import DatabaseLockedError, DatabaseUnreadableError, TrackerError
+from sc_docs.errors import DatabaseLockedError, DatabaseUnreadableError, TrackerError
 from sc_docs.tracker.migrations import HEAD_REVISION, SCRIPT_LOCATION
 from sc_docs.tracker.store import Tracker
 

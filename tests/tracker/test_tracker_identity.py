@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sc_docs.slugs import suffixed_slug
-from sc_docs.tracker.errors import TrackerError
+from sc_docs.errors import TrackerError
 from sc_docs.tracker.store import Tracker
 
 Make = Callable[..., dict[str, Any]]

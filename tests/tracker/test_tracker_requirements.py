@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sc_docs.tracker.errors import RequirementsFileError
+from sc_docs.errors import RequirementsFileError
 from sc_docs.tracker.requirements import (
     AnnualDeadline,
     BusinessDaysDeadline,

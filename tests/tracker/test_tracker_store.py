@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sc_docs.tracker.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
+from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.store import Tracker, record_packet
 
 D = __import__("datetime").date
@@ -32,11 +32,11 @@ def test_changed_facts_are_updated_with_a_trace(tracker: Tracker, make_record: C
     slug = tracker.add_applicant(make_record()).slug
     changed = make_record(application_date="2026-12-03")
     result = tracker.add_applicant(changed, by="bob")
-    assert result.changed == ["application.application_date"]
+    assert result.changed == ["documents.application.application_date"]
     assert tracker.applicant(slug).application_date == D(2026, 12, 3)
     update = tracker.history(slug)[-1]
     assert (update.action, update.actor) == ("update", "bob")
-    assert update.detail == {"changed": {"application.application_date": ["2026-12-01", "2026-12-03"]}}
+    assert update.detail == {"changed": {"documents.application.application_date": ["2026-12-01", "2026-12-03"]}}
 
 
 def test_a_record_without_legal_name_is_refused(tracker: Tracker) -> None:
@@ -138,3 +138,19 @@ def test_record_packet_refuses_a_document_without_key(db_path: Path) -> None:
     with pytest.raises(TrackerError, match=r"documents\[0\].key: missing"):
         record_packet(db_path, slug="a", legal_name="A", documents=[{"title": "x"}], packet_date="2026-12-01")
     assert Tracker.open(db_path).applicants() == []  # nothing half-written
+
+
+def test_a_row_kept_in_the_old_layout_still_gives_deadlines_and_no_spurious_changes(
+    tracker: Tracker, make_record: Callable[..., dict[str, Any]]
+) -> None:
+    import datetime as dt
+
+    from sc_docs.tracker import views
+
+    old = make_record()
+    old["application"] = old.pop("documents")["application"]  # as sheets were written before
+    old["agreements"] = {"sca": {"effective_date": "2027-01-15"}}
+    slug = tracker.add_applicant(old).slug
+    items = {i.key: i for i in views.show(tracker, slug, dt.date(2026, 12, 2)).items}
+    assert items["completeness_review"].due is not None
+    assert tracker.add_applicant(make_record()).changed == []  # the same facts, in today's layout

@@ -181,7 +181,7 @@ def unescape_literal_braces(tree: nodes.Template) -> None:
 
 # -- balance ---------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"<[^>]*>|\x00")
+_TOKEN = re.compile(r"<(/?)([^\s/>]*)[^>]*>|\x00")
 _MARK = "\x00"
 
 
@@ -198,15 +198,19 @@ class Effect:
         return self.closes == tuple(reversed(self.opens))
 
 
-def _name(tag: str) -> str:
-    return re.split(r"[\s/>]", tag[1:].lstrip("/"), maxsplit=1)[0]
-
-
 class _Stack:
-    def __init__(self) -> None:
+    def __init__(self, text: str = "") -> None:
         self.closes: list[str] = []
         self.opens: list[str] = []
-        self.lineno = 1
+        self.text = text
+        # Where the current token is: (template line of its piece, piece offset, token offset).
+        self.at = (1, 0, 0)
+
+    @property
+    def lineno(self) -> int:
+        """The template line of the current token; counted only when a problem is raised."""
+        line, begin, pos = self.at
+        return line + self.text.count("\n", begin, pos)
 
     def close(self, name: str) -> None:
         if self.opens:
@@ -304,29 +308,31 @@ def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
                 add(_MARK, node.lineno)
                 blocks.append(effect)
     text = "".join(pieces)
-    stack = _Stack()
+    stack = _Stack(text)
     index = 0
     piece = 0
+    last = len(starts) - 1
     for match in _TOKEN.finditer(text):
         pos = match.start()
-        while piece + 1 < len(starts) and starts[piece + 1][0] <= pos:
+        while piece < last and starts[piece + 1][0] <= pos:
             piece += 1
         if starts:
             begin, line = starts[piece]
-            stack.lineno = line + text.count("\n", begin, pos)
+            stack.at = (line, begin, pos)
         token = match.group()
         if token == _MARK:
             stack.apply(blocks[index])
             index += 1
             continue
         # Blocks inside a tag only change attribute text.
-        index += token.count(_MARK)
-        if token.startswith(("<?", "<!")) or token.endswith("/>"):
+        if _MARK in token:
+            index += token.count(_MARK)
+        if token[1] in "?!" or token.endswith("/>"):
             continue
-        if token.startswith("</"):
-            stack.close(_name(token))
+        if match.group(1):
+            stack.close(match.group(2))
         else:
-            stack.opens.append(_name(token))
+            stack.opens.append(match.group(2))
     return stack.effect()
 
 

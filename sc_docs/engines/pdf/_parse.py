@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _write as write
-from sc_docs.errors import FormError
+from sc_docs.errors import FormError, UnreadableFormError
 
 FieldType = Literal["text", "checkbox", "radio", "choice", "signature", "button"]
 
@@ -33,12 +33,6 @@ _COMBO = 1 << 17
 _EDIT = 1 << 18
 _COMB = 1 << 24
 _INHERITABLE = ("/FT", "/Ff", "/V", "/DA", "/Q", "/MaxLen", "/Opt")
-
-
-class UnreadableFormError(FormError):
-    """The file is not a usable PDF at all: missing, garbage, truncated, damaged or locked (exit 2)."""
-
-    exit_code: ClassVar[int] = 2
 
 
 # A dictionary inside the file: (object number, generation, path of keys/indices inside it).

@@ -16,15 +16,18 @@ from sc_docs.errors import CatalogError, FormError
 from sc_docs.catalog.formfill import (
     check_entry_map,
     check_field_map,
-    fill_application,
+    fill_form,
     form_values,
     load_field_map,
+    lookup_root,
     parse_field_map,
 )
+from sc_docs.catalog.lint import path_schema
 from tests.conftest import SAMPLES
 from tests.engines import pdf_builders as build
 
-FOLDER = Path(__file__).resolve().parent.parent / "pro_forma" / "application"
+ROOT = Path(__file__).resolve().parent.parent.parent
+FOLDER = ROOT / "pro_forma" / "application"
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +49,24 @@ def _record(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def _values(entry, record: dict, mapping) -> dict:
+    return form_values(lookup_root(entry, record), mapping)
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for p in SAMPLES])
-def test_every_sample_fills_and_reads_back(sample: Path, form, mapping) -> None:
+def test_every_sample_fills_and_reads_back(sample: Path, entry, form, mapping) -> None:
     record = _record(sample)
-    values = form_values(record, mapping)
-    out = fill_application(record)
+    values = _values(entry, record, mapping)
+    out = fill_form(entry, record)
     build.assert_reads_back(out, form, values)
     got = build.pypdf_values(out)
     assert got["section1.legal_name"] == record["applicant"]["legal_name"]
-    assert [got[f"section1.scid_{i}"] for i in (1, 2, 3)] == record["application"]["scid_choices"]
+    assert [got[f"section1.scid_{i}"] for i in (1, 2, 3)] == record["documents"]["application"]["scid_choices"]
 
 
-def test_transforms(form, mapping) -> None:
+def test_transforms(entry, mapping) -> None:
     record = _record(next(p for p in SAMPLES if "rio-verde" in p.name))
-    values = form_values(record, mapping)
+    values = _values(entry, record, mapping)
     assert values["section1.street"] == "Municipal Center, Room 210\n455 Avenida de la Peña"
     assert values["section1.commencement_date"] == "07/01/2027"
     assert values["section1.entity_type"] == "municipal"
@@ -71,30 +78,37 @@ def test_transforms(form, mapping) -> None:
     assert "contacts.primary.fax" not in values  # optional and absent
 
 
-def test_a_missing_required_value_names_path_and_field(mapping) -> None:
+def test_a_missing_required_value_names_path_and_field(entry, mapping) -> None:
     record = _record(SAMPLES[0])
-    del record["application"]["fee"]
-    with pytest.raises(FormError, match=r"application.fee.amount: missing in the record \(needed for form field fee.amount\)"):
-        form_values(record, mapping)
+    del record["documents"]["application"]["fee"]
+    with pytest.raises(FormError, match=r"documents.application.fee.amount: missing in the record \(needed for form field fee.amount\)"):
+        _values(entry, record, mapping)
+
+
+def test_map_paths_may_start_at_the_contract_context(entry) -> None:
+    record = _record(SAMPLES[0])
+    rules = parse_field_map({"a": "form.application_date", "b": "document.version", "c": "documents.application.application_date"})
+    values = form_values(lookup_root(entry, record), rules)
+    assert values == {"a": "2026-12-01", "b": entry.meta.version, "c": "2026-12-01"}
 
 
 def test_bundled_field_map_lints_clean(entry) -> None:
     assert check_entry_map(entry) == []
 
 
-def test_lint_finds_every_kind_of_mismatch(form) -> None:
+def test_lint_finds_every_kind_of_mismatch(entry, form) -> None:
     bad = {
         "section1.legal_nam": "applicant.legal_name",
         "section1.city": "applicant.legal_address.town",
         "section2.authorized_to_represent": "applicant.legal_name",
         "section1.entity_type": "applicant.entity_type",
-        "section1.scheduling_agent": "application.uses_scheduling_agent",
+        "section1.scheduling_agent": "form.uses_scheduling_agent",
         "section1.scid_1": "applicant.legal_name",
     }
-    problems = check_field_map(form, bad)
+    problems = check_field_map(form, bad, lambda parts: path_schema(entry, parts))
     text = "\n".join(problems)
     assert "section1.legal_nam: no such field in the PDF (did you mean 'section1.legal_name'?)" in text
-    assert "section1.city: record path applicant.legal_address.town is not in applicant.schema.json" in text
+    assert "section1.city: record path applicant.legal_address.town is not in the schema" in text
     assert "section2.authorized_to_represent: applicant.legal_name: a checkbox needs a true/false value" in text
     assert "municipal_utility" in text and "not offered by the radio field" in text
     assert "a true/false value needs a checkbox or a `map`" in text
@@ -122,7 +136,7 @@ def test_flattened_application_shows_the_values() -> None:
     from pypdf import PdfReader
 
     record = _record(SAMPLES[0])
-    reader = PdfReader(io.BytesIO(fill_application(record, flatten=True)))
+    reader = PdfReader(io.BytesIO(fill_form(load_catalog().get("application"), record, flatten=True)))
     assert reader.get_fields() is None
     assert record["applicant"]["legal_name"] in reader.pages[0].extract_text()
 
@@ -130,7 +144,7 @@ def test_flattened_application_shows_the_values() -> None:
 def test_form_pdf_is_what_form_yaml_builds() -> None:
     from pypdf import PdfReader
 
-    spec = importlib.util.spec_from_file_location("build_form", FOLDER.parent.parent / "tools" / "build_form.py")
+    spec = importlib.util.spec_from_file_location("build_form", ROOT / "tools" / "build_form.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = module.build()
@@ -152,8 +166,8 @@ def test_bundled_form_has_fields_of_every_kind(form) -> None:
     assert {i.page for i in infos.values()} == {1, 2, 3}
 
 
-def test_warm_prepares_the_bundled_form() -> None:
-    from sc_docs.catalog.formfill import warm
+def test_warm_prepares_every_bundled_document() -> None:
+    from sc_docs.catalog.makers import warm
 
-    warm()  # a worker calls this at start-up; it must not need a record
-    assert fill_application(_record(SAMPLES[0]))
+    warm(load_catalog())  # a worker calls this at start-up; it must not need a record
+    assert fill_form(load_catalog().get("application"), _record(SAMPLES[0]))

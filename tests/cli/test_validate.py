@@ -27,7 +27,8 @@ def test_invalid_exit_1_with_json(run) -> None:  # type: ignore[no-untyped-def]
 def test_unreadable_file_exit_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = run("validate", tmp_path / "missing.yaml")
     assert result.exit_code == 2
-    assert result.stdout.strip() == f"{tmp_path / 'missing.yaml'}: no such file"
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"Error: {tmp_path / 'missing.yaml'}: no such file"
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [\n")
     result = run("validate", bad)

@@ -33,8 +33,8 @@ def test_templates_show_prints_tags(run) -> None:  # type: ignore[no-untyped-def
     assert result.exit_code == 0
     assert "{{ applicant.legal_name }}" in result.stdout and "ARTICLE" in result.stdout
     result = run("templates", "show", "sac")
-    assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: unknown pro forma document 'sac'; did you mean 'sca'?"
+    assert result.exit_code == 2  # an unknown key is a usage error, as the README says
+    assert result.stderr.strip().splitlines()[-1] == "Error: Invalid value for 'KEY': no document 'sac' in the catalog. Did you mean 'sca'?"
 
 
 def test_every_bundled_template_passes_the_lint(run) -> None:  # type: ignore[no-untyped-def]
@@ -81,8 +81,11 @@ def test_lint_catches_unknown_variables_and_unused_required_fields(tmp_path: Pat
 def test_render_every_agreement_of_every_sample(run, sheet: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import yaml
 
+    from sc_docs.catalog import load_catalog
+
     data = yaml.safe_load(sheet.read_text())
-    for key in data["agreements"]:
+    catalog = load_catalog()
+    for key in [k for k in data["documents"] if catalog.get(k).meta.kind == "agreement"]:
         out = tmp_path / f"{key}.docx"
         result = run("render", key, sheet, "-o", out)
         assert result.exit_code == 0, result.stderr

@@ -1,0 +1,269 @@
+"""Compile a DOCX template once (parse, check, compile each tagged part) and render it fast.
+
+A `CompiledTemplate` holds the package's entries (copied into every output still compressed)
+and one compiled Jinja template per part that has tags; rendering runs those, applies docxtpl's
+post-processing where it can change something, and writes a deterministic zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import jinja2
+from lxml import etree
+
+from sc_docs.errors import TemplateError
+
+from . import _compat as compat
+from ._ast import (
+    AstProblem,
+    VariableCollector,
+    check_allowed,
+    check_balance,
+    unescape_literal_braces,
+)
+from ._limits import Budget, limit_tree, render_limited
+from ._props import (
+    CORE_REL,
+    CORE_TYPE,
+    CUSTOM_REL,
+    CUSTOM_TYPE,
+    add_override,
+    add_package_rel,
+    core_xml,
+    custom_xml,
+)
+from ._text import PARSER, W, package_text
+from ._zip import Entry, Package, entry_from_bytes, write_zip
+from .environment import ENV
+from .grid import needs_tree_fix
+from .locate import Line, explain, line_map, syntax_location, where
+from .parts import classify
+
+_DECL: Final = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_TAG_START: Final = re.compile(r"\{[{%#]")
+
+
+@dataclass(slots=True)
+class _Part:
+    """One templated XML part: its compiled Jinja template and what rendering needs around it."""
+
+    name: str
+    kind: str
+    template: jinja2.Template
+    prefix: str
+    suffix: str
+    fix_tree: bool
+    source: str  # the Jinja source, one line per paragraph: kept to locate problems
+    paragraphs: list[str]  # the text of the part's paragraphs, in order
+    paths_by_line: dict[int, list[str]] = field(default_factory=dict)
+    _lines: list[Line] | None = None
+
+    @property
+    def lines(self) -> list[Line]:
+        """The paragraph of each source line, mapped on first use (failures only)."""
+        if self._lines is None:
+            self._lines = line_map(self.source, self.paragraphs)
+        return self._lines
+
+    def render(self, context: Mapping[str, Any], label: str, budget: Budget | None = None) -> bytes:
+        try:
+            out = render_limited(self.template, context, budget or Budget())
+        except Exception as exc:  # any failure inside a template is the template's to report
+            raise self._error(exc, context, label) from exc
+        out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "\n" in out or "\t" in out or "\x07" in out or "\x0c" in out:
+            out = compat.resolve_listing(out)
+        if self.fix_tree:
+            tree = compat.fix_tables(out)
+            compat.fix_docpr_ids(tree)
+            out = etree.tostring(tree, encoding="unicode")
+        return (self.prefix + out + self.suffix).encode("utf-8")
+
+    # Error reporting runs only on failure, so it may be slow and thorough.
+    def _lineno(self, exc: BaseException) -> int | None:
+        lineno = None
+        tb = exc.__traceback__
+        filename = f"<{self.name}>"
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == filename:
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+        return lineno
+
+    def _error(self, exc: Exception, context: Mapping[str, Any], label: str) -> TemplateError:
+        lineno = self._lineno(exc)
+        needle, what = explain(exc, context, self.paths_by_line.get(lineno or -1, []))
+        return TemplateError(self.where(lineno, needle) + what, template=label)
+
+    def where(self, lineno: int | None, needle: str | None) -> str:
+        """Return `part, paragraph N: "...text...": ` for a source line, or just the part."""
+        return where(self.name, self.lines, lineno, needle)
+
+
+class CompiledTemplate:
+    """A DOCX template parsed, checked and compiled once; render it many times."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.name = name
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        package = Package(data, name)
+        self._entries: dict[str, Entry] = package.entries
+        self._raw: dict[str, bytes] = package.parts
+        self._kinds = classify(package.parts, name)
+        self._parts: list[_Part] = []
+        collector = VariableCollector(ENV.globals)
+        for part_name, kind in self._kinds:
+            part = self._compile_part(part_name, kind, collector)
+            if part is not None:
+                self._parts.append(part)
+        self._variables = frozenset(collector.lines)
+
+    # -- compiling --
+    def _compile_part(
+        self, part_name: str, kind: str, collector: VariableCollector
+    ) -> _Part | None:
+        raw = self._raw[part_name]
+        try:
+            root = etree.fromstring(raw, PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(
+                f"{part_name}: not well-formed XML: {exc}", template=self.name
+            ) from None
+        if root.getroottree().docinfo.internalDTD is not None:  # the byte check missed it
+            raise TemplateError(
+                f"refusing DOCX part {part_name}: it declares a DTD", template=self.name
+            )
+        paragraphs = ["".join(p.itertext()) for p in root.iter(f"{{{W}}}p")]
+        prefix, suffix, fix_tree = _DECL, "", False
+        if kind == "document":
+            body = root.find(f"{{{W}}}body")
+            if body is None:
+                raise TemplateError(f"{part_name}: the document has no body", template=self.name)
+            xml = etree.tostring(body, encoding="unicode")
+            whole = etree.tostring(root, encoding="unicode")
+            start, end = whole.find("<w:body"), whole.rfind("</w:body>")
+            if start < 0 or end < 0:
+                if "{" in "".join(body.itertext()):
+                    raise TemplateError(
+                        f"{part_name}: the body is not written with the usual 'w:' prefix, "
+                        "which docxtpl-style tags need; re-save the template in Word",
+                        template=self.name,
+                    )
+                return None  # an empty body: nothing to fill
+            prefix, suffix = _DECL + whole[:start], whole[end + len("</w:body>") :]
+            paragraphs = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")]
+        else:
+            xml = etree.tostring(root, encoding="unicode")
+            if kind in ("footnotes", "endnotes"):
+                # docxtpl renders notes from the stored text, not a re-serialisation.
+                try:
+                    xml, prefix = raw.decode("utf-8"), ""
+                except UnicodeDecodeError:
+                    pass
+        if "{" not in xml:
+            return None
+        patched = compat.patch_xml(xml)
+        if not _TAG_START.search(patched):
+            return None
+        if kind == "document":
+            fix_tree = needs_tree_fix(body)
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, paragraphs)  # type: ignore[arg-type]
+        try:
+            tree = ENV.parse(source, name=part_name, filename=f"<{part_name}>")
+            check_allowed(tree)
+            check_balance(tree)
+        except jinja2.TemplateSyntaxError as exc:
+            lineno, needle = syntax_location(exc, source)
+            raise TemplateError(
+                stub.where(lineno, needle) + f"template syntax error: {exc.message}",
+                template=self.name,
+            ) from None
+        except AstProblem as exc:
+            raise TemplateError(
+                stub.where(exc.lineno, exc.needle) + exc.message, template=self.name
+            ) from None
+        part_collector = VariableCollector(ENV.globals)
+        part_collector.collect(tree)
+        for path, ls in part_collector.lines.items():
+            collector.lines.setdefault(path, set()).update(ls)
+        by_line: dict[int, list[str]] = {}
+        for path, ls in sorted(part_collector.lines.items()):
+            for ln in ls:
+                by_line.setdefault(ln, []).append(path)
+        unescape_literal_braces(tree)
+        limit_tree(tree, ENV)
+        try:
+            code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
+        except jinja2.TemplateError as exc:  # e.g. an unknown filter
+            lineno = getattr(exc, "lineno", None)
+            raise TemplateError(
+                stub.where(lineno, None) + str(exc.message or exc), template=self.name
+            ) from None
+        template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
+        return _Part(
+            part_name, kind, template, prefix, suffix, fix_tree, source, paragraphs, by_line
+        )
+
+    # -- public --
+    def render(
+        self,
+        context: Mapping[str, Any],
+        *,
+        core_properties: Mapping[str, Any] | None = None,
+        custom_properties: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """Return the DOCX rendered from `context`, with properties set if given."""
+        if not isinstance(context, Mapping):
+            raise TemplateError(
+                f"context must be a mapping, got {type(context).__name__}", template=self.name
+            )
+        entries = dict(self._entries)
+        budget = Budget()  # one budget for the whole document, all its parts
+        for part in self._parts:
+            out = part.render(context, self.name, budget)
+            entries[part.name] = entry_from_bytes(part.name, out)
+        if core_properties:
+            xml = core_xml(self._raw.get("docProps/core.xml"), core_properties)
+            entries["docProps/core.xml"] = entry_from_bytes("docProps/core.xml", xml)
+            if "docProps/core.xml" not in self._raw:
+                self._link(entries, "docProps/core.xml", CORE_TYPE, CORE_REL)
+        if custom_properties:
+            xml = custom_xml(self._raw.get("docProps/custom.xml"), custom_properties)
+            entries["docProps/custom.xml"] = entry_from_bytes("docProps/custom.xml", xml)
+            if "docProps/custom.xml" not in self._raw:
+                self._link(entries, "docProps/custom.xml", CUSTOM_TYPE, CUSTOM_REL)
+        return write_zip(entries.values())
+
+    def _link(self, entries: dict[str, Entry], part: str, content_type: str, reltype: str) -> None:
+        """Declare a new part's content type and relate it from the package."""
+        ct = add_override(_current(entries, "[Content_Types].xml") or b"", part, content_type)
+        entries["[Content_Types].xml"] = entry_from_bytes("[Content_Types].xml", ct)
+        rels = add_package_rel(_current(entries, "_rels/.rels"), part, reltype)
+        entries["_rels/.rels"] = entry_from_bytes("_rels/.rels", rels)
+
+    def variables(self) -> set[str]:
+        """Return every variable path the template reads (`a.b`, `list[].field`)."""
+        return set(self._variables)
+
+    def text_with_tags(self) -> str:
+        """Return the template's text with its tags, part by part, for review as a diff."""
+        return package_text(((n, k, self._raw[n]) for n, k in self._kinds), labels=True)
+
+    def __repr__(self) -> str:
+        return f"<CompiledTemplate {self.name} sha256={self.sha256[:12]}>"
+
+
+def _current(entries: dict[str, Entry], name: str) -> bytes | None:
+    """Return the uncompressed bytes of entry `name`, as rendering has left it so far."""
+    e = entries.get(name)
+    if e is None:
+        return None
+    return zlib.decompress(e.data, -15) if e.method == zipfile.ZIP_DEFLATED else e.data
