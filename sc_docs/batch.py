@@ -293,7 +293,7 @@ def slug_for(outdir: Path, record: ApplicantRecord) -> str | None:
 
 
 def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
-    """Yield `(label, record, slug)`; unreadable inputs and repeated applicants go to `failed`.
+    """Yield `(label, record, slug, duplicate_of)`; unreadable inputs go straight to `failed`.
 
     An applicant is its legal name's identity key. Its slug is the plain slug of the name unless
     that belongs to another applicant, in this run or in a packet already in `outdir`; then a
@@ -311,7 +311,6 @@ def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Calla
         if key in first:
             yield label, item, slugify(name), first[key]
             continue
-
         try:
             slug = choose_slug(name, lambda s: owners[s] if s in owners else folder_owner(outdir, s))
         except ValueError as exc:
