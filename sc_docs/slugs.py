@@ -9,6 +9,7 @@ own key, never a counter that depends on the order the names arrived in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -19,6 +20,8 @@ _RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"l
 _MAX_LEN = 60
 # Marks that join the letters of one word ("O'Brien", "L.L.C."): dropped, not turned into a space.
 _JOINERS = {"'", "\u2019", "\u02bc", "`", "."}
+_ASCII_JOINERS = re.compile(r"['`.]")
+_ASCII_OTHER = re.compile(r"[^a-z0-9]")
 _HASH_LEN = 8
 
 
@@ -37,11 +40,15 @@ def slugify(name: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def identity_key(name: str) -> str:
     """Return the identity key of a legal name: NFKC, case-folded, `&` read as `and`, no punctuation.
 
     Letters of every script are kept (unlike the slug), so names that only slug alike differ here.
     """
+    if name.isascii():  # the common case, without a Python loop over the characters
+        text = _ASCII_JOINERS.sub("", name.lower().replace("&", " and "))
+        return " ".join(_ASCII_OTHER.sub(" ", text).split())
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
     out: list[str] = []
     for ch in text:

@@ -59,3 +59,10 @@ def test_the_slug_a_name_takes_never_depends_on_who_came_first(a: str, b: str) -
     got = choose_slug(b, owner.get)
     assert got == (slugify(b) if slugify(b) != slugify(a) else suffixed_slug(b))
     assert got != slugify(a) or slugify(a) != slugify(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_the_ascii_fast_path_agrees_with_the_general_one(name: str) -> None:
+    """An ASCII name gets the key it would get through the Unicode path (forced by a non-ASCII space)."""
+    assert identity_key(name) == identity_key(name + "\u3000").strip()
