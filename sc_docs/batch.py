@@ -353,15 +353,16 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
     ahead: list[Task] = []
     for task in tasks:
         ahead.append(task)
-        if len(ahead) >= jobs * 4:
+        if len(ahead) >= jobs * CHUNK:
             break
     if len(ahead) <= 1:
         _run_serial(iter(ahead), opts, fail_fast, record, entries)
         return
     stream = _chain(ahead, tasks)
     workers = min(jobs, len(ahead))
+    chunk = CHUNK if len(ahead) >= jobs * CHUNK else 1  # a short batch: spread it over the workers
     while True:
-        lost = _pool_pass(stream, opts, workers, fail_fast, record, entries)
+        lost = _pool_pass(stream, opts, workers, fail_fast, record, entries, chunk)
         if lost is None:
             return
         _one_by_one(lost, opts, record)
@@ -394,37 +395,57 @@ def _one_by_one(tasks: list[Task], opts: Options, record: Callable[[BatchEntry],
                     break  # this pool is gone; the rest get a new one
 
 
-def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
-               record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> list[Task] | None:
-    """Feed `tasks` to one pool; return the tasks in flight if a worker died, else None.
+CHUNK = 4  # packets a worker makes per round trip: fewer, larger messages cost the parent less
 
-    On Ctrl-C the queued tasks are cancelled, the ones running finish and are recorded, and the
+
+def make_chunk(chunk: list[tuple[Any, ...]]) -> list[BatchEntry]:
+    """Worker side: `make_one` for each argument tuple of `chunk`."""
+    return [make_one(*args) for args in chunk]
+
+
+def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
+               record: Callable[[BatchEntry], None], entries: list[BatchEntry], chunk: int = CHUNK) -> list[Task] | None:
+    """Feed `tasks` to one pool, `chunk` at a time; return the tasks in flight if a worker died, else None.
+
+    On Ctrl-C the queued chunks are cancelled, the ones running finish and are recorded, and the
     `KeyboardInterrupt` goes on up.
     """
-    pending: dict[Future[BatchEntry], Task] = {}
+    pending: dict[Future[list[BatchEntry]], list[Task]] = {}
 
-    def collect(done: set[Future[BatchEntry]]) -> list[Task]:
-        lost = []
+    def collect(done: set[Future[list[BatchEntry]]]) -> list[Task]:
+        lost: list[Task] = []
         for fut in done:
-            task = pending.pop(fut)
+            group = pending.pop(fut)
             if fut.cancelled():
                 continue
             try:
-                record(fut.result())
+                for entry in fut.result():
+                    record(entry)
             except BrokenProcessPool:
-                lost.append(task)
+                lost.extend(group)
         return lost
 
     with _executor(jobs) as pool:
         try:
             stop = False
-            for task in tasks:
+            for group in _chunks(tasks, chunk):
                 try:
-                    fut = pool.submit(make_one, *_args(task, opts))
+                    fut = pool.submit(make_chunk, [_args(task, opts) for task in group])
                 except BrokenProcessPool:  # a worker died since the last wait
-                    return collect(set(pending)) + [task]
-                pending[fut] = task
-                if len(pending) >= jobs * 4:
+                    return collect(set(pending)) + group
+                pending[fut] = group
+                if len(pending) >= jobs * 2:
                     done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
                     lost = collect(done)
                     if lost:
@@ -444,7 +465,8 @@ def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
             raise
 
 
-def _drain(pending: dict[Future[BatchEntry], Task], collect: Callable[[set[Future[BatchEntry]]], list[Task]]) -> None:
+def _drain(pending: dict[Future[list[BatchEntry]], list[Task]],
+           collect: Callable[[set[Future[list[BatchEntry]]]], list[Task]]) -> None:
     """Record the packets still running after Ctrl-C (a second Ctrl-C stops waiting)."""
     try:
         wait(set(pending))
