@@ -30,6 +30,7 @@ def main() -> int:
         ("Packet by stage: each stage beside its floor", ["packet.py", "--rounds", "5" if quick else "15"]),
         ("Agreement rendering: docxtpl loop vs sc-docs", ["render.py"]),
         ("Form filling: pypdf vs sc-docs", ["fill.py"]),
+        ("Roster reading: csv.reader vs sc-docs, 2,000 to 16,000 list columns", ["roster.py", "--rounds", "3"]),
         ("Batch: full packets, wall and CPU time, peak memory",
          ["batch.py", "--n", "100" if quick else "1000", "--rounds", "1" if quick else "3",
           "--memory-n", "0" if quick else "10000"]),

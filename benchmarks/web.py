@@ -6,8 +6,9 @@ Writes N synthetic records (`tools/synthetic.py`), registers each in the workspa
 the list's certification column has work to do), starts `sc-docs serve` in a subprocess and times
 each page over HTTP (keep-alive, the way a browser asks). The baseline, interleaved in the same
 rounds, is what the list would cost without the workspace's summary cache: loading and validating
-every record again. Prints the first (cold) list request, then per page the median and the
-slowest time and the ratio of the median to the baseline's median.
+every record again. Prints the first list request (answered at once while a start-up pass checks
+the records) and when every record was checked, then per page the median and the slowest time
+and the ratio of the median to the baseline's median.
 """
 
 from __future__ import annotations
@@ -89,8 +90,13 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        started = time.perf_counter()
         cold, status, body = timed(conn, "GET", "/")
         assert status == 200, status
+        while b"checking records" in body:  # the start-up pass is still checking records
+            time.sleep(0.2)
+            body = timed(conn, "GET", "/")[2]
+        checked = time.perf_counter() - started
         cookie = ""  # the session cookie and CSRF token a browser would carry
         conn.request("GET", "/")
         response = conn.getresponse()
@@ -122,7 +128,8 @@ def main() -> int:
                 times[name].append(seconds)
             base.append(baseline(folder))
         base_ms = statistics.median(base) * 1000
-        print(f"workspace: {args.n} applicants, {args.rounds} rounds; first (cold) list request {cold * 1000:.0f} ms")
+        print(f"workspace: {args.n} applicants, {args.rounds} rounds; first list request {cold * 1000:.0f} ms, "
+              f"every record checked {checked:.1f} s after it")
         print(f"baseline (summarize every record, no cache): median {base_ms:.0f} ms")
         print(f"{'page':32} {'median ms':>10} {'max ms':>8} {'vs baseline':>12} {'< 100 ms':>9}")
         ok = True

@@ -17,6 +17,13 @@ def load_applicant(source: Any) -> ApplicantRecord:
     return _load(source)
 
 
+def load_valid_applicant(source: Any) -> ApplicantRecord:
+    """Load an applicant record and validate it; an invalid one raises `sc_docs.errors.ValidationFailed`."""
+    from sc_docs.sheets import load_valid_applicant as _load_valid
+
+    return _load_valid(source)
+
+
 def validate(record: Any) -> list[Problem]:
     """Return every problem in `record` (an `ApplicantRecord` or a plain dict), in source order."""
     from sc_docs.sheets import validate as _validate

@@ -155,8 +155,9 @@ def atomic_write(path: StrPath, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one, never half.
 
     The new file takes the mode of the regular file it replaces (a private 0600 file stays
-    private), else the umask's default. A link at `path` is replaced, never written through; a
-    folder, device or FIFO at `path` is refused. The parent folder must exist.
+    private), else the umask's default; a file with other hard links is rewritten in place so
+    the links stay. A symbolic link at `path` is replaced, never written through; a folder,
+    device or FIFO at `path` is refused. The parent folder must exist.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -168,6 +169,9 @@ def atomic_write(path: StrPath, data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     else:
+        if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+            _write_in_place(target, data)
+            return
         if stat.S_ISREG(st.st_mode):
             mode = stat.S_IMODE(st.st_mode)
         elif not stat.S_ISLNK(st.st_mode):
@@ -195,6 +199,20 @@ def atomic_write(path: StrPath, data: bytes) -> None:
         raise
 
 
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Rewrite a file that has other hard links in place, so every name sees the new content
+    (a rename would leave the other names on the old file)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | nofollow() | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "wb") as fh:
+            fh.truncate(0)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
+
+
 def write_output(
     path: StrPath,
     data: bytes,
@@ -203,15 +221,26 @@ def write_output(
     inputs: Iterable[StrPath] = (),
     replaceable: Callable[[Path], bool] | None = None,
 ) -> None:
-    """Write `data` to `path` (`-`: stdout) after `check_output`; an identical file is left as it is."""
+    """Write `data` to `path` (`-`: stdout) after `check_output`.
+
+    A file that already holds exactly `data` is left as it is (replacing it would lose nothing,
+    so no `--force` is needed, and its links and times stay).
+    """
     name = os.fspath(path)
     if name == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    sources = list(inputs)
-    check_output(name, force=force, inputs=sources, replaceable=lambda p: _same_bytes(p, data) or bool(replaceable and replaceable(p)))
-    atomic_write(name, data)
+    identical = False
+
+    def ours(p: Path) -> bool:
+        nonlocal identical
+        identical = _same_bytes(p, data)
+        return identical or bool(replaceable and replaceable(p))
+
+    check_output(name, force=force, inputs=inputs, replaceable=ours)
+    if not identical:
+        atomic_write(name, data)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

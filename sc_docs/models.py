@@ -41,6 +41,9 @@ class DocumentMeta(BaseModel):
     fields: str | None = Field(default=None, description="Field map: PDF field -> record path (form).")
     cells: str | None = Field(default=None, description="Cell map: worksheet cell -> record path (workbook).")
     unused_fields: list[str] = Field(default_factory=list)
+    inputs: list[str] = Field(
+        default_factory=list, description="Context beyond the record the template reads, by name (e.g. checklist).",
+    )
 
     @model_validator(mode="after")
     def _files_of_kind(self) -> DocumentMeta:
@@ -86,6 +89,9 @@ class Manifest(BaseModel):
     input_files: list[str]
     input_sha256: str
     documents: list[ManifestDocument]
+    warnings: list[str] = Field(
+        default_factory=list, description="What the record certifies false (FILE:LINE: path: message), for a reviewer.",
+    )
 
 
 class BatchEntry(BaseModel):

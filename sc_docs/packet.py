@@ -21,7 +21,9 @@ from sc_docs import __version__
 from sc_docs.files import deterministic_zip
 from sc_docs.catalog import Catalog, Entry, document_sections, load_catalog
 from sc_docs.catalog.contract import section_field
+from sc_docs.catalog.certifications import false_certifications
 from sc_docs.catalog.makers import maker_for
+from sc_docs.checklist import checklist_input
 from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
 from sc_docs.models import Manifest, ManifestDocument
 from sc_docs.files import carry_over, default_mode
@@ -98,6 +100,17 @@ def wanted_entries(record: dict[str, Any], catalog: Catalog, only: list[str] | N
     return entries
 
 
+def inputs_for(entry: Entry, record: dict[str, Any], slug: str, db: Any, catalog: Catalog) -> dict[str, Any] | None:
+    """Return the inputs beyond the record that `entry` names (computed only when asked for)."""
+    if not entry.meta.inputs:
+        return None
+    providers = {"checklist": lambda: checklist_input(record, slug=slug, db=db, catalog=catalog)}
+    unknown = [n for n in entry.meta.inputs if n not in providers]
+    if unknown:
+        raise ScDocsError(f"{entry.key}: meta.yaml asks for the input {unknown[0]!r}; known: {', '.join(sorted(providers))}")
+    return {name: providers[name]() for name in entry.meta.inputs}
+
+
 def build_packet(
     record: ApplicantRecord,
     *,
@@ -106,8 +119,12 @@ def build_packet(
     pdf: bool = False,
     slug: str | None = None,
     catalog: Catalog | None = None,
+    db: str | os.PathLike[str] | None = None,
 ) -> Packet:
-    """Validate `record` and return its packet; an invalid record raises `ValidationFailed`."""
+    """Validate `record` and return its packet; an invalid record raises `ValidationFailed`.
+
+    `db` is a tracker database whose statuses the Master Checklist shows (else all pending).
+    """
     catalog = catalog or load_catalog()
     require_valid(record, catalog.schemas)
     data = record.data
@@ -128,7 +145,7 @@ def build_packet(
     for entry in wanted_entries(data, catalog, only):
         stem = f"{slug}_{entry.key}_{entry.meta.version}"
         maker = maker_for(entry)
-        content = maker.make(entry, data, date)
+        content = maker.make(entry, data, date, inputs_for(entry, data, slug, db, catalog))
         add(entry, entry.meta.kind, f"{stem}{maker.suffix}", content)
         if maker.suffix == ".pdf":
             pdf_parts.append((entry.meta.title, content))
@@ -152,6 +169,7 @@ def build_packet(
     manifest = Manifest(
         sc_docs_version=__version__, slug=slug, legal_name=data["applicant"]["legal_name"], packet_date=date,
         input_files=[Path(s).name for s in record.sources], input_sha256=input_sha256(record), documents=docs,
+        warnings=[w.format() for w in false_certifications(record, catalog.schemas)],
     )
     return Packet(slug, files, manifest)
 
@@ -218,7 +236,14 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
             if swapped and (old / packet.slug).is_dir() and not (old / packet.slug).is_symlink():
                 # Only what sc-docs wrote is replaced: anything else a user put in the folder
                 # (notes, signed originals) moves into the new one.
-                packet.kept = carry_over(old / packet.slug, final_dir, listed)
+                try:
+                    packet.kept = carry_over(old / packet.slug, final_dir, listed)
+                except OSError as exc:  # never delete what could not be moved: park it in plain sight
+                    parked = Path(tempfile.mkdtemp(prefix=f"{packet.slug}.previous-", dir=outdir))
+                    os.replace(old / packet.slug, parked / packet.slug)
+                    shutil.rmtree(old, ignore_errors=True)
+                    raise OutputError(f"could not carry your files into the new packet ({exc.strerror or exc}); "
+                                      f"the previous packet folder is kept as {parked / packet.slug}", file=str(final_dir)) from None
             shutil.rmtree(old, ignore_errors=True)
     return final_dir
 

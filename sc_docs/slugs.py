@@ -34,7 +34,11 @@ def slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     text = text.replace("&", " and ").lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    text = text[:_MAX_LEN].rstrip("-") or "applicant"
+    if len(text) > _MAX_LEN:
+        # Cut at the last word boundary within the limit, never mid-word ("...-authority", not "...-autho").
+        head = text[: _MAX_LEN + 1]
+        text = head.rsplit("-", 1)[0] if "-" in head.rstrip("-") else text[:_MAX_LEN]
+    text = text.rstrip("-") or "applicant"
     if text in _RESERVED:
         text = f"{text}-1"
     return text

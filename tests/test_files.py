@@ -84,7 +84,9 @@ def test_check_output_rules(tmp_path: Path) -> None:
 def test_write_output_leaves_identical_content_alone(tmp_path: Path) -> None:
     target = tmp_path / "same.txt"
     target.write_bytes(b"same")
+    inode = target.stat().st_ino
     files.write_output(target, b"same")  # nothing would be lost: allowed without --force
+    assert target.stat().st_ino == inode  # and not even rewritten: its hard links stay
     with pytest.raises(OutputExistsError):
         files.write_output(target, b"different")
 
@@ -196,3 +198,50 @@ def test_msvcrt_lock_is_used_where_fcntl_is_missing(tmp_path: Path, monkeypatch:
             with files.locked(tmp_path):
                 pass
     assert calls == [(2, 1), (2, 1)]
+
+
+def test_packet_rewrite_that_cannot_carry_a_users_file_keeps_it_in_plain_sight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sc_docs
+    from sc_docs import packet as packet_module
+    from sc_docs.packet import build_packet, write_packet
+    from tests.conftest import EXAMPLES
+
+    record = sc_docs.load_applicant(EXAMPLES / "acme-power-and-light.yaml")
+    folder = write_packet(build_packet(record, only=["sca"]), tmp_path)
+    (folder / "signed.pdf").write_bytes(b"signed")
+
+    def failing(old: Path, new: Path, ours: object) -> list[str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(packet_module, "carry_over", failing)
+    with pytest.raises(OutputError, match="the previous packet folder is kept as .*acme-power-and-light-llc.previous-"):
+        write_packet(build_packet(record, only=["sca"]), tmp_path)
+    (parked,) = tmp_path.glob("acme-power-and-light-llc.previous-*/acme-power-and-light-llc/signed.pdf")
+    assert parked.read_bytes() == b"signed"
+    assert not list(tmp_path.glob(".sc-docs-tmp-*"))
+
+
+def test_atomic_write_keeps_hard_links(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_bytes(b"old old old")
+    other = tmp_path / "other-name.txt"
+    os.link(target, other)
+    files.atomic_write(target, b"new")
+    assert other.read_bytes() == b"new" and target.read_bytes() == b"new"
+    assert target.stat().st_ino == other.stat().st_ino
+
+
+@settings(max_examples=40, deadline=None)
+@given(old=st.binary(max_size=64), new=st.binary(max_size=64), force=st.booleans(), ours=st.booleans())
+def test_write_output_never_loses_a_file_unasked(tmp_path_factory: pytest.TempPathFactory, old: bytes, new: bytes,
+                                                  force: bool, ours: bool) -> None:
+    target = tmp_path_factory.mktemp("w") / "out.bin"
+    target.write_bytes(old)
+    try:
+        files.write_output(target, new, force=force, replaceable=lambda p: ours)
+    except OutputExistsError:
+        assert not (force or ours or old == new)
+        assert target.read_bytes() == old
+    else:
+        assert force or ours or old == new
+        assert target.read_bytes() == new

@@ -3,7 +3,7 @@
 The engine's own tests (`tests/engines/test_docx.py`) cover its sandbox and package checks one by
 one; these tests come at it as an attacker would, through `render_docx` and through the workflow
 path a user template takes (a pro forma folder loaded with `load_catalog(folder)` and rendered by
-`sc_docs.packet.render_agreement`). No CLI command takes a user DOCX template yet; when one is
+`sc_docs.catalog.makers.make`). No CLI command takes a user DOCX template yet; when one is
 added, `test_hostile_user_template_through_the_catalog` should drive it too.
 
 Resource abuse runs in a child process with a memory cap (`tests/corpus/isolate.py`).
@@ -104,14 +104,17 @@ def _user_catalog(tmp_path: Path, paragraphs: list[str]) -> Path:
                          ids=["globals", "include", "config"])
 def test_hostile_user_template_through_the_catalog(tmp_path: Path, expression: str) -> None:
     from sc_docs.catalog import load_catalog
-    from sc_docs.packet import build_packet, render_agreement
+    from sc_docs.catalog.makers import make
+    from sc_docs.packet import build_packet
     from sc_docs.sheets import ApplicantRecord
 
     catalog = load_catalog(_user_catalog(tmp_path, ["{{ applicant.legal_name }}", expression]))
     entry = catalog.get("sca")
     with pytest.raises(TemplateError, match="paragraph 2"):
-        render_agreement(RECORD, entry, dt.date(2027, 1, 1))
-    record = ApplicantRecord(data={k: v for k, v in RECORD.items()}, sources=["acme.yaml"])
+        make(entry, RECORD, dt.date(2027, 1, 1))
+    # the user's catalog holds only sca: the record's other sections are not its documents
+    data = {**RECORD, "documents": {"sca": RECORD["documents"]["sca"]}}
+    record = ApplicantRecord(data=data, sources=["acme.yaml"])
     with pytest.raises(ScDocsError, match="paragraph 2"):
         build_packet(record, only=["sca"], catalog=catalog)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -44,13 +45,17 @@ def test_packet_holds_every_document_named_by_convention(sheet: Path, tmp_path: 
         # Every document opens; one per packet also converts (LibreOffice) or renders (pdftoppm).
         if doc["file"].endswith(".docx"):
             assert_docx_ok(data, convert=doc["key"] == "sca")
+        elif doc["file"].endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            assert load_workbook(io.BytesIO(data)).sheetnames  # opens in openpyxl
         else:
             assert_pdf_ok(data, render=True)
     for doc in agreement_docs:
         data = (folder / doc["file"]).read_bytes()
         Document(str(folder / doc["file"]))  # opens in python-docx
         text = docx_text(data)
-        assert record.data["applicant"]["legal_name"] in text
+        assert record.data["applicant"]["legal_name"].replace("'", "\u2019") in text  # typographic apostrophe
         for tag in ("{{", "}}", "{%", "%}"):
             assert tag not in text
     with zipfile.ZipFile(tmp_path / f"{packet.slug}.zip") as zf:

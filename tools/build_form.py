@@ -26,6 +26,7 @@ US_STATES = [
 ]
 BLANK = " "  # reportlab needs a selected option; a blank first option leaves the dropdown empty
 FIELD_H = 18
+FONT_SIZE = 10
 LINE_H = 14
 GAP = 8
 SEP = "__"  # stands for a dot in the flat names reportlab writes
@@ -65,6 +66,13 @@ class Layout:
             self.y -= 2
         elif kind == "note":
             self.text_block(item["text"], self.margin, 8.5, full, "Helvetica-Oblique")
+            self.y -= GAP
+        elif kind == "list":
+            for entry in item["items"]:
+                top = self.y
+                self.text_block(entry, self.margin + 34, 8.5, full - 34)
+                self.c.setFont("Helvetica", 8.5)
+                self.c.drawString(self.margin + 24, top - 8.5 - 2, "\u2022")
             self.y -= GAP
         elif kind == "row":
             self.row(item)
@@ -125,7 +133,9 @@ class Layout:
         common: dict[str, Any] = {
             "name": flat(item["name"]), "x": x, "width": width, "tooltip": item.get("label", "")[:120],
             "borderWidth": 1, "borderColor": _GREY, "fillColor": _FILL, "textColor": _BLACK,
-            "fontSize": 9 if kind == "dropdown" else 0,
+            # one size for every field, dropdowns included; the engine shrinks a value that does
+            # not fit (never below its floor) and moves what still does not fit to an addendum
+            "fontSize": FONT_SIZE,
         }
         if kind == "dropdown":
             options = US_STATES if item["options"] == "us_states" else list(item["options"])

@@ -55,17 +55,25 @@ def document_metadata(entry: Entry) -> dict[str, Any]:
     }
 
 
-def build_context(entry: Entry, record: Mapping[str, Any]) -> dict[str, Any]:
+def build_context(entry: Entry, record: Mapping[str, Any], inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return the context `entry`'s template renders with, from `record` (an applicant record's data).
 
     A record without the entry's section gives an empty section; the maker's strict rendering
-    then names the first missing value.
+    then names the first missing value. `inputs` holds what the entry's `inputs` ask for beyond
+    the record (e.g. the requirements checklist), by name; a missing one raises `CatalogError`.
     """
-    return {
+    from sc_docs.errors import CatalogError
+
+    context = {
         "applicant": record.get("applicant", {}),
         SECTION_NAMES[entry.meta.kind]: document_sections(record).get(entry.key, {}),
         "document": document_metadata(entry),
     }
+    for name in entry.meta.inputs:
+        if inputs is None or name not in inputs:
+            raise CatalogError(f"{entry.key}: needs the input {name!r}, which the caller did not provide")
+        context[name] = inputs[name]
+    return context
 
 
 def output_properties(entry: Entry) -> dict[str, str]:

@@ -137,7 +137,7 @@ def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]
             continue
         values[rule.pdf_field] = apply_rule(rule, value)
     if missing:
-        raise FormError("; ".join(missing))
+        raise FormError("\n".join(missing))  # one problem per line
     return values
 
 
@@ -182,8 +182,9 @@ def fill_form(entry: Entry, record: Mapping[str, Any], *, flatten: bool = False)
 
 def warm(entries: list[Entry]) -> None:
     """Parse the forms of `entries` and read their field maps once, for a worker's start-up."""
-    from sc_docs.engines.pdf import open_form
+    from sc_docs.engines.pdf import open_form, preload_fonts
 
+    preload_fonts()
     for entry in entries:
         load_field_map(entry.file("fields"))
         open_form(entry.source_path)

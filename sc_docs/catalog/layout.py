@@ -33,7 +33,7 @@ def upgrade_layout(data: dict[str, Any], positions: Positions, keys: Iterable[st
         from sc_docs.catalog import load_catalog
 
         keys = list(load_catalog().entries)
-    moves: list[tuple[tuple[str | int, ...], str]] = []
+    moves: list[tuple[tuple[str, ...], str]] = []
     legacy = data.get(LEGACY_AGREEMENTS)
     if isinstance(legacy, dict):
         moves += [((LEGACY_AGREEMENTS, key), key) for key in legacy]
@@ -81,6 +81,6 @@ def upgrade_path(path: tuple[str | int, ...], keys: Iterable[str] | None = None)
         from sc_docs.catalog import load_catalog
 
         keys = load_catalog().entries
-    if path and path[0] in keys and path[0] not in ("applicant", DOCUMENTS):
+    if path and isinstance(path[0], str) and path[0] in set(keys) and path[0] not in ("applicant", DOCUMENTS):
         return (DOCUMENTS, *path)
     return path

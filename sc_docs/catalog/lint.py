@@ -57,6 +57,8 @@ def variable_problems(variables: set[str], entry: Entry) -> list[str]:
             if len(parts) > 1 and parts[1] not in DOCUMENT_KEYS:
                 problems.append(f"{var}: document has only {', '.join(sorted(DOCUMENT_KEYS))}")
             continue
+        if root in entry.meta.inputs:
+            continue  # given by the caller, not described by a schema
         if root not in ("applicant", section):
             problems.append(f"{var}: unknown root '{root}'; templates read applicant, {section} and document")
             continue

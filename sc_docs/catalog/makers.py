@@ -21,7 +21,7 @@ from sc_docs.errors import CatalogError
 if TYPE_CHECKING:
     from sc_docs.catalog import Catalog, Entry
 
-MakeFn = Callable[["Entry", Mapping[str, Any], dt.date], bytes]
+MakeFn = Callable[["Entry", Mapping[str, Any], dt.date, "Mapping[str, Any] | None"], bytes]
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,12 @@ def maker_for(entry: Entry) -> Maker:
         raise CatalogError(f"{entry.key}: no maker for documents of kind {entry.meta.kind!r}") from None
 
 
-def make(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
-    """Return the document `entry` makes from `record` (an applicant record's data) on `date`."""
-    return maker_for(entry).make(entry, record, date)
+def make(entry: Entry, record: Mapping[str, Any], date: dt.date, inputs: Mapping[str, Any] | None = None) -> bytes:
+    """Return the document `entry` makes from `record` (an applicant record's data) on `date`.
+
+    `inputs` are the context beyond the record that the entry's `inputs` name.
+    """
+    return maker_for(entry).make(entry, record, date, inputs)
 
 
 def stamp(date: dt.date) -> dt.datetime:
@@ -70,13 +73,13 @@ def subject(entry: Entry) -> str:
 
 @register("agreement", ".docx", office_document=True)
 @register("letter", ".docx", office_document=True)
-def make_docx(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
+def make_docx(entry: Entry, record: Mapping[str, Any], date: dt.date, inputs: Mapping[str, Any] | None = None) -> bytes:
     """Render a DOCX template with fixed document properties and the template's identity."""
     from sc_docs.engines.docx import compile_template
 
     when = stamp(date)
     return compile_template(entry.source_path).render(
-        build_context(entry, record),
+        build_context(entry, record, inputs),
         core_properties={
             "title": f"{entry.meta.title} - {record['applicant']['legal_name']}",
             "subject": subject(entry),
@@ -90,7 +93,7 @@ def make_docx(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
 
 
 @register("form", ".pdf")
-def make_form(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
+def make_form(entry: Entry, record: Mapping[str, Any], date: dt.date, inputs: Mapping[str, Any] | None = None) -> bytes:
     """Fill a PDF form through its field map (the PDF engine's output is already deterministic)."""
     from sc_docs.catalog.formfill import fill_form
 
@@ -98,7 +101,7 @@ def make_form(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
 
 
 @register("workbook", ".xlsx")
-def make_workbook(entry: Entry, record: Mapping[str, Any], date: dt.date) -> bytes:
+def make_workbook(entry: Entry, record: Mapping[str, Any], date: dt.date, inputs: Mapping[str, Any] | None = None) -> bytes:
     """Fill an XLSX template through its cell map."""
     from sc_docs.catalog.workbook import fill_workbook
 

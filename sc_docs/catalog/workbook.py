@@ -181,7 +181,7 @@ def fill_workbook(entry: Entry, record: Mapping[str, Any], when: dt.datetime) ->
     _stamp(book, entry, record, when, output_properties(entry))
     out = io.BytesIO()
     book.save(out)
-    return _fixed_zip(out.getvalue())
+    return _fixed_zip(out.getvalue(), when)
 
 
 def _stamp(book: Any, entry: Entry, record: Mapping[str, Any], when: dt.datetime, props: dict[str, str]) -> None:
@@ -201,13 +201,23 @@ def _stamp(book: Any, entry: Entry, record: Mapping[str, Any], when: dt.datetime
         book.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """Return the zip `data` rewritten with fixed entry times, in its own order."""
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """Return the zip `data` with fixed entry times and modification time, in its own order.
+
+    openpyxl stamps `modified` with the clock as it saves, whatever the workbook says.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename), compresslevel=6)
+            dst.writestr(fixed, content, compresslevel=6)
     return out.getvalue()

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from sc_docs.cli import safe_message
+from sc_docs.cli.packet import warn_fonts
 from sc_docs.cli.params import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
@@ -67,6 +68,25 @@ def _count(inputs: tuple[str, ...]) -> int | None:
     return len(files)
 
 
+def _never_attempted(inputs: tuple[str, ...], seen: int) -> int:
+    """Return how many applicants of `inputs` a stopped run never reached (rosters counted by row)."""
+    from sc_docs.batch import input_files
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    total = 0
+    for f in (f for item in inputs for f in input_files(Path(item))):
+        if f.suffix.lower() != ".csv":
+            total += 1
+            continue
+        try:
+            total += sum(1 for _ in iter_roster(decode_roster(read_bytes(f))[0], str(f)))
+        except ScDocsError:
+            total += 1  # an unreadable roster is one failed input
+    return max(total - seen, 0)
+
+
 def _note_encodings(inputs: tuple[str, ...]) -> None:
     """Say which CSV rosters are not UTF-8 (read as Windows-1252), before the run starts."""
     from sc_docs.batch import input_files
@@ -83,6 +103,22 @@ def _note_encodings(inputs: tuple[str, ...]) -> None:
             continue  # the batch reports it against the roster
         if notice:
             click.echo(safe_message(f"note: {f} {notice}"), err=True)
+
+
+def _note_kept(outdir: Path, slugs: list[str]) -> None:
+    """Say which packet folders hold files sc-docs did not write (kept, never replaced)."""
+    from sc_docs.packet import MANIFEST, read_manifest
+
+    for slug in slugs:
+        folder = outdir / slug
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        ours = {MANIFEST, *(d.file for d in manifest.documents)}
+        kept = sorted(p.name for p in folder.iterdir() if p.name not in ours)
+        if kept:
+            click.echo(safe_message(f"kept {len(kept)} file{'s' if len(kept) != 1 else ''} sc-docs did not write in {folder}: "
+                                    f"{', '.join(kept)}"), err=True)
 
 
 @click.command()
@@ -108,6 +144,7 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     """
     from sc_docs.batch import Options, run_batch
 
+    warn_fonts(pdf)
     _note_encodings(inputs)
     progress = Progress(quiet)
     progress.total = _count(inputs)
@@ -120,11 +157,14 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
         click.echo(report.model_dump_json(indent=2))
     else:
         # File names and reasons come from the inputs: escaped before they reach a terminal.
-        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped} "
+        never = _never_attempted(inputs, report.done + report.failed + report.skipped) if fail_fast else 0
+        unrun = f", not attempted {never} (--fail-fast stopped the run)" if never else ""
+        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped}{unrun} "
                                 f"in {report.seconds:.1f}s -> {outdir}"))
         for e in report.entries:
             if e.status == "failed":
                 click.echo(safe_message(f"failed {e.source}: {e.reason}"))
                 for line in e.problems:
                     click.echo(safe_message(f"  {line}"))
+    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
     raise click.exceptions.Exit(1 if report.failed else 0)

@@ -64,6 +64,23 @@ class TemplateKey(click.ParamType):
         return entry.key
 
 
+class RegularFile(click.Path):
+    """An existing regular file: a folder, device or FIFO is refused before anything reads it
+    (`/dev/zero` as evidence would otherwise be hashed forever)."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import os
+        import stat
+
+        path = super().convert(value, param, ctx)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            self.fail(f"{str(value)!r} is not a regular file (a device or a pipe)", param, ctx)
+        return path
+
+
 def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     """Add `--format` with `choices` (machine-readable output where a program may read it)."""
     return click.option(
@@ -81,9 +98,30 @@ force_option = click.option(
     "--force", is_flag=True,
     help="Replace an existing output file, or write into a non-empty folder sc-docs did not create.",
 )
+class DatabaseFile(click.Path):
+    """A tracker database file: new, or an existing regular file (never a device or a pipe,
+    where SQLite would leave a journal beside it and fail half-way)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import os
+        import stat
+
+        path = super().convert(value, param, ctx)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return path  # created on first use
+        if not stat.S_ISREG(mode):
+            self.fail(f"{str(value)!r} is not a regular file (a device or a pipe)", param, ctx)
+        return path
+
+
 db_option = click.option(
     "--db", envvar="SC_DOCS_DB", show_envvar=True, default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DatabaseFile(),
     help="Tracker database file (default for track: ./sc-docs.sqlite).",
 )
 
@@ -96,7 +134,7 @@ def output_file_option(help: str, *, required: bool = True, default: str | None 
             "-o", "--output", required=required, default=default, show_default=default is not None,
             type=click.Path(allow_dash=True), help=help,
         )(func)
-        return force_option(func)  # type: ignore[return-value]
+        return force_option(func)
 
     return decorate
 

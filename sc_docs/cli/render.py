@@ -65,5 +65,9 @@ def render(key: str, sheets: tuple[str, ...], output: str, force: bool, pdf: boo
         from sc_docs.engines.convert import docx_to_pdf
         from sc_docs.engines.pdf.pack import normalize_pdf
 
+        from sc_docs.engines.fonts import font_warnings
+
+        for warning in font_warnings(docx):
+            click.echo(f"Warning: {warning}", err=True)
         converted = normalize_pdf(docx_to_pdf(docx), title=entry.meta.title, date=date)
         write_output(pdf_path, converted, force=force, inputs=sheets, replaceable=made_by_sc_docs)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
+from types import FrameType
 
 import click
+import uvicorn
 
 from sc_docs.errors import UsageError
 
@@ -38,8 +41,6 @@ def serve(workspace: str, host: str, port: int, token: str | None, samples: bool
     Open the address it prints in a browser. `sc-docs serve --workspace demo --samples` starts on
     the bundled examples. Stop it with Ctrl+C.
     """
-    import uvicorn
-
     from sc_docs.web import create_app
     from sc_docs.web.security import is_loopback, new_token
 
@@ -62,7 +63,20 @@ def serve(workspace: str, host: str, port: int, token: str | None, samples: bool
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"sc-docs workspace {folder.resolve()} at {address}", err=True)
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    except KeyboardInterrupt:  # uvicorn handles Ctrl+C itself; a second one lands here
-        raise SystemExit(130) from None
+        server.run()
+    except KeyboardInterrupt:
+        server.interrupted = True
+    if server.interrupted:
+        raise SystemExit(130)  # stopped with Ctrl+C: the exit code of an interrupted command
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, remembering whether Ctrl+C stopped it (uvicorn itself exits 0 either way)."""
+
+    interrupted = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.interrupted = self.interrupted or sig == signal.SIGINT
+        super().handle_exit(sig, frame)

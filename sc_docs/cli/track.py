@@ -12,6 +12,7 @@ import click
 
 from sc_docs.cli import safe_message
 from sc_docs.cli.params import DATE, db_option, output_file_option
+from sc_docs.cli.params import RegularFile
 
 STATUS_CHOICES = ("done", "waived", "pending")
 
@@ -97,7 +98,7 @@ def add(sheet: Path, slug: str | None, by: str | None, db: Path | None, requirem
 @click.option("--date", "when", type=DATE, help="When it happened (default: today).")
 @click.option(
     "--evidence",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=RegularFile(),
     help="A file proving it; its SHA-256 goes into the history.",
 )
 @click.option("--note", help="A note for the history.")

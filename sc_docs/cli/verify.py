@@ -64,8 +64,10 @@ def verify(document: str, template_key: str | None, sheet: str | None, strict: b
     Only the fill-ins (names, addresses, dates, schedules) may differ from the pro forma text;
     anything else is a deviation that makes the agreement non-conforming (it would need its own
     FERC filing). Each deviation is listed with its article, section, paragraph and the words
-    around it; pending tracked changes count as deviations; comments are listed but do not.
-    Formatting counts only with --strict.
+    around it. What a reader sees is compared: hidden, white-on-white, tiny or off-page text
+    counts as deleted, field results count as text, embedded documents and content controls
+    bound to other text are deviations; pending tracked changes count as deviations; comments
+    are listed but do not. Formatting counts only with --strict.
 
     Exit 0 conforming (and matching --sheet), 1 non-conforming or differing from the sheet,
     2 unreadable file or bad usage.

@@ -154,6 +154,7 @@ class _RunState:
     look: Look
     sig: str = ""
     had_text: bool = False
+    hidden: str | None = None  # why its text cannot be seen (None: it can)
 
 
 @dataclass(slots=True)
@@ -219,7 +220,7 @@ class Walker:
     def _emit(self, text: str, run: _RunState | None) -> None:
         if not text:
             return
-        if any(f[0] == "result" and not f[2] for f in self._fields):
+        if self._fields and self._in_page_number():
             return  # a page number
         p = self._cur
         if p is None:
@@ -227,7 +228,7 @@ class Walker:
                 self.source.append(text)
             return
         kind, author, date = (run.kind, run.author, run.date) if run else (None, None, None)
-        reason = self._hidden(run)
+        reason = run.hidden if run is not None else self._hidden(None)
         if reason is not None:
             if text.strip() or p.hidden:
                 self._grow(len(text))
@@ -262,6 +263,9 @@ class Walker:
         item = Tracked(kind, "", at, author, date, reason)
         into.append(item)
         self._track.append([item, [text], into, len(text)])
+
+    def _in_page_number(self) -> bool:
+        return any(f[0] == "result" and not f[2] for f in self._fields)
 
     def _hidden(self, run: _RunState | None) -> str | None:
         if any(a.get("off") for a in self._anchors):
@@ -300,7 +304,9 @@ class Walker:
         elif tag == _R:
             kind, author, date = self._changes[-1] if self._changes else (None, None, None)
             style = self._paras[-1].style if self._paras else None
-            self._runs.append(_RunState(kind, author, date, self.styles.run(style, None)))
+            run = _RunState(kind, author, date, self.styles.run(style, None))
+            run.hidden = self._hidden(run)
+            self._runs.append(run)
         elif tag == _FLDSIMPLE:
             self._fields.append(["result", el.get(q("instr"), ""), None])
             self._fields[-1][2] = _shown(self._fields[-1][1])
@@ -326,7 +332,8 @@ class Walker:
         elif tag in _EMBEDDED:
             self.embedded.append(Embedded(self.part, self.count, _EMBEDDED[tag], el.get(f"{{{_REL}}}id")))
         if tag not in _LEAF_TEXT:
-            self._loose(el.text)
+            if self.tags:
+                self._loose(el.text)
         return True
 
     def end(self, el: etree._Element) -> bool:
@@ -357,7 +364,7 @@ class Walker:
             self._emit("-", run)
         elif tag == _R and run is not None:
             self._runs.pop()
-            fields_ok = all(f[0] != "result" or f[2] for f in self._fields)
+            fields_ok = not self._fields or not self._in_page_number()
             if run.had_text and self._cur is not None and fields_ok and run.kind != "inserted":
                 self._cur.runs.append(run.sig)
         elif tag == _P:
@@ -388,7 +395,8 @@ class Walker:
             binding, shown = self._sdts.pop()
             if binding is not None:
                 self.bound.append(Bound(self.part, self.count, binding[0], binding[1], binding[2], shown.value()))
-        self._loose(el.tail)
+        if self.tags:
+            self._loose(el.tail)
         return True
 
     def _end_skipped(self, el: etree._Element) -> None:
@@ -398,6 +406,7 @@ class Walker:
             run = self._runs[-1]
             run.sig = run_signature(el)
             run.look = self.styles.run(self._paras[-1].style if self._paras else None, el)
+            run.hidden = self._hidden(run)
         elif el.tag == _PPR and self._paras:
             state = self._paras[-1]
             state.style = _val(el.find(q("pStyle")))

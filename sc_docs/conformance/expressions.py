@@ -95,13 +95,21 @@ def expr_text(node: nodes.Node) -> str:
 
 def path_text(path: tuple[Segment, ...], indices: dict[int, int] | None = None) -> str:
     """Return `applicant.scids[0]` for a path, loop items numbered by `indices` (`[]` if unknown)."""
-    out = ""
+    from sc_docs import fieldpath
+
+    chunks: list[list[str | int]] = [[]]
     for seg in path:
         if isinstance(seg, LoopRef):
             i = (indices or {}).get(seg.loop)
-            out += f"[{i}]" if i is not None else "[]"
-        elif isinstance(seg, int):
-            out += f"[{seg}]"
+            if i is None:
+                chunks.append([])  # an item of a loop not read: `name[]`, beyond what a field path says
+            else:
+                chunks[-1].append(i)
         else:
-            out += ("." if out else "") + seg
-    return out
+            chunks[-1].append(seg)
+    text = fieldpath.format(tuple(chunks[0])) if chunks[0] else ""
+    for chunk in chunks[1:]:
+        text += "[]"
+        if chunk:
+            text += ("" if isinstance(chunk[0], int) else ".") + fieldpath.format(tuple(chunk))
+    return text

@@ -18,6 +18,8 @@ from typing import Any, Final
 
 from jinja2 import nodes
 
+from sc_docs import fieldpath
+
 from .docread import normalize
 from .pattern import LoopRef, Segment, Slot
 
@@ -121,10 +123,8 @@ def concrete(path: tuple[Segment, ...], loops: dict[int, int]) -> tuple[str | in
 
 
 def dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for seg in path:
-        out += f"[{seg}]" if isinstance(seg, int) else ("." if out else "") + seg
-    return out
+    """Return a concrete path as users write it (`applicant.scids[0]`)."""
+    return fieldpath.format(path)
 
 
 @dataclass(slots=True)
@@ -270,16 +270,9 @@ def loop_context(scope: tuple[Any, ...], loops: dict[int, int], counts: dict[int
 
 
 def lookup(ctx: Any, path: tuple[Segment, ...], loops: dict[int, int]) -> Any:
-    node = ctx
-    for seg in path:
-        key: Any = loops.get(seg.loop) if isinstance(seg, LoopRef) else seg
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
+    """Return the value at `path` in `ctx`, loop items numbered by `loops`; None if missing."""
+    where = concrete(path, loops)
+    return None if where is None else fieldpath.get(ctx, where, None)
 
 
 def equality(test: nodes.Expr | None) -> tuple[nodes.Node, Any] | None:

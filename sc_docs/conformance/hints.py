@@ -8,11 +8,7 @@ they are navigated (`$ref`s followed) by `sc_docs.sheets.schema`, the one resolv
 
 from __future__ import annotations
 
-from typing import Any, Final
-
-#: Where a template's `agreement` section lives in the applicant record. The catalog will name
-#: each entry's section itself (`documents.<key>`); until then this is the one place that knows.
-AGREEMENTS: Final = "agreements"
+from typing import Any
 
 
 class SchemaHints:
@@ -27,7 +23,9 @@ class SchemaHints:
         if path[0] == "applicant":
             return path
         if path[0] == "agreement":
-            return (AGREEMENTS, self.key, *path[1:])
+            from sc_docs.catalog.contract import DOCUMENTS
+
+            return (DOCUMENTS, self.key, *path[1:])
         return None
 
     def _schema(self, path: tuple[str | int, ...]) -> dict[str, Any] | None:

@@ -8,15 +8,17 @@ import threading
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from sc_docs.catalog import TEMPLATE_KEY, TEMPLATE_SHA256, TEMPLATE_VERSION
 from sc_docs.errors import ScDocsError, UsageError
 
 from .package import DocPackage, open_package
 from .pattern import Pattern, build_pattern
 from .report import Identification
 
-KEY_PROP: Final = "sc_docs.template_key"
-VERSION_PROP: Final = "sc_docs.template_version"
-SHA_PROP: Final = "sc_docs.template_sha256"
+# The property names written into outputs are the catalog's (its template contract).
+KEY_PROP: Final = TEMPLATE_KEY
+VERSION_PROP: Final = TEMPLATE_VERSION
+SHA_PROP: Final = TEMPLATE_SHA256
 #: Below this similarity no bundled template is taken to be the document's.
 MIN_SIMILARITY: Final = 0.5
 _WORD: Final = re.compile(r"[A-Za-z]+")
@@ -58,10 +60,10 @@ def template_pattern(source: Path | bytes, name: str) -> tuple[Pattern, DocPacka
 
 
 def document_context(entry: Any) -> dict[str, Any]:
-    """Return the `document` mapping rendering gives a template (from its catalog entry)."""
-    meta = entry.meta
-    return {"key": meta.key, "title": meta.title, "tariff_appendix": meta.tariff_appendix,
-            "version": meta.version, "as_of": meta.as_of.isoformat()}
+    """Return the `document` mapping rendering gives a template: the catalog's, so they agree."""
+    from sc_docs.catalog.contract import document_metadata
+
+    return document_metadata(entry)
 
 
 # -- identification ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Final
 
 from lxml import etree
 
-from sc_docs.engines.docx.reader import DocxReader, clear_done
+from sc_docs.engines.docx.reader import MAX_PART, DocxReader, clear_done
 from sc_docs.errors import ScDocsError, TemplateError, UnreadableFileError
 
 from .docread import Bound, Embedded, Paragraph, Walker, q, run_signature
@@ -26,6 +26,11 @@ _CUSTOM: Final = "http://schemas.openxmlformats.org/officeDocument/2006/custom-p
 _DS: Final = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
 #: Longest XPath of a content control's data binding that is evaluated.
 _MAX_XPATH: Final = 1000
+#: Most custom XML stores read for data bindings, and the largest one.
+_MAX_STORES: Final = 16
+_MAX_STORE_BYTES: Final = 4 * 1024 * 1024
+#: Largest template part parsed whole (templates come from the catalog, not from counterparties).
+_MAX_TEMPLATE_PART: Final = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +66,18 @@ class DocPackage:
         """Return `(part name, kind)` of every part holding text, the main document first."""
         return list(self._text_parts)
 
-    def _part(self, name: str) -> etree._Element | None:
+    def _part(self, name: str, limit: int = MAX_PART) -> etree._Element | None:
         """Return a small part parsed whole, or None if the package lacks it."""
         if name not in self.reader:
             return None
         if name not in self._xml:
             with _unreadable(self.label):
-                self._xml[name] = self.reader.parse(name)
+                self._xml[name] = self.reader.parse(name, limit)
         return self._xml[name]
 
     def xml(self, name: str) -> etree._Element:
         """Return part `name` parsed whole (templates: they are preprocessed as a tree)."""
-        root = self._part(name)
+        root = self._part(name, _MAX_TEMPLATE_PART)
         if root is None:
             raise UnreadableFileError(f"damaged DOCX: no part {name}", file=self.label)
         return root
@@ -93,7 +98,10 @@ class DocPackage:
         for name, kind in self._text_parts:
             walker = Walker(kind, styles=self.stylesheet, paper=paper)
             with _unreadable(self.label):
-                walker.feed(self.reader.iterparse(name), clear_done)
+                try:
+                    walker.feed(self.reader.iterparse(name), clear_done)
+                except UnreadableFileError as exc:
+                    raise UnreadableFileError(exc.message, file=exc.file or self.label) from None
             offset = counters.get(kind, 0)
             for p in walker.paragraphs:
                 p.index += offset
@@ -138,26 +146,26 @@ class DocPackage:
     def bindings(self) -> list[tuple[Bound, str | None]]:
         """Return each content control bound to custom XML with the value its binding holds.
 
-        The value is None when the binding cannot be followed (no such store, a bad XPath).
+        The value is None when the binding cannot be followed (no such store, a bad XPath, or
+        more distinct stores than are read: each is parsed whole, so their number is capped).
         """
-        out = []
-        stores = self._stores() if self._walked[3] else {}
-        for b in self._walked[3]:
-            out.append((b, _bound_value(stores.get((b.store or "").strip("{}").upper()), b)))
-        return out
+        bound = self._walked[3]
+        wanted = {(b.store or "").strip("{}").upper() for b in bound}
+        stores = self._stores(wanted) if bound else {}
+        return [(b, _bound_value(stores.get((b.store or "").strip("{}").upper()), b)) for b in bound]
 
-    def _stores(self) -> dict[str, etree._Element]:
-        """Custom XML parts by their store item id (`customXml/itemPropsN.xml` names itemN.xml's)."""
+    def _stores(self, wanted: set[str]) -> dict[str, etree._Element]:
+        """The custom XML parts named by `wanted` store ids (`customXml/itemPropsN.xml` names itemN.xml's)."""
         out: dict[str, etree._Element] = {}
-        for name in self.reader.names():
-            m = re.fullmatch(r"customXml/itemProps(\d+)\.xml", name)
-            props = self._part(name) if m else None
-            item = self._part(f"customXml/item{m.group(1)}.xml") if m else None
-            if props is None or item is None:
-                continue
-            sid = props.get(f"{{{_DS}}}itemID")
-            if sid:
-                out[sid.strip("{}").upper()] = item
+        with _unreadable(self.label):
+            for name in self.reader.names():
+                m = re.fullmatch(r"customXml/itemProps(\d+)\.xml", name)
+                item = f"customXml/item{m.group(1)}.xml" if m else ""
+                if m is None or item not in self.reader or len(out) >= _MAX_STORES:
+                    continue
+                sid = self.reader.parse(name, _MAX_STORE_BYTES).get(f"{{{_DS}}}itemID", "").strip("{}").upper()
+                if sid in wanted and sid not in out:
+                    out[sid] = self.reader.parse(item, _MAX_STORE_BYTES)
         return out
 
     def comments(self) -> list[tuple[CommentInfo, tuple[str, int, int] | None, str]]:

@@ -24,7 +24,9 @@ def load_sheet(sheet: Any) -> dict[str, Any]:
 
 
 def sheet_differences(run: Any, record: dict[str, Any], key: str) -> list[SheetDifference]:
-    ctx = {"applicant": record.get("applicant", {}), "agreement": (record.get("agreements") or {}).get(key, {}),
+    from sc_docs.catalog import document_sections
+
+    ctx = {"applicant": record.get("applicant", {}), "agreement": document_sections(record).get(key, {}),
            "document": run.document}
     out: dict[str, SheetDifference] = {}
     for occ in run.occurrences:
@@ -58,7 +60,7 @@ def sheet_differences(run: Any, record: dict[str, Any], key: str) -> list[SheetD
         seq = fi.lookup(ctx, path, {})
         if isinstance(seq, list) and len(seq) != count:
             name = fi.dotted(path)
-            out[name] = SheetDifference(path=name, sheet=f"{len(seq)} items", document=f"{count} items")
+            out[name] = SheetDifference(path=name, sheet=_items(len(seq)), document=_items(count))
     return sorted(out.values(), key=lambda d: d.path)
 
 
@@ -90,3 +92,7 @@ def fill_ins(run: Any) -> list[FillIn]:
         out.append(FillIn(path=fi.dotted(path), value=jsonable(value), displayed=shown.get(path, str(value)),
                           source=_SOURCES.get(rank, "displayed"), occurrences=counts.get(path, 0)))  # type: ignore[arg-type]
     return out
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"

@@ -120,7 +120,7 @@ class Report(BaseModel):
     comments: list[Comment] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     fill_ins: list[FillIn] = Field(default_factory=list)
-    record: dict[str, Any] = Field(default_factory=dict, description="The fill-ins as an applicant record (applicant, agreements.KEY).")
+    record: dict[str, Any] = Field(default_factory=dict, description="The fill-ins as an applicant record (applicant, documents.KEY).")
     sheet: str | None = None
     sheet_differences: list[SheetDifference] = Field(default_factory=list)
 

@@ -10,6 +10,9 @@ pending tracked changes, and with `strict=True` formatting. Comments are listed,
 from __future__ import annotations
 
 from pathlib import Path
+
+from sc_docs.catalog import document_sections
+from sc_docs.catalog.contract import DOCUMENTS
 from typing import Any
 
 from . import fillins as fi
@@ -457,7 +460,7 @@ def verify_docx(
                                 anchor=normalize(anchor), location=loc.label() if loc else None,
                                 part=at[0] if at else None, paragraph=at[1] if at else None))
     tree = run.facts.tree(max_rank=fi.FUZZY)
-    record = {"applicant": tree.get("applicant", {}), "agreements": {entry.key: tree.get("agreement", {})}}
+    record = {"applicant": tree.get("applicant", {}), DOCUMENTS: {entry.key: tree.get("agreement", {})}}
     report = Report(
         file=label, template=ident, strict=strict, conforming=not deviations,
         deviations=deviations, comments=comments, notes=notes, fill_ins=readback.fill_ins(run), record=readback.jsonable(record),
@@ -465,14 +468,14 @@ def verify_docx(
     if sheet is not None:
         report.sheet = str(sheet) if isinstance(sheet, (str, Path)) else "<record>"
         sheet_record = readback.load_sheet(sheet)
-        if entry.key not in (sheet_record.get("agreements") or {}):
+        if entry.key not in document_sections(sheet_record):
             report.notes.append(f"the sheet has no '{entry.key}' section: only the applicant's facts were compared")
         report.sheet_differences = readback.sheet_differences(run, sheet_record, entry.key)
     return report
 
 
 def extract_fill_ins(data: bytes, template_key: str | None = None, *, catalog: Any = None) -> dict[str, Any]:
-    """Return the fill-ins of `data` as an applicant record: `{"applicant": ..., "agreements": {key: ...}}`.
+    """Return the fill-ins of `data` as an applicant record: `{"applicant": ..., "documents": {key: ...}}`.
 
     Values displayed through a filter that cannot be inverted (`upper_name`) are left out unless
     shown plainly elsewhere; `verify_docx(...).fill_ins` lists them with their displayed text.

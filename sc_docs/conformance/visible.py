@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Final
 
 from lxml import etree
@@ -46,12 +47,11 @@ class Look:
 
     def over(self, base: Look) -> Look:
         """Return this look with what it leaves unset taken from `base`."""
-        return Look(*(mine if mine is not None else theirs
-                      for mine, theirs in zip(_fields(self), _fields(base), strict=True)))
-
-
-def _fields(look: Look) -> tuple:
-    return (look.vanish, look.spec_vanish, look.color, look.size, look.background)
+        return Look(base.vanish if self.vanish is None else self.vanish,
+                    base.spec_vanish if self.spec_vanish is None else self.spec_vanish,
+                    base.color if self.color is None else self.color,
+                    base.size if self.size is None else self.size,
+                    base.background if self.background is None else self.background)
 
 
 def _toggle(rpr: etree._Element, name: str) -> bool | None:
@@ -105,6 +105,7 @@ def _luminance(rgb: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@lru_cache(maxsize=4096)
 def hidden_reason(look: Look, paper: str | None = None) -> str | None:
     """Return why text with `look` cannot be seen on `paper` (RRGGBB, default white), or None."""
     if look.vanish:
@@ -125,6 +126,7 @@ class StyleSheet:
     def __init__(self, root: etree._Element | None = None) -> None:
         self._own: dict[str, tuple[Look, str | None]] = {}
         self._resolved: dict[str, Look] = {}
+        self._runs: dict[tuple[str | None, str | None, Look], Look] = {}
         self.defaults = Look()
         self.default_paragraph: str | None = None
         if root is None:
@@ -160,8 +162,14 @@ class StyleSheet:
         if direct is not None:
             el = direct.find(q("rStyle"))
             rstyle = None if el is None else el.get(q("val"))
-        look = look_of(direct).over(self.style(rstyle))
-        return look.over(self.style(paragraph_style or self.default_paragraph)).over(self.defaults)
+        own = look_of(direct)
+        key = (paragraph_style, rstyle, own)
+        hit = self._runs.get(key)
+        if hit is None:
+            hit = own.over(self.style(rstyle)).over(self.style(paragraph_style or self.default_paragraph)).over(self.defaults)
+            if len(self._runs) < 65536:
+                self._runs[key] = hit
+        return hit
 
 
 def with_background(look: Look, back: str | None) -> Look:

@@ -33,13 +33,16 @@ class ApplicantRecord:
 
     `positions` maps a path such as `("applicant", "legal_address", "street", 0)` to its `Location`.
     `problems` holds what loading found but did not refuse outright (e.g. two sheets disagreeing on
-    the legal name); `sc_docs.validate` reports them with the schema problems.
+    the legal name); `sc_docs.validate` reports them with the schema problems. `blanks` maps each
+    field the sheet left empty (and loading removed as "not given") to where it was, so a required
+    one is reported as empty at its own line or cell.
     """
 
     data: dict[str, Any]
     sources: list[str]
     positions: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Any] = field(default_factory=list)
+    blanks: dict[Path_, Location] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # not problems: e.g. the old layout was read
 
     def __post_init__(self) -> None:

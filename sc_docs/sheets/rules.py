@@ -138,7 +138,47 @@ def scheduling_agent_name(data: dict[str, Any]) -> Iterator[Finding]:
         yield (path, "a Scheduling Agent is named but uses_scheduling_agent is false", "scheduling-agent")
 
 
-RULES = (control_characters, distinct_scid_choices, effective_dates, distinct_representatives, scheduling_agent_name)
+_ATTENTION = re.compile(r"^\s*(attn\b|attention\b|c/o\b|care of\b)", re.I)
+
+
+def attention_lines(data: dict[str, Any]) -> Iterator[Finding]:
+    """An "Attn:" line is not part of an address: a preamble would state it as the legal address."""
+    facts = data.get("applicant")
+    if not isinstance(facts, dict):
+        return
+    address = facts.get("legal_address")
+    street = address.get("street") if isinstance(address, dict) else None
+    if not isinstance(street, list):
+        return
+    for i, line in enumerate(street):
+        if isinstance(line, str) and _ATTENTION.match(line):
+            yield (
+                ("applicant", "legal_address", "street", i),
+                f"'{line.strip()}' is an attention line, not part of the legal address; "
+                "put whom it is for in applicant.legal_address.attention",
+                "attention-line",
+            )
+
+
+def aba_checksum(data: dict[str, Any]) -> Iterator[Finding]:
+    """An ABA routing number's ninth digit checks the others (weights 3, 7, 1); the message masks it."""
+    from sc_docs.catalog.sensitive import mask
+
+    for key, section in _sections(data):
+        number = section.get("aba_routing_number")
+        if not (isinstance(number, str) and len(number) == 9 and number.isdigit()):
+            continue  # the schema reports the shape
+        d = [int(c) for c in number]
+        if (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10:
+            yield (
+                ("documents", key, "aba_routing_number"),
+                f"ABA routing number {mask(number)} fails its checksum; check it against the bank's wire instructions",
+                "aba-checksum",
+            )
+
+
+RULES = (control_characters, distinct_scid_choices, effective_dates, distinct_representatives, scheduling_agent_name,
+         attention_lines, aba_checksum)
 
 
 def check(data: Any) -> Iterator[Finding]:

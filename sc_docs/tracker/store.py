@@ -141,7 +141,9 @@ class Tracker:
 
         found = section_field(data, "application_date")
         app_date = _as_date(found[1] if found else None, ".".join(found[0]) if found else "application_date")
-        facts_json = dumps(dict(data))
+        from sc_docs.catalog.sensitive import redact
+
+        facts_json = dumps(redact(dict(data)))  # bank numbers are kept masked
         facts = json.loads(facts_json)
         now, who = _now(), actor(by)
         with self.db.write() as conn:

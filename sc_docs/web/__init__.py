@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_app(workspace: Any, *, token: str | None = None, host: str = "127.0.0.1") -> Any:
+def create_app(workspace: Any, *, token: str | None = None, host: str = "127.0.0.1", warm: bool = True) -> Any:
     """Return the ASGI app serving the records in folder `workspace` (see `sc_docs.web.app`)."""
     from sc_docs.web.app import create_app as _create
 
-    return _create(workspace, token=token, host=host)
+    return _create(workspace, token=token, host=host, warm=warm)
 
 
 __all__ = ["create_app"]

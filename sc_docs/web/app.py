@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -39,17 +40,19 @@ async def applicants(request: Request) -> Response:
         page_no = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page_no = 1
-    rows = workspace.summaries()
-    total, valid = len(rows), sum(1 for r in rows if not r.problems and not r.unreadable)
+    rows = await run_in_threadpool(workspace.summaries, wait=False)
+    pending = sum(r.pending for r in rows)
+    total, valid = len(rows), sum(1 for r in rows if not r.problems and not r.unreadable and not r.pending)
     if q:
         rows = [r for r in rows if q in r.legal_name.lower() or q in r.id]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
     from sc_docs.web.certification import progress_by_id
 
-    progress = progress_by_id(workspace)
+    # Until the start-up pass is done, the list does not stop to read the whole tracker either.
+    progress = await run_in_threadpool(progress_by_id, workspace, wait=workspace.warmed.is_set())
     return page(request, "list.html", rows=shown, total=total, valid=valid, q=q, page_no=page_no, pages=pages,
-                progress=progress)
+                progress=progress or {}, pending=pending + (progress is None))
 
 
 def _problems_json(data: dict[str, Any], source: str) -> dict[str, Any]:
@@ -66,16 +69,22 @@ def _record_of(pairs: list[tuple[str, str]], old: dict[str, Any] | None) -> dict
 
 
 def _load_data(workspace: Workspace, id_: str) -> tuple[dict[str, Any] | None, str | None]:
-    """Return the record's data, or None and why it cannot be read."""
+    """Return the record's data (an old layout read as today's), or None and why it cannot be read."""
+    record, why = _load(workspace, id_)
+    return (record.data if record is not None else None), why
+
+
+def _load(workspace: Workspace, id_: str) -> tuple[Any, str | None]:
+    """Return the loaded record and its notices, or None and why it cannot be read."""
     from sc_docs import load_applicant
 
     try:
-        data = load_applicant(workspace.path(id_)).data
+        record = load_applicant(workspace.path(id_))
     except NotFound:
         raise
     except ScDocsError as exc:
         return None, exc.format_message()
-    return data, None
+    return record, "\n".join(record.notices) or None
 
 
 async def _pairs(request: Request) -> list[tuple[str, str]]:
@@ -84,12 +93,13 @@ async def _pairs(request: Request) -> list[tuple[str, str]]:
 
 
 def _edit_page(request: Request, *, id_: str | None, data: dict[str, Any], version: str, status: int = 200,
-               message: str = "", error: str = "", fresh: bool = False) -> Response:
+               message: str = "", error: str = "", fresh: bool = False, record: Any = None) -> Response:
+    """Render the form; `record` (as loaded from its file) gives problems with their lines, as the CLI's."""
     from sc_docs import validate
     from sc_docs.sheets import ApplicantRecord
 
     source = f"{id_}.yaml" if id_ else "<new record>"
-    problems = validate(ApplicantRecord(data=data, sources=[source]))
+    problems = validate(record if record is not None else ApplicantRecord(data=data, sources=[source]))
     by_path: dict[str, list[str]] = {}
     for p in problems:
         by_path.setdefault(p.path, []).append(p.message)
@@ -113,11 +123,13 @@ async def edit_form(request: Request) -> Response:
     workspace = ws(request)
     id_ = request.path_params["id"]
     raw, version = workspace.read(id_)
-    data, error = _load_data(workspace, id_)
+    record, why = _load(workspace, id_)
     message = "Saved." if request.query_params.get("saved") else ""
-    if data is None:
-        return page(request, "unreadable.html", status=422, id=id_, error=error, text=raw.decode("utf-8", "replace"))
-    return _edit_page(request, id_=id_, data=data, version=version, message=message)
+    if record is None:
+        return page(request, "unreadable.html", status=422, id=id_, error=why, text=raw.decode("utf-8", "replace"))
+    if why:  # the old layout's notice: a save writes the record in today's layout
+        message = f"{message} {why.split(': ', 1)[-1]}; saving here writes it in the new layout.".strip()
+    return _edit_page(request, id_=id_, data=record.data, version=version, message=message, record=record)
 
 
 async def save(request: Request) -> Response:
@@ -154,9 +166,9 @@ async def export(request: Request) -> Response:
         raise NotFound(f"no export as '{fmt}'; use yaml or xlsx")
     if fmt == "yaml":
         return Response(raw, media_type="application/yaml", headers=_attachment(f"{id_}.yaml"))
-    data, error = _load_data(workspace, id_)
+    data, why = _load_data(workspace, id_)
     if data is None:
-        return page(request, "message.html", status=422, title="Cannot export", error=error)
+        return page(request, "message.html", status=422, title="Cannot export", error=why)
     from sc_docs.sheets.xlsx_source import write_xlsx
 
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -191,8 +203,12 @@ async def failed(request: Request, exc: Exception) -> Response:
     return page(request, "message.html", status=400, title="Error", error=exc.format_message())
 
 
-def create_app(workspace: str | Path, *, token: str | None = None, host: str = "127.0.0.1") -> Any:
-    """Return the ASGI application serving `workspace`, guarded for `host` (and `token` when set)."""
+def create_app(workspace: str | Path, *, token: str | None = None, host: str = "127.0.0.1", warm: bool = True) -> Any:
+    """Return the ASGI application serving `workspace`, guarded for `host` (and `token` when set).
+
+    `warm` checks every record in a background thread at start, so the list answers at once (records
+    not reached yet show as being checked); without it the first list request checks them all.
+    """
     from starlette.exceptions import HTTPException
 
     from sc_docs.web import certification, documents, jobs
@@ -215,18 +231,26 @@ def create_app(workspace: str | Path, *, token: str | None = None, host: str = "
     app = Starlette(routes=routes, exception_handlers={
         NotFound: not_found, ScDocsError: failed, HTTPException: _http_error})
     app.state.workspace = Workspace(root)
-    threading.Thread(target=_warm, args=(app.state.workspace,), name="warm-summaries", daemon=True).start()
+    if warm:
+        threading.Thread(target=_warm, args=(app.state.workspace,), name="warm-summaries", daemon=True).start()
+    else:
+        app.state.workspace.warmed.set()
     app.state.jobs = jobs.Jobs(app.state.workspace)
     hosts = ({"127.0.0.1", "localhost", "[::1]", host.lower()} if is_loopback(host) else set())
     return Guard(app, token=token, hosts=hosts)
 
 
 def _warm(workspace: Workspace) -> None:
-    """Summarize every record once at start, so the first list page does not validate them all."""
+    """Summarize every record and read the tracker once at start, so no list request waits for it."""
+    from sc_docs.web.certification import progress_by_id
+
     try:
         workspace.summaries()
-    except Exception:  # noqa: S110 - a failure here only means the first page does the work
+        progress_by_id(workspace)
+    except Exception:  # noqa: S110 - a failure here only means a later request does the work
         pass
+    finally:
+        workspace.warmed.set()
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

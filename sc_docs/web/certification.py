@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sc_docs.errors import ScDocsError
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.web.pages import page
 from sc_docs.web.uploads import EVIDENCE, UploadError, read_upload
 from sc_docs.web.workspace import NotFound, Workspace
@@ -44,26 +44,51 @@ def _stamp(workspace: Workspace) -> tuple[int, ...]:
     return tuple(out)
 
 
-def progress_by_id(workspace: Workspace) -> dict[str, dict[str, int]]:
-    """Return `{id: {complete, total, overdue}}` for every registered applicant (cached per db change)."""
-    from sc_docs.tracker.views import report
+def progress_by_id(workspace: Workspace, *, wait: bool = True) -> dict[str, dict[str, int]] | None:
+    """Return `{id: {complete, total, overdue}}` for every registered applicant (cached per db change).
 
+    Reading every applicant's progress takes seconds for hundreds of applicants, so after a change
+    the previous answer is returned at once while a background thread reads the new one (the list
+    catches up on its next load; the certification page itself always reads the tracker). With
+    `wait=False`, return None rather than read the tracker when nothing is cached yet.
+    """
     if not workspace.tracker_path().is_file():
         return {}
     stamp = (*_stamp(workspace), dt.date.today().toordinal())
     key = str(workspace.root)
+    hit = _cache.get(key)
+    if hit and hit[0] == stamp:
+        return hit[1]
+    if hit is not None:
+        threading.Thread(target=_refresh, args=(workspace, key, stamp), name="tracker-progress", daemon=True).start()
+        return hit[1]
+    if not wait:
+        return None
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and hit[0] == stamp:
+        if hit and hit[0] == stamp:  # computed while this caller waited
             return hit[1]
+        return _compute(workspace, key, stamp)
+
+
+def _refresh(workspace: Workspace, key: str, stamp: tuple[int, ...]) -> None:
+    if _cache_lock.acquire(blocking=False):  # one refresh at a time; a later change starts another
+        try:
+            _compute(workspace, key, stamp)
+        finally:
+            _cache_lock.release()
+
+
+def _compute(workspace: Workspace, key: str, stamp: tuple[int, ...]) -> dict[str, dict[str, int]]:
+    from sc_docs.tracker.views import report
+
     try:
         tracker = _tracker(workspace, create=False)
         rows = report(tracker, dt.date.today())
     except ScDocsError:
         return {}
     out = {p.slug: {"complete": p.complete, "total": p.total, "overdue": p.overdue} for p in rows}
-    with _cache_lock:
-        _cache[key] = (stamp, out)
+    _cache[key] = (stamp, out)
     return out
 
 
@@ -75,15 +100,32 @@ def _requirements() -> Any:
     return load_requirements()
 
 
+_trackers: dict[str, tuple[int, Any]] = {}
+
+
 def _tracker(workspace: Workspace, *, create: bool = True) -> Any:
+    """Return the workspace's tracker, opened once per database file (its connections are not pooled)."""
     from sc_docs.tracker import Tracker
 
-    return Tracker.open(workspace.tracker_path(), create=create, requirements=_requirements())
+    path = workspace.tracker_path()
+    try:
+        inode = path.stat().st_ino
+    except OSError:
+        inode = -1
+    hit = _trackers.get(str(path))
+    if hit is not None and hit[0] == inode and inode != -1:
+        return hit[1]
+    tracker = Tracker.open(path, create=create, requirements=_requirements())
+    try:
+        _trackers[str(path)] = (path.stat().st_ino, tracker)
+    except OSError:
+        pass
+    return tracker
 
 
 async def checklist(request: Request, *, error: str = "", status: int = 200) -> Response:
     """One applicant's requirements (overdue first), the mark form and the history."""
-    from sc_docs.tracker.errors import UnknownApplicantError
+    from sc_docs.errors import UnknownApplicantError
     from sc_docs.tracker.views import show
 
     workspace = _ws(request)
@@ -138,7 +180,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
         return await checklist(request, error="the date must be YYYY-MM-DD", status=400)
     evidence = None
     upload = formdata.get("evidence")
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and not isinstance(upload, str) and upload.filename:
         try:
             suffix, data = await read_upload(upload, EVIDENCE)
         except UploadError as exc:
@@ -146,6 +188,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
         digest = hashlib.sha256(data).hexdigest()
         evidence = workspace.root / "evidence" / id_ / f"{requirement}-{digest[:16]}{EVIDENCE[suffix]}"
         if not evidence.exists():
+            evidence.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(evidence, data)
     try:
         await run_in_threadpool(tracker.mark, id_, requirement, status, date=when, evidence=evidence, note=note)

@@ -23,6 +23,7 @@ MEDIA = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".pdf": "application/pdf",
     ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -53,7 +54,7 @@ async def documents_page(request: Request, *, problems: list[Any] | None = None,
 async def build(request: Request) -> Response:
     """Validate the record and write its packet; problems are shown linked to their fields."""
     from sc_docs import load_applicant
-    from sc_docs.outdir import claim_output_dir
+    from sc_docs.files import claim_output_dir
     from sc_docs.packet import build_packet, record_in_tracker, write_packet
 
     workspace = _ws(request)
@@ -123,8 +124,9 @@ async def preview(request: Request) -> Response:
     if soffice_available() and request.query_params.get("as") != "html":
         cache = workspace.state / "previews" / f"{hashlib.sha256(data).hexdigest()}.pdf"
         if not cache.is_file():
-            from sc_docs.output import atomic_write
+            from sc_docs.files import atomic_write
 
+            cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, await run_in_threadpool(docx_to_pdf, data))
         return Response(cache.read_bytes(), media_type="application/pdf",
                         headers={"content-disposition": f'inline; filename="{path.stem}.pdf"'})

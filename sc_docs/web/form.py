@@ -43,10 +43,17 @@ def _type(schema: dict[str, Any]) -> str:
     return str(t or "string")
 
 
+# Words a field name spells in lower case that a label writes as the industry does.
+_ACRONYMS = {"scid": "SCID", "scids": "SCIDs", "id": "ID", "ids": "IDs", "zip": "ZIP", "uaa": "UAA", "rims": "RIMS",
+             "pki": "PKI", "eft": "EFT", "ecn": "ECN", "iso": "ISO", "sc": "SC", "url": "URL", "eim": "EIM"}
+
+
 def label_of(key: str | int, schema: dict[str, Any]) -> str:
+    """Return a field's label: its schema `title`, else its name in words (`rims_project_code`: RIMS project code)."""
     if schema.get("title"):
         return str(schema["title"])
-    text = str(key).replace("_", " ")
+    words = [_ACRONYMS.get(w, w) for w in str(key).split("_")]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 

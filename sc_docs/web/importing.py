@@ -18,6 +18,7 @@ class Imported:
     legal_name: str
     problems: int
     error: str | None = None
+    notice: bool = False  # `error` is a notice about the whole upload, not a refusal
 
 
 def _name(data: dict[str, Any]) -> str:
@@ -32,7 +33,6 @@ def import_upload(workspace: Workspace, kind: str, data: bytes) -> list[Imported
     A YAML sheet is stored byte for byte, its comments kept; JSON and XLSX sheets and roster rows
     are written as YAML. Records with problems are imported too (as drafts to fix in the form).
     """
-    from sc_docs import validate
     from sc_docs.sheets.loader import parse_sheet
 
     label = f"upload.{kind}"
@@ -46,25 +46,32 @@ def import_upload(workspace: Workspace, kind: str, data: bytes) -> list[Imported
         return [Imported(label, None, "", 0, f"{label}:1: the top level must be a section of fields")]
     name = _name(parsed)
     id_ = workspace.create_raw(name, data) if kind == "yaml" else workspace.create(parsed)
-    return [Imported(label, id_, name, len(validate(parsed)))]
+    return [Imported(label, id_, name, _problems(workspace, id_))]
+
+
+def _problems(workspace: Workspace, id_: str) -> int:
+    """Count the problems of the stored record as the CLI would (old layouts upgraded on load)."""
+    from sc_docs import load_applicant, validate
+
+    try:
+        return len(validate(load_applicant(workspace.path(id_))))
+    except ScDocsError:
+        return 1
 
 
 def _roster(workspace: Workspace, data: bytes) -> list[Imported]:
-    from sc_docs import validate
-    from sc_docs.sheets.csv_source import iter_roster
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [Imported("roster.csv", None, "", 0, "roster.csv: is not UTF-8 text; save it as CSV UTF-8")]
-    out = []
+    text, notice = decode_roster(data)
+    out = [Imported("roster.csv", None, "", 0, f"roster.csv: {notice}", notice=True)] if notice else []
     try:
         for label, item in iter_roster(text, "roster.csv"):
             if isinstance(item, ScDocsError):
                 out.append(Imported(label, None, "", 0, item.format_message()))
                 continue
             name = _name(item.data)
-            out.append(Imported(label, workspace.create(item.data), name, len(validate(item.data))))
+            id_ = workspace.create(item.data)
+            out.append(Imported(label, id_, name, _problems(workspace, id_)))
     except ScDocsError as exc:
         out.append(Imported("roster.csv", None, "", 0, exc.format_message()))
     return out

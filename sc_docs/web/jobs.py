@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.web.pages import page, parse_formatted
 from sc_docs.web.workspace import NotFound, Workspace
 
@@ -80,6 +80,7 @@ class Jobs:
                 "seconds": entry.seconds, "problems": [parse_formatted(p, id_) for p in entry.problems]}
 
     def _write(self, job: str, state: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write(self.folder / f"{job}.json", (json.dumps(state, indent=1) + "\n").encode("utf-8"))
 
     def read(self, job: str) -> dict[str, Any]:

@@ -43,7 +43,11 @@ def field_link(id_: str | None, path: str) -> str:
 
 def problem_rows(problems: list[Any], id_: str | None) -> list[dict[str, str]]:
     """Turn `Problem`s into rows a template shows: path, message, link to the field."""
-    return [{"path": p.path, "message": p.message, "href": field_link(id_, p.path), "where": p.where()} for p in problems]
+    rows = []
+    for p in problems:
+        where = Path(p.file).name + (f":{p.cell}" if p.cell else f":{p.line}" if p.line is not None else "")
+        rows.append({"path": p.path, "message": p.message, "href": field_link(id_, p.path), "where": where})
+    return rows
 
 
 def parse_formatted(text: str, id_: str | None) -> dict[str, str]:

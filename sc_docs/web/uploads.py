@@ -37,7 +37,9 @@ def _looks_like(suffix: str, data: bytes) -> bool:
         return data[:8] == b"\x89PNG\r\n\x1a\n"
     if suffix in (".jpg", ".jpeg"):
         return data[:3] == b"\xff\xd8\xff"
-    try:  # text kinds: UTF-8 without NULs
+    if suffix == ".csv":  # rosters may be Windows-1252; the roster reader says so
+        return b"\x00" not in data
+    try:  # other text kinds: UTF-8 without NULs
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False

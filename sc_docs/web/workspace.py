@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sc_docs.errors import ScDocsError, UnreadableFileError
-from sc_docs.output import atomic_write
+from sc_docs.files import atomic_write
 from sc_docs.slugs import slugify
 from sc_docs.web import records
 
@@ -45,6 +45,7 @@ class Summary:
     problems: int
     unreadable: str | None
     documents: int
+    pending: bool = False  # not checked yet: the start-up pass has not reached it
 
 
 def version_of(data: bytes) -> str:
@@ -59,6 +60,7 @@ class Workspace:
         self.root = root.resolve()
         self.lock = threading.RLock()
         self._summarizing = threading.Lock()
+        self.warmed = threading.Event()  # set once the start-up pass has checked every record
         self._cache: dict[str, tuple[tuple[int, int, int], Summary]] = {}
         self.packets = self.root / "packets"
         self.state = self.root / ".sc-docs"
@@ -95,25 +97,43 @@ class Workspace:
         data = self.path(id_).read_bytes()
         return data, version_of(data)
 
-    def summaries(self) -> list[Summary]:
-        """Return a summary of every record, re-reading only files that changed."""
-        with self._summarizing:  # a second caller waits for the first instead of validating twice
+    def summaries(self, *, wait: bool = True) -> list[Summary]:
+        """Return a summary of every record, re-reading only files that changed.
+
+        With `wait=False`, while another caller (the start-up pass) is checking records, return at
+        once: records it has not reached yet come back as `pending` summaries.
+        """
+        if not self._summarizing.acquire(blocking=wait):
+            return [self._cached(id_, path) or Summary(id_, id_, 0, None, 0, pending=True)
+                    for id_, path in sorted(self.listing().items())]
+        try:
             listing = self.listing()
             out = [self.summary(id_, listing[id_]) for id_ in sorted(listing)]
             for gone in set(self._cache) - set(listing):
                 self._cache.pop(gone, None)
             return out
+        finally:
+            self._summarizing.release()
+
+    def _key(self, id_: str, path: Path) -> tuple[int, int, int]:
+        st = path.stat()
+        try:
+            mst = (self.packets / id_ / "manifest.json").stat().st_mtime_ns
+        except OSError:
+            mst = 0
+        return (st.st_size, st.st_mtime_ns, mst)
+
+    def _cached(self, id_: str, path: Path) -> Summary | None:
+        hit = self._cache.get(id_)
+        try:
+            return hit[1] if hit and hit[0] == self._key(id_, path) else None
+        except OSError:
+            return None
 
     def summary(self, id_: str, path: Path | None = None) -> Summary:
         """Return the summary of record `id_` (from the cache when its file is unchanged)."""
         path = path or self.path(id_)
-        st = path.stat()
-        manifest = self.packets / id_ / "manifest.json"
-        try:
-            mst = manifest.stat().st_mtime_ns
-        except OSError:
-            mst = 0
-        key = (st.st_size, st.st_mtime_ns, mst)
+        key = self._key(id_, path)
         hit = self._cache.get(id_)
         if hit and hit[0] == key:
             return hit[1]
@@ -150,9 +170,9 @@ class Workspace:
     def create(self, data: dict[str, Any]) -> str:
         """Write `data` as a new record; return its id (never replaces a file)."""
         with self.lock:
-            facts = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
-            name = facts.get("legal_name") if isinstance(facts.get("legal_name"), str) else ""
-            id_ = self.new_id(name)
+            facts = data.get("applicant")
+            name = facts.get("legal_name") if isinstance(facts, dict) else None
+            id_ = self.new_id(name if isinstance(name, str) else "")
             atomic_write(self.root / f"{id_}.yaml", records.dump_new(data))
             return id_
 

@@ -161,7 +161,8 @@ def test_bundled_form_has_fields_of_every_kind(form) -> None:
     assert {"text", "checkbox", "radio", "choice"} <= kinds
     assert infos["section1.scid_1"].max_length == 4
     assert infos["section1.street"].multiline
-    assert "CA" in infos["section1.state_of_incorporation"].options
+    assert "CA" in infos["section1.state"].options
+    assert infos["section1.state_of_incorporation"].type == "text"  # any jurisdiction, not only US states
     assert infos["section1.entity_type"].options == ["municipal", "marketer", "iou", "government", "other"]
     assert {i.page for i in infos.values()} == {1, 2, 3}
 

@@ -67,3 +67,14 @@ def test_hostile_file_names_are_escaped(run, tmp_path: Path) -> None:  # type: i
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
     assert "evil\\x1b]0;pwned\\x07.yaml" in result.stdout
+
+
+def test_batch_again_keeps_the_users_files_and_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    assert run("batch", ACME, "-o", out, "-j", "1", "-q").exit_code == 0
+    folder = out / "acme-power-and-light-llc"
+    (folder / "notes.txt").write_text("call back Tuesday")
+    result = run("batch", ACME, "-o", out, "-j", "1", "-q", "--force")
+    assert result.exit_code == 0, result.stderr
+    assert f"kept 1 file sc-docs did not write in {folder}: notes.txt" in result.stderr.splitlines()
+    assert (folder / "notes.txt").read_text() == "call back Tuesday"

@@ -219,3 +219,24 @@ def test_interrupt_exits_130(run, sheet: Path, tmp_path: Path, monkeypatch: pyte
     assert result.exit_code == 130
     assert last_error(result) == "Interrupted."
     assert not (tmp_path / "x.docx").exists()
+
+
+@posix_only
+def test_track_mark_refuses_a_device_as_evidence(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "t.sqlite"
+    assert run("track", "add", ACME, "--db", db).exit_code == 0
+    result = run("track", "mark", "acme-power-and-light-llc", "sc_application", "done", "--evidence", "/dev/zero", "--db", db)
+    assert result.exit_code == 2
+    assert last_error(result) == "Error: Invalid value for '--evidence': '/dev/zero' is not a regular file (a device or a pipe)"
+
+
+@posix_only
+@pytest.mark.parametrize("command", [("track", "report"), ("track", "add", str(ACME))], ids=["report", "add"])
+def test_track_db_on_a_device_is_refused(run, command: tuple[str, ...], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    journal = Path("/dev/null-journal")
+    before = journal.stat().st_mtime_ns if journal.exists() else None
+    result = run(*command, "--db", "/dev/null")
+    assert result.exit_code == 2
+    assert last_error(result) == ("Error: Invalid value for '--db' (env var: 'SC_DOCS_DB'): "
+                                 "'/dev/null' is not a regular file (a device or a pipe)")
+    assert (journal.stat().st_mtime_ns if journal.exists() else None) == before  # SQLite never opened it

@@ -33,7 +33,7 @@ def test_fields_json_is_the_field_info_list(run, form: Path) -> None:
     data = json.loads(result.stdout)
     assert data[3] == {
         "name": "agree", "type": "checkbox", "value": False, "options": ["Yes"], "page": 1,
-        "max_length": None, "multiline": False, "readonly": False,
+        "max_length": None, "multiline": False, "readonly": False, "orphan": False,
     }
 
 
@@ -154,3 +154,66 @@ def test_commands_have_help(run) -> None:
     for command in ("fields", "fill"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_yaml_values_keep_the_text_written(run, form: Path, tmp_path: Path) -> None:
+    values = tmp_path / "v.yaml"
+    values.write_text("name: 01234\nscid: '0777'\nnotes: 12:30:00\nagree: true\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 0, result.stderr
+    got = build.pypdf_values((tmp_path / "o.pdf").read_bytes())
+    assert (got["name"], got["scid"], got["notes"], got["agree"]) == ("01234", "0777", "12:30:00", "/Yes")
+    values.write_text("agree: yes\n", encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o2.pdf")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {form}: agree: a checkbox takes true or false, not 'yes'\n"
+
+
+def test_fill_reports_the_addendum_and_removed_scripts(run, tmp_path: Path) -> None:
+    from tests.engines.pdf import corpus
+
+    form = tmp_path / "form.pdf"
+    data, _ = corpus.legibility()
+    form.write_bytes(data)
+    values = tmp_path / "v.json"
+    values.write_text(json.dumps({"company": "x " * 200}), encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 0, result.stderr
+    assert "Note: company does not fit its box at 6 pt; its 400 characters are on the addendum page as item 1" \
+        in result.stderr
+    scripted = tmp_path / "scripted.pdf"
+    scripted.write_bytes(corpus.scripts()[0])
+    values.write_text(json.dumps({"name": "Acme"}), encoding="utf-8")
+    result = run("fill", scripted, values, "-o", tmp_path / "s.pdf")
+    assert "Note: removed 3 script(s) or automatic action(s) (--keep-scripts keeps them)" in result.stderr
+    assert b"app.alert" not in (tmp_path / "s.pdf").read_bytes()[len(scripted.read_bytes()):]
+    result = run("fill", scripted, values, "-o", tmp_path / "k.pdf", "--keep-scripts")
+    assert result.exit_code == 0 and "removed" not in result.stderr
+
+
+def test_read_only_fields_are_refused_by_name(run, tmp_path: Path) -> None:
+    from tests.engines.pdf import corpus
+
+    form = tmp_path / "form.pdf"
+    form.write_bytes(corpus.readonly()[0])
+    values = tmp_path / "v.json"
+    values.write_text(json.dumps({"barcode": "X"}), encoding="utf-8")
+    result = run("fill", form, values, "-o", tmp_path / "o.pdf")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {form}: barcode: is read-only (the form fills it itself); "
+                             "pass --include-readonly to fill it anyway\n")
+    assert run("fill", form, values, "-o", tmp_path / "o.pdf", "--include-readonly").exit_code == 0
+
+
+def test_fields_escapes_control_characters(run, tmp_path: Path) -> None:
+    from tests.engines.pdf import corpus
+
+    b = corpus.FormBuilder()
+    b.text("evil\x1b]0;pwned\x07", (50, 700, 300, 720), V=corpus._s("line one\nline two\x1b[31m"))
+    form = tmp_path / "form.pdf"
+    form.write_bytes(b.bytes())
+    result = run("fields", form)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert result.stdout.count("\n") == 1
+    assert "evil\\x1b]0;pwned\\x07" in result.stdout and "line one\\x0aline two\\x1b[31m" in result.stdout

@@ -44,7 +44,7 @@ def test_add_is_idempotent(run: Run, db: Path) -> None:
 
 def test_add_reports_changed_facts(run: Run, registered: Path, tmp_path: Path) -> None:
     changed = tmp_path / "acme.yaml"
-    changed.write_text(ACME.read_text(encoding="utf-8").replace('"2026-12-01"', '"2026-12-02"'), encoding="utf-8")
+    changed.write_text(ACME.read_text(encoding="utf-8").replace('application_date: "2026-12-01"', 'application_date: "2026-12-02"'), encoding="utf-8")
     result = run("track", "add", changed)
     assert (result.exit_code, result.stdout) == (0, f"{SLUG}: updated documents.application.application_date\n")
 
@@ -72,7 +72,7 @@ def test_mark_show_history(run: Run, registered: Path, tmp_path: Path) -> None:
     shown = run("track", "show", SLUG, "--today", "2026-12-20")
     assert shown.exit_code == 0
     lines = shown.stdout.splitlines()
-    assert lines[0] == "Acme Power & Light, LLC (acme-power-and-light-llc): 1/20 complete (5%), 1 overdue"
+    assert lines[0] == "Acme Power & Light, LLC (acme-power-and-light-llc): 1/23 complete (4%), 1 overdue"
     assert lines[2].split() == ["!", "completeness_review", "pending", "due", "2026-12-15,", "overdue", "by", "5", "days"]
 
     data = json.loads(run("track", "show", SLUG, "--format", "json", "--today", "2026-12-10").stdout)

@@ -21,7 +21,7 @@ SAMPLE_RECORD = {
         "signatory": {"name": "Margaret A. Chen", "title": "Chief Executive Officer"},
         "scids": ["ACME", "ACM2"],
     },
-    "agreements": {"demo": {"effective_date": "2027-04-01"}},
+    "documents": {"demo": {"effective_date": "2027-04-01"}},
 }
 
 DOCUMENT = {"key": "demo", "title": "Demo Agreement", "tariff_appendix": "B.99", "version": "1", "as_of": "2026-11-25"}

@@ -26,11 +26,9 @@ def record(sample: str) -> dict[str, Any]:
 
 
 def context(sample: str, key: str) -> dict[str, Any]:
-    from sc_docs.conformance.verify import document_context
+    from sc_docs.catalog import build_context
 
-    rec = record(sample)
-    entry = _catalog().get(key)
-    return {"applicant": rec["applicant"], "agreement": rec["agreements"][key], "document": document_context(entry)}
+    return build_context(_catalog().get(key), record(sample))
 
 
 @cache
@@ -46,7 +44,7 @@ def rendered(sample: str, key: str, properties: bool = True) -> bytes:
 def pairs() -> list[tuple[str, str]]:
     """Every (sample, agreement key) the samples fill in."""
     keys = {e.key for e in _catalog().agreements()}
-    return [(str(s), k) for s in SAMPLES for k in sorted(record(str(s)).get("agreements", {})) if k in keys]
+    return [(str(s), k) for s in SAMPLES for k in sorted(record(str(s)).get("documents", {})) if k in keys]
 
 
 PAIRS = pairs()

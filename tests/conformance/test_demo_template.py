@@ -28,7 +28,7 @@ def catalog(tmp_path: Path, template: bytes) -> Any:
 def render(template: bytes, **changes: Any) -> bytes:
     rec = copy.deepcopy(SAMPLE_RECORD)
     rec["applicant"].update(changes)
-    ctx = {"applicant": rec["applicant"], "agreement": rec["agreements"]["demo"], "document": DOCUMENT}
+    ctx = {"applicant": rec["applicant"], "agreement": rec["documents"]["demo"], "document": DOCUMENT}
     return render_docx(template, ctx)
 
 

@@ -15,18 +15,9 @@ from tests.conformance.conftest import ACME, PAIR_IDS, PAIRS, record, rendered
 
 
 def _get(root: Any, dotted: str) -> Any:
-    node = root
-    for seg in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
-        if seg.startswith("["):
-            i = int(seg[1:-1])
-            if not isinstance(node, list) or i >= len(node):
-                return KeyError
-            node = node[i]
-        else:
-            if not isinstance(node, dict) or seg not in node:
-                return KeyError
-            node = node[seg]
-    return node
+    from sc_docs import fieldpath
+
+    return fieldpath.get(root, dotted, KeyError)
 
 
 @pytest.mark.parametrize(("sample", "key"), PAIRS, ids=PAIR_IDS)
@@ -41,7 +32,7 @@ def test_every_rendered_sample_conforms(sample: str, key: str) -> None:
 @pytest.mark.parametrize(("sample", "key"), PAIRS, ids=PAIR_IDS)
 def test_extraction_round_trips(sample: str, key: str) -> None:
     rec = record(sample)
-    source = {"applicant": rec["applicant"], "agreement": rec["agreements"][key]}
+    source = {"applicant": rec["applicant"], "agreement": rec["documents"][key]}
     report = verify_docx(rendered(sample, key))
     checked = 0
     for fill in report.fill_ins:
@@ -61,8 +52,8 @@ def test_extraction_round_trips(sample: str, key: str) -> None:
     assert checked >= 10
     # the reverse: every fact the template uses is read back, the agreement section whole
     got = extract_fill_ins(rendered(sample, key))
-    assert set(got) == {"applicant", "agreements"}
-    assert got["agreements"][key] == json.loads(json.dumps(rec["agreements"][key], default=str))
+    assert set(got) == {"applicant", "documents"}
+    assert got["documents"][key] == json.loads(json.dumps(rec["documents"][key], default=str))
     from sc_docs.catalog import load_catalog
     from sc_docs.engines.docx import compile_template
 
@@ -82,7 +73,7 @@ def test_extraction_reads_loops_and_dates(acme_sca: bytes) -> None:
     got = extract_fill_ins(acme_sca)
     assert got["applicant"]["scids"] == rec["applicant"]["scids"]
     assert got["applicant"]["primary_representative"]["street"] == rec["applicant"]["primary_representative"]["street"]
-    assert got["agreements"]["sca"]["effective_date"] == "2027-04-01"
+    assert got["documents"]["sca"]["effective_date"] == "2027-04-01"
     report = verify_docx(acme_sca)
     date = next(f for f in report.fill_ins if f.path == "agreement.effective_date")
     assert (date.source, date.displayed) == ("inverted", "the 1st day of April, 2027")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
 from pathlib import Path
 
@@ -160,3 +161,50 @@ def test_libreoffice_resave_keeps_the_text(rendered: bytes) -> None:
 def test_timeout_is_a_conversion_error(rendered: bytes) -> None:
     with pytest.raises(ConversionError, match="did not finish"):
         docx_to_pdf(rendered, timeout=0.05)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for soffice")
+@pytest.mark.parametrize("stop", ["timeout", "interrupt"])
+def test_stopped_conversion_ends_the_whole_process_tree(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stop: str) -> None:
+    """A fake soffice (named by SC_DOCS_SOFFICE) that starts a child and hangs, as soffice.bin can."""
+    import os
+    import signal
+    import tempfile
+    import time
+
+    pidfile = tmp_path / "child.pid"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pidfile}\nwait\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SC_DOCS_SOFFICE", str(fake))
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
+    if stop == "interrupt":
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                docx_to_pdf(b"PK", timeout=60)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    else:
+        with pytest.raises(ConversionError, match="did not finish within 1 s"):
+            docx_to_pdf(b"PK", timeout=1)
+    child = int(pidfile.read_text())
+    for _ in range(50):  # the kill is immediate; reaping by init may take a moment
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        stat_file = Path(f"/proc/{child}/stat")
+        if stat_file.exists() and stat_file.read_text().split(")")[-1].split()[0] == "Z":
+            break  # dead, waiting for a parent that does not reap (PID 1 in some containers)
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"child {child} of the converter is still running")
+    assert list(work.iterdir()) == []  # the throwaway profile and input are removed

@@ -234,13 +234,19 @@ def test_text_beyond_winansi_embeds_a_truetype_subset() -> None:
 
 
 def test_font_choice_survives_a_missing_system_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_pdffont, "_CANDIDATES", ("/nonexistent/font.ttf",))
+    monkeypatch.setattr(_pdffont, "_DEJAVU", ("/nonexistent",))
+    monkeypatch.setattr(_pdffont, "_OTHER_LATIN", ())
     monkeypatch.delenv("SC_DOCS_PDF_FONT", raising=False)
     _pdffont.embedded_font.cache_clear()
+    monkeypatch.setattr(_pdffont, "_CJK", ())
     try:
-        font = _pdffont.pick_font("/Helv", ["Łódź"])
+        with pytest.raises(_pdffont.MissingGlyphError, match=r"'ź' \(U\+017A\)"):
+            _pdffont.pick_font("/Helv", ["Łódź"])
+        font = _pdffont.pick_font("/Helv", ["Łódź"], allow_missing=True)
         assert isinstance(font, _pdffont.EmbeddedFont) and font.path.endswith("Vera.ttf")
-        out = open_form(rl_form()).fill({"name": "Łódź"})
+        with pytest.raises(FormError, match=r"^<form>: name: no font covers 'ź'"):
+            open_form(rl_form()).fill({"name": "Łódź"})
+        out = open_form(rl_form()).fill({"name": "Łódź"}, allow_missing_glyphs=True)
         assert build.pypdf_values(out)["name"] == "Łódź"
     finally:
         _pdffont.embedded_font.cache_clear()
@@ -267,7 +273,11 @@ def test_rotated_widgets_get_a_turned_appearance(degrees: int) -> None:
     width, height = (float(v) for v in ap["/BBox"][2:])
     assert (width > height) == (degrees in (90, 270))  # laid out along the long side
     flat = PdfReader(io.BytesIO(form.fill({"name": "Turned"}, flatten=True)))
-    assert "Turned" in flat.pages[0].extract_text()
+    if degrees == 180:  # a 20-point-wide box upright: too narrow at 6 pt, so on the addendum
+        assert "see Addendum, item 1" in flat.pages[0].extract_text()
+        assert "Turned" in flat.pages[-1].extract_text()
+    else:
+        assert "Turned" in flat.pages[0].extract_text()
 
 
 def test_nothing_to_fill_returns_the_form_unchanged() -> None:
@@ -316,7 +326,7 @@ def test_long_values_fill_and_errors_stay_one_line() -> None:
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(FormError) as info:
         open_form(rl_form()).fill({"nmae": "x", "scid": "TOOLONG", "agree": "no"})
-    assert info.value.message.count(";") >= 2
+    assert len(info.value.message.splitlines()) == 3  # one problem per line
     assert "nmae" in info.value.message and "scid" in info.value.message and "agree" in info.value.message
 
 
@@ -460,7 +470,7 @@ def test_filled_and_flattened_pages_render(kind: str, tmp_path: Path) -> None:
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_text_reads_back_exactly(text: str) -> None:
     form = open_form(rl_form())
-    out = form.fill({"name": text, "notes": text})
+    out = form.fill({"name": text, "notes": text}, allow_missing_glyphs=True)
     got = build.pypdf_values(out)
     assert got["name"] == text and got["notes"] == text
     assert {i.name: i.value for i in open_form(out).fields()}["name"] == text

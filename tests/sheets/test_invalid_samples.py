@@ -12,16 +12,16 @@ EXPECTED = {
         "36: applicant.alternate_representative.phone: must be a US phone number such as (916) 555-0123; got '555-0143'",
     ],
     "bad-scid.yaml": [
-        "43: application.scid_choices[1]: SCID must be a letter followed by three letters or digits, upper case, e.g. ACME; got '1ABC'"
+        "44: documents.application.scid_choices[1]: SCID must be a letter followed by three letters or digits, upper case, e.g. ACME; got '1ABC'"
     ],
     "effective-before-application.yaml": [
-        "74: agreements.sca.effective_date: effective date 2026-11-01 is before the application date 2026-12-01 (application.application_date)"
+        "74: documents.sca.effective_date: effective date 2026-11-01 is before the application date 2026-12-01 (documents.application.application_date)"
     ],
     "missing-signatory.yaml": ["4: applicant.signatory: required field is missing"],
     "other-without-description.yaml": ["4: applicant.entity_type_other: required field is missing"],
     "po-box-address.yaml": ["11: applicant.legal_address.street[0]: must be a street address, not a P.O. box; got 'P.O. Box 1200'"],
     "repeated-scid-choice.yaml": [
-        "43: application.scid_choices[2]: SCID choice 3 'ACME' repeats choice 1; the three choices must differ"
+        "44: documents.application.scid_choices[2]: SCID choice 3 'ACME' repeats choice 1; the three choices must differ"
     ],
     "same-representative.yaml": [
         "28: applicant.alternate_representative.name: the alternate representative must be a different person from the primary; both have name 'Dana Whitfield'"
@@ -29,7 +29,7 @@ EXPECTED = {
     "unknown-field.yaml": ["5: applicant.legl_name: unknown field 'legl_name'; did you mean 'legal_name'?"],
     "unquoted-zip.yaml": [
         '34: applicant.alternate_representative.zip: must be text; got 95814 (put it in quotes so it stays text, e.g. "95814")',
-        "44: application.proposed_commencement_date: must be a date written YYYY-MM-DD, e.g. 2027-01-01; got '2027-02-30'",
+        "45: documents.application.proposed_commencement_date: must be a date written YYYY-MM-DD, e.g. 2027-01-01; got '2027-02-30'",
     ],
 }
 

@@ -70,9 +70,12 @@ def test_xlsx_cells_follow_the_schema_types(tmp_path: Path) -> None:
     ws.append(("applicant.legal_address.street[2]", "Suite 2"))
     f = tmp_path / "w.xlsx"
     book.save(f)
-    data = sc_docs.load_applicant(f).data
+    record = sc_docs.load_applicant(f)
+    data = record.data
     assert data["applicant"]["legal_address"] == {"zip": "95630", "street": ["1 Main St", "Suite 2"]}
-    assert data["application"] == {"uses_scheduling_agent": True, "fee": {"amount": 7500}}
+    # rows of the old layout (a top-level form section) are typed and placed as documents.<key>
+    assert data["documents"]["application"] == {"uses_scheduling_agent": True, "fee": {"amount": 7500}}
+    assert len(record.notices) == 1 and "old layout (application)" in record.notices[0]
 
 
 def test_text_starting_with_equals_is_not_a_formula(tmp_path: Path) -> None:
@@ -160,12 +163,14 @@ def test_bad_workbooks(tmp_path: Path, content: bytes, message: str) -> None:
 
 def test_several_sheets_of_one_applicant_must_agree(tmp_path: Path) -> None:
     data = yaml.safe_load(SAMPLES[0].read_text())
-    a = {"applicant": data["applicant"], "agreements": {"sca": data["agreements"]["sca"]}}
-    b = {"applicant": {**data["applicant"], "legal_name": "Acme Power & Light LLC"}, "application": data["application"]}
+    a = {"applicant": data["applicant"], "agreements": {"sca": data["documents"]["sca"]}}  # the old layout
+    b = {"applicant": {**data["applicant"], "legal_name": "Acme Power & Light LLC"}, "application": data["documents"]["application"]}
     (tmp_path / "a-sca.yaml").write_text(yaml.safe_dump(a, sort_keys=False, allow_unicode=True))
     (tmp_path / "b-application.yaml").write_text(yaml.safe_dump(b, sort_keys=False, allow_unicode=True))
     record = sc_docs.load_applicant(tmp_path)
-    assert set(record.data) == {"applicant", "agreements", "application"}
+    assert set(record.data) == {"applicant", "documents"}  # both sheets use the old layout
+    assert set(record.data["documents"]) == {"sca", "application"}
+    assert len(record.notices) == 2
     problems = sc_docs.validate(record)
     assert [p.rule for p in problems] == ["same-applicant"]
     msg = problems[0].format()

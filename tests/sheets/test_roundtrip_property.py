@@ -45,13 +45,14 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         _set(data, path, draw(free_text))
     _set(data, ("applicant", "legal_address", "zip"), draw(st.from_regex(r"\A\d{5}(-\d{4})?\Z")))
     _set(data, ("applicant", "scids"), draw(st.lists(st.from_regex(r"\A[A-Z][A-Z0-9]{3}\Z"), min_size=1, max_size=5, unique=True)))
-    if "application" in data:
-        data["application"]["fee"]["amount"] = draw(st.integers(0, 1_000_000) | st.floats(0, 1_000_000, allow_nan=False).map(lambda f: round(f, 2)))
-        data["application"]["uses_scheduling_agent"] = draw(st.booleans())
-        if data["application"]["uses_scheduling_agent"]:
-            data["application"]["scheduling_agent_name"] = draw(free_text)
+    application = data.get("documents", {}).get("application")
+    if application is not None:
+        application["fee"]["amount"] = draw(st.integers(0, 1_000_000) | st.floats(0, 1_000_000, allow_nan=False).map(lambda f: round(f, 2)))
+        application["uses_scheduling_agent"] = draw(st.booleans())
+        if application["uses_scheduling_agent"]:
+            application["scheduling_agent_name"] = draw(free_text)
         else:
-            data["application"].pop("scheduling_agent_name", None)
+            application.pop("scheduling_agent_name", None)
     return data
 
 

@@ -83,8 +83,8 @@ def test_contact_fields(field: str, good: str, bad: str, message: str) -> None:
 
 @pytest.mark.parametrize(("date", "ok"), [("2027-04-01", True), ("2027-02-30", False), ("04/01/2027", False), ("2027-4-1", False)])
 def test_dates(date: str, ok: bool) -> None:
-    found = problems_after(setter("application.proposed_commencement_date", date))
-    expected = [] if ok else [f"application.proposed_commencement_date: must be a date written YYYY-MM-DD, e.g. 2027-01-01; got '{date}'"]
+    found = problems_after(setter("documents.application.proposed_commencement_date", date))
+    expected = [] if ok else [f"documents.application.proposed_commencement_date: must be a date written YYYY-MM-DD, e.g. 2027-01-01; got '{date}'"]
     assert found == expected
 
 
@@ -99,28 +99,28 @@ def test_entity_type_other_needs_a_description() -> None:
 
 
 def test_scheduling_agent_needs_a_name() -> None:
-    assert problems_after(setter("application.uses_scheduling_agent", True)) == ["application.scheduling_agent_name: required field is missing"]
-    assert problems_after(setter("application.scheduling_agent_name", "X Corp")) == [
-        "application.scheduling_agent_name: a Scheduling Agent is named but uses_scheduling_agent is false"
+    assert problems_after(setter("documents.application.uses_scheduling_agent", True)) == ["documents.application.scheduling_agent_name: required field is missing"]
+    assert problems_after(setter("documents.application.scheduling_agent_name", "X Corp")) == [
+        "documents.application.scheduling_agent_name: a Scheduling Agent is named but uses_scheduling_agent is false"
     ]
 
 
 def test_scid_choices_three_and_distinct() -> None:
-    assert problems_after(setter("application.scid_choices", ["ACME", "ACM2"])) == [
-        "application.scid_choices: must list at least 3 items; got a list of 2 items"
+    assert problems_after(setter("documents.application.scid_choices", ["ACME", "ACM2"])) == [
+        "documents.application.scid_choices: must list at least 3 items; got a list of 2 items"
     ]
-    assert problems_after(setter("application.scid_choices", ["ACME", "ACME", "ACM2"])) == [
-        "application.scid_choices[1]: SCID choice 2 'ACME' repeats choice 1; the three choices must differ"
+    assert problems_after(setter("documents.application.scid_choices", ["ACME", "ACME", "ACM2"])) == [
+        "documents.application.scid_choices[1]: SCID choice 2 'ACME' repeats choice 1; the three choices must differ"
     ]
 
 
 def test_effective_dates_not_before_application() -> None:
-    assert problems_after(setter("agreements.nca.effective_date", "2026-12-01")) == []
-    assert problems_after(setter("agreements.nca.effective_date", "2026-11-30")) == [
-        "agreements.nca.effective_date: effective date 2026-11-30 is before the application date 2026-12-01 (application.application_date)"
+    assert problems_after(setter("documents.nca.effective_date", "2026-12-01")) == []
+    assert problems_after(setter("documents.nca.effective_date", "2026-11-30")) == [
+        "documents.nca.effective_date: effective date 2026-11-30 is before the application date 2026-12-01 (documents.application.application_date)"
     ]
-    assert problems_after(setter("application.proposed_commencement_date", "2026-01-01")) == [
-        "application.proposed_commencement_date: proposed commencement date 2026-01-01 is before the application date 2026-12-01"
+    assert problems_after(setter("documents.application.proposed_commencement_date", "2026-01-01")) == [
+        "documents.application.proposed_commencement_date: proposed commencement date 2026-01-01 is before the application date 2026-12-01"
     ]
 
 
@@ -135,8 +135,8 @@ def test_types_required_unknown_and_lengths() -> None:
     assert problems_after(setter("applicant.legal_address.zip", 95814)) == [
         'applicant.legal_address.zip: must be text; got 95814 (put it in quotes so it stays text, e.g. "95814")'
     ]
-    assert problems_after(setter("application.uses_scheduling_agent", "no")) == [
-        "application.uses_scheduling_agent: must be true or false; got 'no'"
+    assert problems_after(setter("documents.application.uses_scheduling_agent", "no")) == [
+        "documents.application.uses_scheduling_agent: must be true or false; got 'no'"
     ]
     assert problems_after(lambda d: d["applicant"].pop("signatory")) == ["applicant.signatory: required field is missing"]
     assert problems_after(lambda d: d["applicant"].update(colour="red")) == [

@@ -61,7 +61,7 @@ def test_without_an_anchor_date_there_is_no_due_date(
     slug = tracker.add_applicant(make_record("Nodate Energy", application_date=None)).slug
     review = item(tracker, slug, "completeness_review", D(2026, 12, 1))
     assert review.due is None
-    assert review.waiting_on == "waiting on application or application.application_date"
+    assert review.waiting_on == "waiting on application or documents.application.application_date"
 
 
 def test_overdue_first_then_by_due_date(tracker: Tracker, acme: str) -> None:
@@ -98,7 +98,7 @@ def custom_requirements(tmp_path: Path) -> Path:
     path.write_text(
         "version: test\nrequirements:\n"
         "  - key: notice\n    title: Change request filed\n"
-        "    deadline: {kind: business_days, days: -11, after: {field: agreements.sca.effective_date}}\n",
+        "    deadline: {kind: business_days, days: -11, after: {field: documents.sca.effective_date}}\n",
         encoding="utf-8",
     )
     return path

@@ -24,7 +24,7 @@ def test_bundled_requirements_cover_the_checklist() -> None:
         assert key in keys
     review = reqs.by_key["completeness_review"].deadline
     assert isinstance(review, BusinessDaysDeadline) and review.days == 10
-    assert review.after == [RequirementAnchor(requirement="application"), FieldAnchor(field="application.application_date")]
+    assert review.after == [RequirementAnchor(requirement="application"), FieldAnchor(field="documents.application.application_date")]
     officer = reqs.by_key["officer_certification"].deadline
     assert isinstance(officer, AnnualDeadline) and (officer.month, officer.day) == (4, 30)
     assert reqs.by_key["sca"].satisfied_by.documents == ["sca"]

@@ -45,7 +45,7 @@ def test_a_record_without_legal_name_is_refused(tracker: Tracker) -> None:
 
 
 def test_bad_application_date_is_refused(tracker: Tracker, make_record: Callable[..., dict[str, Any]]) -> None:
-    with pytest.raises(TrackerError, match="application.application_date: not a date"):
+    with pytest.raises(TrackerError, match="documents.application.application_date: not a date"):
         tracker.add_applicant(make_record(application_date="2026-13-01"))
 
 

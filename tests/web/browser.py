@@ -37,7 +37,7 @@ def serving(folder: Path) -> Iterator[str]:
     from sc_docs.web import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(folder), host="127.0.0.1", port=port, log_level="warning",
+    server = uvicorn.Server(uvicorn.Config(create_app(folder, warm=False), host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -31,7 +31,7 @@ def make_client() -> Callable[..., object]:
     from sc_docs.web import create_app
 
     def make(folder: Path, *, token: str | None = None, host: str = "127.0.0.1", base: str = BASE) -> TestClient:
-        return TestClient(create_app(folder, token=token, host=host), base_url=base, follow_redirects=False)
+        return TestClient(create_app(folder, token=token, host=host, warm=False), base_url=base, follow_redirects=False)
 
     return make
 

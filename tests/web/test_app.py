@@ -9,6 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 from sc_docs import load_applicant, validate
@@ -134,6 +135,26 @@ def test_build_packet_download_zip_and_manifest(client, workspace: Path) -> None
     preview = client.get(f"/a/{ACME}/preview/{docx}?as=html")
     assert preview.status_code == 200 and "Acme Power &amp; Light, LLC" in preview.text
     assert client.get(f"/a/{ACME}/files/{docx}").content[:2] == b"PK"
+    form = next(n.split("/", 1)[1] for n in names if n.endswith(".pdf"))
+    filled = client.get(f"/a/{ACME}/preview/{form}")
+    assert filled.headers["content-type"] == "application/pdf" and filled.content[:5] == b"%PDF-"
+    assert filled.headers["content-disposition"].startswith("inline")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_an_agreement_previews_as_pdf_with_libreoffice(client, workspace: Path) -> None:
+    from sc_docs.engines.convert import soffice_available
+
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is not installed")
+    client.post(f"/a/{ACME}/documents?_csrf={csrf_of(client)}")
+    page = client.get(f"/a/{ACME}/documents").text
+    docx = re.search(r'href="/a/[^/]+/preview/([^"?]+\.docx)"', page).group(1)
+    response = client.get(f"/a/{ACME}/preview/{docx}")
+    assert response.status_code == 200 and response.content[:5] == b"%PDF-"
+    cached = list((workspace / ".sc-docs" / "previews").glob("*.pdf"))
+    assert len(cached) == 1 and client.get(f"/a/{ACME}/preview/{docx}").content == response.content
 
 
 def test_build_refuses_an_invalid_record_with_links_to_the_fields(client, workspace: Path) -> None:
@@ -176,3 +197,60 @@ def test_mark_a_requirement_done_with_evidence(client, workspace: Path) -> None:
     assert "training: pending → done" in page and "all four courses" in page
     bad = client.post(f"/a/{ACME}/certification/mark?_csrf={token}", data={"requirement": "nope", "status": "done"})
     assert bad.status_code == 400 and "Error: unknown requirement &#39;nope&#39;" in bad.text
+
+
+def test_a_record_in_the_old_layout_opens_and_a_save_moves_it_to_documents(client, workspace: Path) -> None:
+    path = workspace / f"{ACME}.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = yaml.safe_load(text)
+    documents = old.pop("documents")
+    old["application"] = documents.pop("application")
+    old["agreements"] = documents
+    path.write_text("# kept comment\n" + yaml.safe_dump(old, sort_keys=False), encoding="utf-8")
+    page = client.get(f"/a/{ACME}/edit")
+    assert page.status_code == 200 and "old layout" in page.text
+    pairs = _form_pairs(page.text)
+    assert dict(pairs)["documents.sca.effective_date"] == "2027-04-01"
+    assert _post(client, f"/a/{ACME}/edit?_csrf={csrf_of(client)}", pairs).status_code == 303
+    saved = path.read_text(encoding="utf-8")
+    assert saved.startswith("# kept comment\n")
+    assert yaml.safe_load(saved)["documents"] == yaml.safe_load(text)["documents"]
+    assert "agreements" not in yaml.safe_load(saved)
+
+
+def test_a_windows_1252_roster_is_imported_with_a_notice(client, workspace: Path) -> None:
+    roster = "applicant.legal_name,applicant.scids[0]\nEnergía del Sur SA,ENSR\n".encode("cp1252")
+    page = client.post(f"/import?_csrf={csrf_of(client)}", files={"file": ("r.csv", io.BytesIO(roster), "text/csv")})
+    assert page.status_code == 200
+    assert "is not UTF-8; read it as Windows-1252" in html.unescape(page.text)
+    assert load_applicant(workspace / "energia-del-sur-sa.yaml").data["applicant"]["legal_name"] == "Energía del Sur SA"
+
+
+def test_while_records_are_being_checked_the_list_answers_at_once(workspace: Path) -> None:
+    from sc_docs.web.workspace import Workspace
+
+    ws = Workspace(workspace)
+    ws.summary(ACME)  # one record already checked
+    with ws._summarizing:  # the start-up pass is busy
+        rows = ws.summaries(wait=False)
+    assert [(r.id, r.pending) for r in rows] == [(ACME, False), ("ciudad-de-rio-verde", True)]
+    assert [r.pending for r in ws.summaries(wait=False)] == [False, False]
+
+
+def test_the_list_page_says_it_is_still_checking(make_client, workspace: Path) -> None:
+    client = make_client(workspace)
+    ws = client.app.app.state.workspace
+    with ws._summarizing:
+        page = client.get("/").text
+    assert "checking records: 0 of 2 done, this page refreshes itself." in page
+    assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_the_edit_page_lists_the_problems_the_cli_prints_with_their_lines(client, workspace: Path, run) -> None:
+    path = workspace / f"{ACME}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ACME, ACM2]", "ACME, acm2]"), encoding="utf-8")
+    cli = run("validate", str(path)).stdout.strip().splitlines()
+    assert len(cli) == 1
+    where, field, message = cli[0].split(": ", 2)
+    page = html.unescape(client.get(f"/a/{ACME}/edit").text)
+    assert f"{field}</a>: {message} <span class=\"muted\">({Path(where.rsplit(':', 1)[0]).name}:{where.rsplit(':', 1)[1]})" in page.replace(str(workspace) + "/", "")

@@ -89,9 +89,9 @@ def test_create_from_blank_form_live_errors_save_build_and_download(site) -> Non
                   **contact("applicant.alternate_representative", "Ben Cho"),
                   "applicant.signatory.name": "Carla Diaz", "applicant.signatory.title": "Chief Executive Officer",
                   "applicant.scids[0]": "bm1"})
-    css(driver, "details[data-path='agreements'] > summary").click()
-    css(driver, "details[data-path='agreements.sca'] > summary").click()
-    fill(driver, {"agreements.sca.effective_date": "2027-04-01"})
+    css(driver, "details[data-path='documents'] > summary").click()
+    css(driver, "details[data-path='documents.sca'] > summary").click()
+    fill(driver, {"documents.sca.effective_date": "2027-04-01"})
     wait_for(lambda: "P.O. box" in live_problem(driver, "applicant.legal_address.street[0]"), what="the P.O. box error")
     wait_for(lambda: "SCID must be" in live_problem(driver, "applicant.scids[0]"), what="the SCID error")
     assert live_problem(driver, "applicant.legal_address.street[0]") == "must be a street address, not a P.O. box; got 'P.O. Box 42'"

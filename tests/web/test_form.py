@@ -51,36 +51,40 @@ def test_every_schema_section_gets_a_fieldset_and_lists_get_rows() -> None:
 
 def test_dates_are_date_inputs_and_booleans_selects() -> None:
     sections = {w.name: w for w in forms.build({}, fresh=True)}
-    application = {c.name: c for c in sections["application"].children}
-    assert application["application.application_date"].input == "date"
-    assert application["application.uses_scheduling_agent"].input == "select"
-    assert [v for v, _ in application["application.uses_scheduling_agent"].options] == ["", "true", "false"]
+    documents = {c.name: c for c in sections["documents"].children}
+    application = {c.name: c for c in documents["documents.application"].children}
+    assert application["documents.application.application_date"].input == "date"
+    assert application["documents.application.uses_scheduling_agent"].input == "select"
+    assert [v for v, _ in application["documents.application.uses_scheduling_agent"].options] == ["", "true", "false"]
 
 
 def test_a_value_the_widget_cannot_hold_is_kept_as_text() -> None:
-    data = {"applicant": {"entity_type": "space_agency"}, "application": {"application_date": "next week"}}
+    data = {"applicant": {"entity_type": "space_agency"}, "documents": {"application": {"application_date": "next week"}}}
     sections = {w.name: w for w in forms.build(data)}
     entity = next(c for c in sections["applicant"].children if c.name == "applicant.entity_type")
     assert ("space_agency", "space_agency (not allowed)") in entity.options and entity.value == "space_agency"
-    date = next(c for c in sections["application"].children if c.name == "application.application_date")
+    application = next(c for c in sections["documents"].children if c.name == "documents.application")
+    date = next(c for c in application.children if c.name == "documents.application.application_date")
     assert date.input == "text" and date.value == "next week"
 
 
 def test_posted_values_are_typed_by_the_schema() -> None:
-    pairs = [("schema_version", "1"), ("application.fee.amount", "7500"), ("application.uses_scheduling_agent", "false"),
-             ("applicant.legal_address.zip", "01234"), ("application.fee.amount_typo", "1"), ("_version", "x"),
+    pairs = [("schema_version", "1"), ("documents.application.fee.amount", "7500"),
+             ("documents.application.uses_scheduling_agent", "false"),
+             ("applicant.legal_address.zip", "01234"), ("documents.application.fee.amount_typo", "1"), ("_version", "x"),
              ("applicant.scids[0]", "ACME"), ("applicant.scids[2]", "ACM3"), ("applicant.scids[__I0__]", "TEMPL")]
     data = forms.to_record(pairs)
-    assert data["schema_version"] == 1 and data["application"]["fee"]["amount"] == 7500
-    assert data["application"]["uses_scheduling_agent"] is False
+    application = data["documents"]["application"]
+    assert data["schema_version"] == 1 and application["fee"]["amount"] == 7500
+    assert application["uses_scheduling_agent"] is False
     assert data["applicant"]["legal_address"]["zip"] == "01234"
     assert data["applicant"]["scids"] == ["ACME", "ACM3"]  # a removed row leaves no gap
-    assert "amount_typo" not in data["application"]["fee"]
+    assert "amount_typo" not in application["fee"]
 
 
 def test_text_that_does_not_fit_the_type_is_kept_for_the_validator() -> None:
-    data = forms.to_record([("application.fee.amount", "seven thousand")])
-    assert data["application"]["fee"]["amount"] == "seven thousand"
+    data = forms.to_record([("documents.application.fee.amount", "seven thousand")])
+    assert data["documents"]["application"]["fee"]["amount"] == "seven thousand"
 
 
 def test_fields_the_form_cannot_show_are_kept_on_save() -> None:

@@ -72,15 +72,27 @@ def test_off_loopback_every_request_needs_the_token(make_client, workspace: Path
 
 
 def test_serve_off_loopback_generates_and_prints_a_token(run, tmp_path: Path, monkeypatch) -> None:
-    import uvicorn
+    from sc_docs.cli import serve
 
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(serve._Server, "run", lambda self: seen.update(config=self.config))
     result = run("serve", "--workspace", str(tmp_path), "--host", "0.0.0.0", "--port", "9999")
     assert result.exit_code == 0
     assert "?token=" in result.stderr
     token = result.stderr.split("?token=")[1].split()[0]
-    assert len(token) >= 16 and seen["app"].token == token and seen["host"] == "0.0.0.0"
+    config = seen["config"]
+    assert len(token) >= 16 and config.app.token == token and (config.host, config.port) == ("0.0.0.0", 9999)
+
+
+def test_serve_exits_130_when_interrupted(run, tmp_path: Path, monkeypatch) -> None:
+    import signal
+
+    from sc_docs.cli import serve
+
+    monkeypatch.setattr(serve._Server, "run", lambda self: self.handle_exit(signal.SIGINT, None))
+    with pytest.raises(SystemExit) as stopped:  # raised past `main`, as `sys.exit` in the console script
+        run("serve", "--workspace", str(tmp_path))
+    assert stopped.value.code == 130
 
 
 def test_serve_usage_errors(run, tmp_path: Path) -> None:
@@ -93,9 +105,9 @@ def test_serve_usage_errors(run, tmp_path: Path) -> None:
 
 
 def test_serve_samples_copies_the_examples_without_replacing(run, tmp_path: Path, monkeypatch) -> None:
-    import uvicorn
+    from sc_docs.cli import serve
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(serve._Server, "run", lambda self: None)
     folder = tmp_path / "demo"
     folder.mkdir()
     (folder / "acme-power-and-light.yaml").write_text("# mine\n", encoding="utf-8")
@@ -184,3 +196,30 @@ def test_ids_that_are_not_records_are_not_found(client, workspace: Path) -> None
         assert response.status_code == 404, url
         assert "applicant: {}" not in response.text
 
+
+
+@pytest.mark.parametrize(("legal_name", "file"), [("../../outside", "outside.yaml"), ("..\\\\..\\\\win", "win.yaml"),
+                                                  ("CON", "con-1.yaml"), ("", "applicant.yaml"), ("/etc/passwd", "etc-passwd.yaml")],
+                         ids=["dotdot", "backslash", "reserved", "empty", "absolute"])
+def test_a_typed_name_never_becomes_a_path(client, workspace: Path, legal_name: str, file: str) -> None:
+    response = client.post(f"/new?_csrf={csrf_of(client)}", data={"applicant.legal_name": legal_name})
+    assert response.status_code == 303
+    assert (workspace / file).is_file()
+    assert sorted(p.name for p in workspace.parent.iterdir()) == ["ws"]
+
+
+def test_a_new_record_never_replaces_a_file(client, workspace: Path) -> None:
+    (workspace / "acme-power-and-light-llc.yaml").write_text("# someone's file\n", encoding="utf-8")
+    client.post(f"/new?_csrf={csrf_of(client)}", data={"applicant.legal_name": "Acme Power & Light, LLC"})
+    assert (workspace / "acme-power-and-light-llc.yaml").read_text(encoding="utf-8") == "# someone's file\n"
+    assert (workspace / "acme-power-and-light-llc-2.yaml").is_file()
+
+
+def test_nothing_is_loaded_from_another_site() -> None:
+    from sc_docs.web.pages import TEMPLATES
+
+    folder = TEMPLATES.parent
+    for path in [*TEMPLATES.glob("*.html"), *(folder / "static").iterdir()]:
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, path.name
+        assert "<script>" not in text and " on" + "click=" not in text, path.name  # the CSP forbids inline script

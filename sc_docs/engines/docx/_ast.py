@@ -5,11 +5,12 @@
 - `check_balance`: refuse blocks (`{% if %}`, `{% for %}` ...) whose skipped or repeated XML
   would leave the document malformed, e.g. an `{% if %}` opening in one table cell and closing
   in the next. A block may span paragraphs only if it closes and reopens the same elements.
-- `check_allowed`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
+- `check_node`: refuse `{% include %}`, `{% import %}`, `{% extends %}` (a template is one
   self-contained DOCX and the engine has no loader) and `{% autoescape %}` (values are always
-  escaped: unescaped data would be raw XML in the document).
-- `unescape_literal_braces`: docxtpl's `{_{` `}_}` `{_%` `%_}` escapes for literal braces, applied
-  to the template's own text only, so a value can never turn into a tag.
+  escaped: unescaped data would be raw XML in the document). The same walk resolves escapes:
+  `&amp;` & co. in string literals become the characters Word escaped, so `{{ "A & B" }}` prints `A & B` (escaped once), not `A &amp; B`; docxtpl's `{_{` `}_}`
+  `{_%` `%_}` escapes for literal braces apply to the template's own text only, so a value
+  can never turn into a tag.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from jinja2 import nodes
+from lxml import etree
+
+from ._limits import ENGINE_FILTERS
 
 
 class AstProblem(Exception):
@@ -49,6 +53,8 @@ class VariableCollector:
 
     def _path(self, node: nodes.Node, scope: Scope) -> str | None:
         """Return the path `node` denotes if it is a name/attribute/item chain, else None."""
+        if isinstance(node, nodes.Filter) and node.name in ENGINE_FILTERS and node.node:
+            return self._path(node.node, scope)  # the engine's own bounds are transparent
         if isinstance(node, nodes.Name):
             if node.name in scope:
                 return scope[node.name]
@@ -157,32 +163,62 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str, str], ...] = (
 )
 
 
-def check_allowed(tree: nodes.Template) -> None:
-    """Refuse tags that load other templates (there is no loader) or switch escaping off."""
-    for kind, label, reason in _FORBIDDEN:
-        for node in tree.find_all(kind):
-            raise AstProblem(
-                f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
-            )
+def _unescape_braces(data: nodes.TemplateData) -> None:
+    """Apply docxtpl's literal-brace escapes (`{_{` -> `{{` ...) to template text only."""
+    text = data.data
+    if "_" in text and ("{_" in text or "_}" in text):
+        data.data = (
+            text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        )
+
+
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(\d+)|#[xX]([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    if m.group(1):
+        return _NAMED[m.group(1)]
+    code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+    return chr(code) if 0 < code < 0x110000 else m.group()
+
+
+_FORBIDDEN_KINDS = tuple(kind for kind, _, _ in _FORBIDDEN)
 
 
 def unescape_literal_braces(tree: nodes.Template) -> None:
-    """Apply docxtpl's literal-brace escapes (`{_{` -> `{{` ...) to template text only."""
+    """Apply docxtpl's literal-brace escapes to a tree's template text only (for `reader`,
+    which reads templates without compiling them)."""
     for data in tree.find_all(nodes.TemplateData):
-        text = data.data
-        if "_" in text and ("{_" in text or "_}" in text):
-            data.data = (
-                text.replace("{_{", "{{")
-                .replace("}_}", "}}")
-                .replace("{_%", "{%")
-                .replace("%_}", "%}")
-            )
+        _unescape_braces(data)
+
+
+def check_node(node: nodes.Node) -> None:
+    """Refuse a tag that loads other templates (there is no loader) or switches escaping off;
+    resolve escapes in the template's own text. Called on every node of a tree by the one
+    walk that also bounds it (`_limits.limit_tree`): templates have thousands of nodes.
+
+    String literals: Word stores `{{ "Tom & Jerry" }}` as `{{ "Tom &amp; Jerry" }}`; the
+    literal means the characters the author typed, and autoescaping escapes them once on the
+    way out. Template text: docxtpl's literal braces (`{_{` -> `{{` ...).
+    """
+    if isinstance(node, nodes.TemplateData):
+        _unescape_braces(node)
+    elif isinstance(node, nodes.Const):
+        if isinstance(node.value, str) and "&" in node.value:
+            node.value = _ENTITY.sub(_entity, node.value)
+    elif isinstance(node, _FORBIDDEN_KINDS):
+        label, reason = next((lb, r) for k, lb, r in _FORBIDDEN if isinstance(node, k))
+        raise AstProblem(
+            f"{{% {label} %}} is not supported: {reason}", node.lineno, needle=label.split()[0]
+        )
 
 
 # -- balance ---------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"<(/?)([^\s/>]*)[^>]*>|\x00")
 _MARK = "\x00"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -286,7 +322,8 @@ def _block_effect(node: nodes.Node) -> list[Effect] | None:
     return None
 
 
-def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
+def _seq_effect(body: list[nodes.Node], lineno: int, *, whole: bool = False) -> Effect:
+    """Return what `body` does to the open elements; `whole` if it is a part's entire source."""
     pieces: list[str] = []
     starts: list[tuple[int, int]] = []  # (offset in the joined text, template line)
     blocks: list[list[Effect]] = []
@@ -308,6 +345,15 @@ def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
                 add(_MARK, node.lineno)
                 blocks.append(effect)
     text = "".join(pieces)
+    if whole and all(not e.closes and not e.opens for alts in blocks for e in alts):
+        # Every block is balanced on its own, so the part is balanced if what is left is
+        # well-formed: one parse in C instead of a walk over every element in Python. If
+        # the parse fails the walk below says where.
+        try:
+            etree.fromstring(text.replace(_MARK, "").encode("utf-8"), _PARSER)
+            return Effect()
+        except (etree.XMLSyntaxError, ValueError):
+            pass
     stack = _Stack(text)
     index = 0
     piece = 0
@@ -338,6 +384,6 @@ def _seq_effect(body: list[nodes.Node], lineno: int) -> Effect:
 
 def check_balance(tree: nodes.Template) -> None:
     """Raise `AstProblem` unless every rendering of `tree` is balanced XML."""
-    effect = _seq_effect(tree.body, 1)
+    effect = _seq_effect(tree.body, 1, whole=True)
     if effect.closes or effect.opens:
         raise AstProblem("template is not well-formed XML after removing its tags", 1)

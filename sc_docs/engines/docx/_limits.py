@@ -33,7 +33,6 @@ from typing import Any, Final
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
-from jinja2.visitor import NodeTransformer
 
 #: Most items (characters, list elements) one value may have; agreements are ~50 kB of text.
 MAX_ITEMS: Final = 1_000_000
@@ -379,34 +378,46 @@ def limit_environment(env: SandboxedEnvironment) -> None:
 
 LOOP_FILTER: Final = "_sc_loop_steps"
 SIZE_FILTER: Final = "_sc_sized"
+#: Filters the engine wraps around loops and sizes: no part of what a template reads.
+ENGINE_FILTERS: Final = frozenset({LOOP_FILTER, SIZE_FILTER})
 
 
-def _filter(node: nodes.Node | None, name: str, lineno: int) -> nodes.Filter:
-    return nodes.Filter(node, name, [], [], None, None, lineno=lineno)
+def limit_tree(
+    tree: nodes.Template,
+    env: jinja2.Environment,
+    visit: Callable[[nodes.Node], None] | None = None,
+) -> None:
+    """Rewrite a parsed template, in place, so that its loops and concatenations are bounded:
+    each loop iteration is charged to the budget, the size of `~` and `{% set %}` blocks is
+    checked. `visit(node)` is called on every original node on the way, so checks share the
+    walk (templates have thousands of nodes)."""
 
+    def bounded(node: nodes.Node | None, name: str, lineno: int) -> nodes.Filter:
+        new = nodes.Filter(node, name, [], [], None, None, lineno=lineno)
+        new.environment = env  # the parser gave every other node its environment
+        return new
 
-class _Limiter(NodeTransformer):
-    """Charge each loop iteration to the budget; check the size of `~` and `{% set %}` blocks."""
-
-    def visit_For(self, node: nodes.For) -> nodes.Node:
-        self.generic_visit(node)
-        node.iter = _filter(node.iter, LOOP_FILTER, node.iter.lineno)
-        return node
-
-    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
-        self.generic_visit(node)
-        return _filter(node, SIZE_FILTER, node.lineno)
-
-    def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
-        self.generic_visit(node)
-        node.filter = _filter(node.filter, SIZE_FILTER, node.lineno)
-        return node
-
-
-def limit_tree(tree: nodes.Template, env: jinja2.Environment) -> None:
-    """Rewrite a parsed template, in place, so that its loops and concatenations are bounded."""
-    _Limiter().visit(tree)
-    tree.set_environment(env)
+    stack: list[nodes.Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if visit is not None:
+            visit(node)
+        for name in node.fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, nodes.Node):
+                        stack.append(item)
+                        if isinstance(item, nodes.Concat):
+                            value[i] = bounded(item, SIZE_FILTER, item.lineno)
+            elif isinstance(value, nodes.Node):
+                stack.append(value)
+                if isinstance(value, nodes.Concat):
+                    setattr(node, name, bounded(value, SIZE_FILTER, value.lineno))
+        if isinstance(node, nodes.For):
+            node.iter = bounded(node.iter, LOOP_FILTER, node.iter.lineno)
+        elif isinstance(node, nodes.AssignBlock):
+            node.filter = bounded(node.filter, SIZE_FILTER, node.lineno)
 
 
 # -- rendering ------------------------------------------------------------------------------

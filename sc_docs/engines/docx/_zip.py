@@ -106,9 +106,6 @@ class Package:
                 self.parts[info.filename] = raw
                 self.entries[info.filename] = _stored_entry(blob, info, raw)
 
-    def names(self) -> list[str]:
-        return list(self.parts)
-
 
 def check_bomb(infos: Iterable[zipfile.ZipInfo], label: str) -> None:
     """Refuse an archive whose central directory promises too much, before expanding it."""

@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import jinja2
@@ -21,13 +22,8 @@ from lxml import etree
 from sc_docs.errors import TemplateError
 
 from . import _compat as compat
-from ._ast import (
-    AstProblem,
-    VariableCollector,
-    check_allowed,
-    check_balance,
-    unescape_literal_braces,
-)
+from . import media
+from ._ast import AstProblem, VariableCollector, check_balance, check_node
 from ._limits import Budget, limit_tree, render_limited
 from ._props import (
     CORE_REL,
@@ -44,8 +40,12 @@ from ._zip import Entry, Package, entry_from_bytes, write_zip
 from .environment import ENV
 from .grid import needs_tree_fix
 from .locate import Line, explain, line_map, syntax_location, where
+from .media import LINK_MARK
+from .missing import missing_paths
+from .replace import picture_names, resolve
 from .parts import classify
 
+_CORE: Final = "docProps/core.xml"
 _DECL: Final = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _TAG_START: Final = re.compile(r"\{[{%#]")
 
@@ -61,7 +61,7 @@ class _Part:
     suffix: str
     fix_tree: bool
     source: str  # the Jinja source, one line per paragraph: kept to locate problems
-    paragraphs: list[str]  # the text of the part's paragraphs, in order
+    xml: bytes  # the part as the template has it, for the text of its paragraphs
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
     _lines: list[Line] | None = None
 
@@ -69,18 +69,47 @@ class _Part:
     def lines(self) -> list[Line]:
         """The paragraph of each source line, mapped on first use (failures only)."""
         if self._lines is None:
-            self._lines = line_map(self.source, self.paragraphs)
+            root = etree.fromstring(self.xml, PARSER)
+            body = root.find(f"{{{W}}}body") if self.kind == "document" else None
+            scope = root if body is None else body
+            paragraphs = ["".join(p.itertext()) for p in scope.iter(f"{{{W}}}p")]
+            self._lines = line_map(self.source, paragraphs)
         return self._lines
 
-    def render(self, context: Mapping[str, Any], label: str, budget: Budget | None = None) -> bytes:
+    def render(
+        self,
+        context: Mapping[str, Any],
+        label: str,
+        budget: Budget,
+        additions: media.PackageAdditions,
+    ) -> bytes:
+        additions.part = self.name
+        pictures = additions.pictures
         try:
-            out = render_limited(self.template, context, budget or Budget())
+            out = render_limited(self.template, context, budget)
         except Exception as exc:  # any failure inside a template is the template's to report
             raise self._error(exc, context, label) from exc
         out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if "\n" in out or "\t" in out or "\x07" in out or "\x0c" in out:
             out = compat.resolve_listing(out)
-        if self.fix_tree:
+            if "\x07" in out or "\x0c" in out:
+                raise TemplateError(
+                    f"{self.name}: a value with \\a (new paragraph) or \\f (page break) was "
+                    "printed outside document text (in an attribute?), where XML cannot hold it",
+                    template=label,
+                )
+        if LINK_MARK in out:
+            out = additions.resolve_links(out)
+        if additions.markup:
+            rid = additions.dangling(self.name, out)
+            if rid is not None:
+                raise TemplateError(
+                    f"{self.name}: a value's markup uses relationship {rid!r}, which this "
+                    "document does not have; use Image values for pictures and url_id() for "
+                    "links",
+                    template=label,
+                )
+        if self.fix_tree or (self.kind == "document" and additions.pictures > pictures):
             tree = compat.fix_tables(out)
             compat.fix_docpr_ids(tree)
             out = etree.tostring(tree, encoding="unicode")
@@ -123,7 +152,14 @@ class CompiledTemplate:
             part = self._compile_part(part_name, kind, collector)
             if part is not None:
                 self._parts.append(part)
+        core = package.parts.get(_CORE)
+        if core is not None and (b"{{" in core or b"{%" in core):
+            # docxtpl renders tags in the document properties (a title of `{{ name }}`).
+            part = self._compile_part(_CORE, "properties", collector)
+            if part is not None:
+                self._parts.append(part)
         self._variables = frozenset(collector.lines)
+        self._pictures: dict[str, str] | None = None
 
     # -- compiling --
     def _compile_part(
@@ -140,7 +176,6 @@ class CompiledTemplate:
             raise TemplateError(
                 f"refusing DOCX part {part_name}: it declares a DTD", template=self.name
             )
-        paragraphs = ["".join(p.itertext()) for p in root.iter(f"{{{W}}}p")]
         prefix, suffix, fix_tree = _DECL, "", False
         if kind == "document":
             body = root.find(f"{{{W}}}body")
@@ -158,27 +193,26 @@ class CompiledTemplate:
                     )
                 return None  # an empty body: nothing to fill
             prefix, suffix = _DECL + whole[:start], whole[end + len("</w:body>") :]
-            paragraphs = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")]
         else:
             xml = etree.tostring(root, encoding="unicode")
-            if kind in ("footnotes", "endnotes"):
+            if kind in ("footnotes", "endnotes", "properties"):
                 # docxtpl renders notes from the stored text, not a re-serialisation.
                 try:
                     xml, prefix = raw.decode("utf-8"), ""
                 except UnicodeDecodeError:
                     pass
-        if "{" not in xml:
-            return None
-        patched = compat.patch_xml(xml)
-        if not _TAG_START.search(patched):
-            return None
+        patched = compat.patch_xml(xml) if "{" in xml else xml
         if kind == "document":
             fix_tree = needs_tree_fix(body)
+        if not _TAG_START.search(patched) and not fix_tree:
+            # Nothing to fill. A body with pictures or a grid to fix still goes through, so
+            # its picture ids are renumbered and grids fixed as docxtpl does on every render.
+            return None
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
-        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, paragraphs)  # type: ignore[arg-type]
+        stub = _Part(part_name, kind, None, prefix, suffix, fix_tree, source, raw)  # type: ignore[arg-type]
         try:
             tree = ENV.parse(source, name=part_name, filename=f"<{part_name}>")
-            check_allowed(tree)
+            limit_tree(tree, ENV, check_node)  # checks, escapes and bounds in one walk
             check_balance(tree)
         except jinja2.TemplateSyntaxError as exc:
             lineno, needle = syntax_location(exc, source)
@@ -198,8 +232,6 @@ class CompiledTemplate:
         for path, ls in sorted(part_collector.lines.items()):
             for ln in ls:
                 by_line.setdefault(ln, []).append(path)
-        unescape_literal_braces(tree)
-        limit_tree(tree, ENV)
         try:
             code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
@@ -209,7 +241,7 @@ class CompiledTemplate:
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
         return _Part(
-            part_name, kind, template, prefix, suffix, fix_tree, source, paragraphs, by_line
+            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line
         )
 
     # -- public --
@@ -219,22 +251,36 @@ class CompiledTemplate:
         *,
         core_properties: Mapping[str, Any] | None = None,
         custom_properties: Mapping[str, str] | None = None,
+        replacements: Mapping[str, bytes | str | Path] | None = None,
     ) -> bytes:
-        """Return the DOCX rendered from `context`, with properties set if given."""
+        """Return the DOCX rendered from `context`, with properties set if given and the
+        package entries or pictures named in `replacements` swapped (see `replace`)."""
         if not isinstance(context, Mapping):
             raise TemplateError(
                 f"context must be a mapping, got {type(context).__name__}", template=self.name
             )
         entries = dict(self._entries)
         budget = Budget()  # one budget for the whole document, all its parts
-        for part in self._parts:
-            out = part.render(context, self.name, budget)
-            entries[part.name] = entry_from_bytes(part.name, out)
+        additions = media.PackageAdditions(self._raw)
+        token = media.begin(additions)
+        try:
+            for part in self._parts:
+                out = part.render(context, self.name, budget, additions)
+                entries[part.name] = entry_from_bytes(part.name, out)
+        except TemplateError as err:
+            raise self._with_every_missing(err, context) from err.__cause__
+        finally:
+            media.end(token)
+        for name, data in additions.changed_parts(lambda n: _current(entries, n)):
+            entries[name] = entry_from_bytes(name, data)
+        if replacements:
+            for name, data in self._replaced(replacements).items():
+                entries[name] = entry_from_bytes(name, data)
         if core_properties:
-            xml = core_xml(self._raw.get("docProps/core.xml"), core_properties)
-            entries["docProps/core.xml"] = entry_from_bytes("docProps/core.xml", xml)
-            if "docProps/core.xml" not in self._raw:
-                self._link(entries, "docProps/core.xml", CORE_TYPE, CORE_REL)
+            xml = core_xml(_current(entries, _CORE), core_properties)
+            entries[_CORE] = entry_from_bytes(_CORE, xml)
+            if _CORE not in self._raw:
+                self._link(entries, _CORE, CORE_TYPE, CORE_REL)
         if custom_properties:
             xml = custom_xml(self._raw.get("docProps/custom.xml"), custom_properties)
             entries["docProps/custom.xml"] = entry_from_bytes("docProps/custom.xml", xml)
@@ -242,12 +288,35 @@ class CompiledTemplate:
                 self._link(entries, "docProps/custom.xml", CUSTOM_TYPE, CUSTOM_REL)
         return write_zip(entries.values())
 
+    def _with_every_missing(self, err: TemplateError, context: Mapping[str, Any]) -> TemplateError:
+        """Return `err`, naming every other missing variable too if it is about one."""
+        if not isinstance(err.__cause__, jinja2.UndefinedError):
+            return err
+        missing = self.missing(context)
+        first = re.search(r"undefined variable '([^']+)'", err.message)
+        others = [p for p in missing if first is None or p != first.group(1)]
+        if not others:
+            return err
+        shown = ", ".join(repr(p) for p in others[:20])
+        more = f" and {len(others) - 20} more" if len(others) > 20 else ""
+        return TemplateError(f"{err.message}; also undefined: {shown}{more}", template=err.template)
+
+    def _replaced(self, replacements: Mapping[str, bytes | str | Path]) -> dict[str, bytes]:
+        if self._pictures is None:
+            self._pictures = picture_names(self._raw, [n for n, _ in self._kinds])
+        return resolve(replacements, self._entries, self._pictures, self.name)
+
     def _link(self, entries: dict[str, Entry], part: str, content_type: str, reltype: str) -> None:
         """Declare a new part's content type and relate it from the package."""
         ct = add_override(_current(entries, "[Content_Types].xml") or b"", part, content_type)
         entries["[Content_Types].xml"] = entry_from_bytes("[Content_Types].xml", ct)
         rels = add_package_rel(_current(entries, "_rels/.rels"), part, reltype)
         entries["_rels/.rels"] = entry_from_bytes("_rels/.rels", rels)
+
+    def missing(self, context: Mapping[str, Any]) -> list[str]:
+        """Return every variable path a render with `context` would miss, sorted (for a lint
+        that reports them all at once); empty if it has all it needs."""
+        return missing_paths(((p.name, p.source) for p in self._parts), self._variables, context)
 
     def variables(self) -> set[str]:
         """Return every variable path the template reads (`a.b`, `list[].field`)."""

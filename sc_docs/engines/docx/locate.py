@@ -154,7 +154,7 @@ def explain(exc: BaseException, context: Any, candidates: list[str]) -> tuple[st
         culprit = culprits[0] if culprits else None
         needle = last_name(culprit) if culprit else None
         what = f"value of {culprit!r} {exc.reason}" if culprit else f"a value {exc.reason}"
-        if exc.value is not None:
+        if exc.value is not None and exc.show:
             what += f": {str(exc.value)[:60]!r}"
         return needle, what
     if isinstance(exc, jinja2.sandbox.SecurityError):

@@ -29,9 +29,8 @@ from lxml import etree
 
 from sc_docs.errors import TemplateError
 
-# The engine's private pieces reading needs; this is the only module outside the engine core
-# that names them.
-from . import _classify
+# The engine pieces reading needs; private ones are named only here, inside the engine package.
+from .parts import classify
 from ._ast import unescape_literal_braces
 from ._compat import patch_xml
 from ._filters import _US_STATES
@@ -51,8 +50,9 @@ __all__ = [
 
 #: Largest DOCX file a reader accepts (the pro forma agreements are about 60 kB).
 MAX_FILE: Final = 64 * 1024 * 1024
-#: Largest part `DocxReader.read` holds in memory (styles, comments, properties, templates).
-MAX_PART: Final = 64 * 1024 * 1024
+#: Largest part `DocxReader.read` holds in memory by default (styles, comments, properties): a
+#: parsed tree takes about ten times its XML, so this keeps a whole-part parse near 40 MB.
+MAX_PART: Final = 4 * 1024 * 1024
 #: Most XML elements one streamed part may hold (a 60-page agreement has about 40,000; one
 #: paragraph of 200,000 runs about 600,000).
 MAX_ELEMENTS: Final = 3_000_000
@@ -167,7 +167,7 @@ class DocxReader:
         types = {"[Content_Types].xml": self.read("[Content_Types].xml")} if "[Content_Types].xml" in self else {}
         names: dict[str, bytes] = dict.fromkeys(self._infos, b"")
         names.update(types)
-        return _classify(names, self.label)
+        return classify(names, self.label)
 
     def iterparse(self, name: str, *, max_elements: int = MAX_ELEMENTS) -> Iterator[tuple[str, etree._Element]]:
         """Yield `("start" | "end", element)` for part `name`, streaming and bounded.

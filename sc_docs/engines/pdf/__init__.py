@@ -12,18 +12,30 @@ API
 `Form.fields() -> list[FieldInfo]`
     One entry per fully qualified field name (`contacts.primary.name`) in document order, with
     `type` (`text`, `checkbox`, `radio`, `choice`, `signature`, `button`), current `value`
-    (text/choice: str or None; checkbox: bool; radio: the selected option or None), `options`
-    (a checkbox's on-state, a radio group's states, a choice's export values), `page` (1-based, of
-    the first widget), `max_length`, `multiline` and `readonly`.
+    (text/choice: str or None; checkbox: bool, or the state's name when it has several on-states;
+    radio: the selected option or None), `options` (a checkbox's on-states, a radio group's
+    states, a choice's export values), `page` (1-based, of the first widget on a page; None when
+    no widget is on any page), `max_length`, `multiline`, `readonly` and `orphan` (a widget on a
+    page that /AcroForm /Fields does not reach, as XFA converters leave: listed and fillable).
 
-`Form.fill(values, *, flatten=False, need_appearances=False) -> bytes`
-    `values` maps field names to a `str` (text, choice, radio option) or a `bool` (checkbox).
-    Every value is checked first; any unknown name (with a did-you-mean), wrong type, value not
-    offered (an editable combo box takes any text), or text longer than /MaxLen raises one
-    `FormError` listing every problem and what is valid, and nothing is written. Checkboxes get the on-state their own appearance declares;
-    radio groups get /V on the group and /AS on every widget; text and choice widgets get a new
-    normal appearance (/AP /N) drawn in a standard font, or in an embedded TrueType subset when
-    the text needs glyphs beyond WinAnsi, so values show in every viewer without a click.
+`Form.fill(values, **options) -> bytes` and `Form.fill_report(values, **options) -> FillReport`
+    `values` maps field names to a `str` (text, choice, radio option, a checkbox's on-state) or
+    a `bool` (checkbox; true only when it has exactly one on-state). Every value is checked
+    first; any unknown name (with a did-you-mean), wrong type, value not offered (an editable
+    combo box takes any text), text longer than /MaxLen or read-only field (unless
+    `include_readonly=True`) raises one `FormError` listing every problem and what is valid, and
+    nothing is written. Radio groups and checkboxes get /V and /AS on every widget (a widget with
+    no appearance gets a drawn ZapfDingbats check); text and choice widgets get a new normal
+    appearance (/AP /N) in a standard font (bold and italic kept) when WinAnsi covers the value,
+    else the form's own Unicode (UniJIS/UniGB/...) font, else embedded subsets from a fallback
+    chain (`SC_DOCS_PDF_FONT`, DejaVu, Noto Sans CJK; a value no single font covers is drawn in
+    runs). A character no font covers raises `MissingGlyphError` unless
+    `allow_missing_glyphs=True`. Text is shrunk to fit but never below `min_font_size` (6 pt);
+    a value that still does not fit goes whole onto an addendum page appended to the document
+    and its field reads "see Addendum, item N" (`FillReport.addendum`). Active content
+    (/OpenAction, /AA, document JavaScript, JavaScript or launch actions on widgets) is removed
+    unless `keep_scripts=True` (`FillReport.scripts_removed`). `FillReport.warnings` names filled
+    fields with no widget on any page.
     The result is an incremental update: the original bytes followed by the changed objects and a
     new cross-reference section (table or stream, matching the original). Owner-password files
     stay encrypted with the same key. Hybrid XFA forms lose /XFA so the AcroForm values show.
@@ -32,6 +44,9 @@ API
     off by default because viewers then redraw every field with the form's own font, which can
     lack the glyphs we embedded, and Acrobat asks to save on closing.
     Output is deterministic: same form and values give byte-identical bytes.
+
+`preload_fonts()`
+    Build the embedded Latin subset now: for a worker's start-up, so its first fill is not slower.
 
 Speed: parsing, the serialized bytes of untouched dictionary entries and of embedded fonts are
 cached per form, so a repeated fill costs a few milliseconds (`benchmarks/fill.py` compares it
@@ -49,7 +64,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from sc_docs.engines.pdf._fill import _Filler
+from sc_docs.engines.pdf import _font
+from sc_docs.engines.pdf._fill import Options, _Filler
 from sc_docs.engines.pdf._parse import (
     _EDIT,
     _MULTILINE,
@@ -63,7 +79,13 @@ from sc_docs.engines.pdf._parse import (
 )
 from sc_docs.errors import FormError
 
-__all__ = ["FieldInfo", "Form", "FormError", "UnreadableFormError", "open_form"]
+__all__ = [
+    "AddendumItem", "FieldInfo", "FillReport", "Form", "FormError", "MissingGlyphError", "UnreadableFormError",
+    "open_form", "preload_fonts",
+]
+
+MissingGlyphError = _font.MissingGlyphError
+DEFAULT_MIN_FONT_SIZE = 6.0
 
 _CACHE_SIZE = 16
 MAX_FORM_BYTES = 100 * 1024 * 1024  # far above any real form, far below running out of memory
@@ -82,6 +104,33 @@ class FieldInfo(BaseModel):
     max_length: int | None = None
     multiline: bool = False
     readonly: bool = False
+    orphan: bool = False  # a widget on a page that the form's field list does not reach
+
+
+class AddendumItem(BaseModel):
+    """A value too long for its field at the minimum font size, printed on the addendum page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: int
+    field: str
+    characters: int
+
+
+class FillReport(BaseModel):
+    """What one fill produced: the PDF, and what a person should know about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data: bytes
+    warnings: list[str] = []
+    addendum: list[AddendumItem] = []
+    scripts_removed: int = 0
+
+
+def preload_fonts() -> None:
+    """Build the embedded Latin font subset now (a worker's start-up), not on the first fill."""
+    _font.preload()
 
 
 _cache: OrderedDict[str, _Parsed] = OrderedDict()
@@ -149,18 +198,61 @@ class Form:
         *,
         flatten: bool = False,
         need_appearances: bool = False,
+        keep_scripts: bool = False,
+        include_readonly: bool = False,
+        allow_missing_glyphs: bool = False,
+        min_font_size: float = DEFAULT_MIN_FONT_SIZE,
     ) -> bytes:
-        """Return the PDF with `values` filled in (see the module docstring for the rules)."""
-        checked = self._check(values)
+        """Return the PDF with `values` filled in (see `fill_report` for the options)."""
+        return self.fill_report(
+            values, flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
+            include_readonly=include_readonly, allow_missing_glyphs=allow_missing_glyphs, min_font_size=min_font_size,
+        ).data
+
+    def fill_report(
+        self,
+        values: Mapping[str, str | bool],
+        *,
+        flatten: bool = False,
+        need_appearances: bool = False,
+        keep_scripts: bool = False,
+        include_readonly: bool = False,
+        allow_missing_glyphs: bool = False,
+        min_font_size: float = DEFAULT_MIN_FONT_SIZE,
+    ) -> FillReport:
+        """Fill `values` and return the PDF with warnings and addendum items.
+
+        `keep_scripts=False` removes active content (/OpenAction, /AA, JavaScript): a filled
+        form is a record, not a program. Read-only fields are refused unless
+        `include_readonly`. A character no font covers is an error unless
+        `allow_missing_glyphs`. Text is never drawn below `min_font_size`: a value that does
+        not fit goes to an addendum page and its field says where.
+        """
+        if min_font_size <= 0 or min_font_size > 72:
+            raise FormError(f"the minimum font size must be between 0 and 72 points, not {min_font_size}",
+                            form=self.name)
+        checked = self._check(values, include_readonly=include_readonly)
+        options = Options(flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
+                          allow_missing_glyphs=allow_missing_glyphs, min_font_size=float(min_font_size))
         try:
             with self._parsed.lock, _quiet():
-                return _Filler(self._parsed).run(checked, flatten=flatten, need_appearances=need_appearances)
-        except FormError:
+                filler = _Filler(self._parsed)
+                data = filler.run(checked, options)
+        except FormError as exc:
+            if exc.form is None:
+                raise FormError(exc.message, form=self.name) from None
             raise
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged objects
             raise FormError(f"cannot fill the form: {type(exc).__name__}: {exc}", form=self.name) from None
+        outcome = filler.outcome
+        return FillReport(
+            data=data,
+            warnings=list(outcome.warnings),
+            addendum=[AddendumItem(item=n, field=name, characters=len(v)) for n, name, v in outcome.addendum],
+            scripts_removed=outcome.scripts_removed,
+        )
 
-    def _check(self, values: Mapping[str, str | bool]) -> list[tuple[_Field, str | bool]]:
+    def _check(self, values: Mapping[str, str | bool], *, include_readonly: bool = False) -> list[tuple[_Field, str | bool]]:
         """Validate every value; raise one `FormError` listing all problems."""
         problems: list[str] = []
         by_name = self._parsed.by_name
@@ -174,10 +266,13 @@ class Form:
                     problems.append(_unknown(str(key), list(by_name)))
                 continue
             problem = _check_value(f, value)
+            if problem is None and f.flags & _READONLY and not include_readonly:
+                problem = "is read-only (the form fills it itself); pass --include-readonly to fill it anyway"
             if problem:
                 problems.append(f"{key}: {problem}")
         if problems:
-            raise FormError("; ".join(problems), form=self.name)
+            # One problem per line, each naming the form, as `validate` prints sheet problems.
+            raise FormError(f"\n{self.name}: ".join(problems), form=self.name)
         wanted = {k: v for k, v in values.items()}
         return [(f, wanted[f.name]) for f in self._parsed.fields if f.name in wanted]
 
@@ -197,9 +292,18 @@ def _check_value(f: _Field, value: object) -> str | None:
     if kind in ("signature", "button"):
         return f"is a {kind} field and cannot be filled"
     if kind == "checkbox":
-        if not isinstance(value, bool):
-            return f"a checkbox takes true or false, not {_short(value)}"
-        return None
+        if isinstance(value, bool):
+            if value and len(f.options) > 1:
+                return (f"has several on-states ({', '.join(f.options)}): give one of them by name, "
+                        "not true")
+            return None
+        if isinstance(value, str) and (value in f.options or value == "Off") and len(f.options) > 1:
+            return None
+        if isinstance(value, str) and value in f.options:
+            return None
+        if len(f.options) > 1:
+            return f"takes one of its states {', '.join(repr(o) for o in f.options)} or false, not {_short(value)}"
+        return f"a checkbox takes true or false, not {_short(value)}"
     if not isinstance(value, str):
         expected = {"text": "text", "radio": "one of the options", "choice": "one of the options"}[kind]
         return f"a {kind} field takes {expected} (a string), not {_short(value)}"
@@ -230,4 +334,5 @@ def _info(f: _Field) -> FieldInfo:
         max_length=f.max_length,
         multiline=bool(f.type == "text" and f.flags & _MULTILINE),
         readonly=bool(f.flags & _READONLY),
+        orphan=f.orphan,
     )

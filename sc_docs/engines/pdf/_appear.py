@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from typing import Protocol
 
 PAD = 2.0
+LEADING = 1.16  # line height of multi-line fields, as a multiple of the font size
 
 
 class Font(Protocol):
-    ascent: float
-    descent: float
+    """What layout needs of a font: vertical extent (in em), widths, and the bytes of a string."""
+
+    @property
+    def ascent(self) -> float: ...
+
+    @property
+    def descent(self) -> float: ...
 
     def encode(self, text: str) -> bytes: ...
+
+    def char_width(self, ch: str) -> float: ...
 
     def width(self, text: str, size: float) -> float: ...
 
@@ -82,32 +90,64 @@ def _string(data: bytes) -> bytes:
     ).replace(b"\n", b"\\n") + b")"
 
 
-def wrap(text: str, font: Font, size: float, width: float) -> list[str]:
-    """Break `text` into lines no wider than `width`: at spaces, inside long words if needed."""
+def shows(font: Font, text: str, name: str, size: float) -> str:
+    """Return the operators showing `text`: one `Tj`, or for a font chain one `Tf`+`Tj` per run
+    of characters that one member font draws (resources `name`, `name_1`, `name_2`, ...)."""
+    runs = getattr(font, "runs", None)
+    if runs is None:
+        return _string(font.encode(text)).decode("latin-1") + " Tj"
+    parts = []
+    for index, member, chunk in runs(text):
+        resource = name if index == 0 else f"{name}_{index}"
+        parts.append(f"/{resource} {_fmt(size)} Tf " + _string(member.encode(chunk)).decode("latin-1") + " Tj")
+    return " ".join(parts) + f" /{name} {_fmt(size)} Tf"
+
+
+def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None = None) -> list[str]:
+    """Break `text` into lines no wider than `width`: at spaces, inside words longer than a line.
+
+    Time is linear in the length of `text` (a 1 MB word is measured once, character by
+    character); with `max_lines` it stops after one line more than that, enough to know it does
+    not fit.
+    """
+    limit = width * 1000.0 / size if size > 0 else float("inf")  # in 1/1000 em
+    char_width = font.char_width
+    space = char_width(" ")
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        current = ""
+        current: list[str] = []
+        used = 0.0
         for word in paragraph.split(" "):
-            candidate = word if not current else f"{current} {word}"
-            if font.width(candidate, size) <= width or not current and not word:
-                current = candidate
+            word_w = 0.0
+            for c in word:  # stop measuring once past a line: a 1 MB word is broken, not summed
+                word_w += char_width(c)
+                if word_w > limit:
+                    break
+            gap = space if current else 0.0
+            if used + gap + word_w <= limit or not current and not word:
+                current.append(word)
+                used += gap + word_w
                 continue
             if current:
-                lines.append(current)
-            current = ""
-            while font.width(word, size) > width and len(word) > 1:
-                # the longest prefix that fits, found by bisection: long values stay cheap
-                low, high = 1, len(word) - 1
-                while low < high:
-                    middle = (low + high + 1) // 2
-                    if font.width(word[:middle], size) <= width:
-                        low = middle
-                    else:
-                        high = middle - 1
-                lines.append(word[:low])
-                word = word[low:]
-            current = word
-        lines.append(current)
+                lines.append(" ".join(current))
+                if max_lines is not None and len(lines) > max_lines:
+                    return lines
+            current, used = [], 0.0
+            if word_w > limit:
+                start, run = 0, 0.0
+                for index, ch in enumerate(word):
+                    w = char_width(ch)
+                    if run + w > limit and index > start:
+                        lines.append(word[start:index])
+                        if max_lines is not None and len(lines) > max_lines:
+                            return lines
+                        start, run = index, 0.0
+                    run += w
+                word, word_w = word[start:], run
+            current, used = [word], word_w
+        lines.append(" ".join(current))
+        if max_lines is not None and len(lines) > max_lines:
+            return lines
     return lines
 
 
@@ -132,6 +172,49 @@ def _x_for(line_width: float, box: float, quadding: int) -> float:
     return PAD
 
 
+def layout_text(
+    value: str,
+    width: float,
+    height: float,
+    font: Font,
+    style: Style,
+    *,
+    multiline: bool = False,
+    comb: int = 0,
+    floor: float = 6.0,
+) -> tuple[float, list[str]] | None:
+    """Return the font size and lines that show all of `value` inside the box, or None.
+
+    The size is the widget's own (or 12 pt when it says 0 "auto"), reduced until the text fits
+    the width and the accents and descenders fit the height, but never below `floor`: a value
+    that would need a smaller size does not fit (the caller moves it to an addendum).
+    """
+    inner_w = max(width - 2 * PAD, 1.0)
+    inner_h = max(height - 2 * PAD, 1.0)
+    span = font.ascent - font.descent
+    size = min(style.size if style.size > 0 else 12.0, inner_h / span)
+    if multiline:
+        while size >= floor:
+            leading = size * LEADING
+            max_lines = max(1, int((inner_h - size * span) / leading) + 1)
+            lines = wrap(value, font, size, inner_w, max_lines)
+            if len(lines) <= max_lines:
+                return size, lines
+            size = round(size - 0.5, 2)
+        return None
+    text = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    if comb > 0:
+        cell = width / comb
+        widest = max((font.width(ch, 1.0) for ch in text), default=0.0)
+        if widest > 0:
+            size = min(size, (cell - 1.0) / widest)
+        return (size, [text]) if size >= floor and len(text) <= comb else None
+    text_w = font.width(text, size)
+    if text_w > inner_w:
+        size = size * inner_w / text_w
+    return (size, [text]) if size >= floor else None
+
+
 def text_stream(
     value: str,
     width: float,
@@ -142,44 +225,47 @@ def text_stream(
     multiline: bool = False,
     comb: int = 0,
     password: bool = False,
-) -> bytes:
-    """Return the content of a /Tx widget's normal appearance showing `value`."""
+    floor: float = 6.0,
+    force: bool = False,
+) -> bytes | None:
+    """Return the content of a /Tx widget's normal appearance showing `value`.
+
+    Return None when the value does not fit at `floor` or above; with `force` draw it anyway
+    at the floor (clipped to the box), for a short note such as "see Addendum, item 3".
+    """
     if password:
         value = "*" * len(value)
+    placed = layout_text(value, width, height, font, style, multiline=multiline, comb=comb, floor=floor)
+    if placed is None:
+        if not force:
+            return None
+        placed = (floor, [value.replace("\n", " ")])
+    size, lines = placed
     inner_w = max(width - 2 * PAD, 1.0)
     inner_h = max(height - 2 * PAD, 1.0)
-    size = style.size
     ops = _frame(width, height, style)
     ops += ["/Tx BMC", "q", f"{_fmt(PAD / 2)} {_fmt(PAD / 2)} {_fmt(width - PAD)} {_fmt(height - PAD)} re W n"]
     body: list[str] = []
+
+    def show(x: float, y: float, text: str) -> None:
+        body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + shows(font, text, style.font_name, size))
+
     if multiline:
-        if size <= 0:
-            size = 12.0
-            while size > 4 and len(wrap(value, font, size, inner_w)) * size * 1.16 > inner_h:
-                size -= 0.5
-        leading = size * 1.16
-        lines = wrap(value, font, size, inner_w)
         y = height - PAD - size * font.ascent
         for line in lines:
-            x = _x_for(font.width(line, size), inner_w, style.quadding)
-            body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + _string(font.encode(line)).decode("latin-1") + " Tj")
-            y -= leading
+            show(_x_for(font.width(line, size), inner_w, style.quadding), y, line)
+            y -= size * LEADING
     else:
-        text = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        if size <= 0:
-            size = min(12.0, inner_h / (font.ascent - font.descent))
-            text_w = font.width(text, size)
-            if text_w > inner_w and text_w > 0:
-                size = max(4.0, size * inner_w / text_w)
-        y = (height - size * (font.ascent + font.descent)) / 2
+        text = lines[0]
+        # centre the span from the lowest descender to the highest accent inside the box
+        y = PAD + (inner_h - size * (font.ascent - font.descent)) / 2 - size * font.descent
         if comb > 0:
             cell = width / comb
+            shift = {1: (comb - len(text)) // 2, 2: comb - len(text)}.get(style.quadding, 0)
             for i, ch in enumerate(text[:comb]):
-                x = cell * i + (cell - font.width(ch, size)) / 2
-                body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + _string(font.encode(ch)).decode("latin-1") + " Tj")
+                show(cell * (i + shift) + (cell - font.width(ch, size)) / 2, y, ch)
         else:
-            x = _x_for(font.width(text, size), inner_w, style.quadding)
-            body.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + _string(font.encode(text)).decode("latin-1") + " Tj")
+            show(_x_for(font.width(text, size), inner_w, style.quadding), y, text)
     if body:
         ops += ["BT", f"/{style.font_name} {_fmt(size)} Tf", style.color] + body + ["ET"]
     ops += ["Q", "EMC"]
@@ -204,6 +290,6 @@ def list_stream(
         baseline = y_top - leading * row - size * font.ascent - (leading - size) / 2
         if baseline < -size:
             break
-        ops.append(f"1 0 0 1 {_fmt(PAD)} {_fmt(baseline)} Tm " + _string(font.encode(option)).decode("latin-1") + " Tj")
+        ops.append(f"1 0 0 1 {_fmt(PAD)} {_fmt(baseline)} Tm " + shows(font, option, style.font_name, size))
     ops += ["ET", "Q", "EMC"]
     return "\n".join(ops).encode("latin-1")

@@ -7,11 +7,28 @@ Flattening materializes every change and rewrites the file without the form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    StreamObject,
+)
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _font as fonts
 from sc_docs.engines.pdf import _write as write
+from sc_docs.engines.pdf._addendum import add_addendum
+from sc_docs.engines.pdf._flatten import flatten as flatten_form
+from sc_docs.engines.pdf._formfont import FormFont
+from sc_docs.engines.pdf._objects import ROTATIONS, box, copy_object, font_object, num, text_string
 from sc_docs.engines.pdf._parse import (
     _COMB,
     _COMBO,
@@ -25,24 +42,24 @@ from sc_docs.engines.pdf._parse import (
 from sc_docs.errors import FormError
 
 
-def _copy(obj: Any) -> Any:
-    """Copy the direct structure of `obj`, keeping references, so cached objects stay untouched."""
-    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+@dataclass(frozen=True)
+class Options:
+    """How one fill behaves (see `Form.fill`)."""
 
-    if isinstance(obj, StreamObject):
-        new = type(obj)()
-        for key, value in obj.items():
-            new[key] = _copy(value)
-        new._data = obj._data
-        return new
-    if isinstance(obj, DictionaryObject):
-        copy = DictionaryObject()
-        for key, value in obj.items():
-            copy[key] = _copy(value)
-        return copy
-    if isinstance(obj, ArrayObject):
-        return ArrayObject(_copy(v) for v in obj)
-    return obj
+    flatten: bool = False
+    need_appearances: bool = False
+    keep_scripts: bool = False
+    allow_missing_glyphs: bool = False
+    min_font_size: float = 6.0
+
+
+@dataclass
+class Outcome:
+    """What a fill did besides the bytes: warnings, and values moved to the addendum."""
+
+    warnings: list[str] = field(default_factory=list)
+    addendum: list[tuple[int, str, str]] = field(default_factory=list)  # (item, field, value)
+    scripts_removed: int = 0
 
 
 class _Filler:
@@ -59,11 +76,11 @@ class _Filler:
         self.font_refs: dict[str, Any] = {}
         self.fonts: dict[int, Any] = {}  # id(widget) -> font chosen in the pre-pass
         self.raw_objects: dict[int, Any] = {}  # the objects behind `raw`, for a full rewrite
+        self.options = Options()
+        self.outcome = Outcome()
 
     # ---- object bookkeeping
     def original(self, loc: Loc) -> Any:
-        from pypdf.generic import IndirectObject
-
         obj = self.p.reader.get_object(IndirectObject(loc[0], loc[1], self.p.reader))
         for step in loc[2]:
             obj = obj[step].get_object() if isinstance(step, int) else obj.raw_get(step).get_object()
@@ -71,12 +88,10 @@ class _Filler:
 
     def edit(self, loc: Loc) -> Any:
         """Return an editable copy of the dictionary at `loc` (copying its object once per fill)."""
-        from pypdf.generic import IndirectObject, NameObject
-
         idnum, generation, path = loc
         if idnum not in self.objects:
             top = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
-            copy = _copy(top)
+            copy = copy_object(top)
             for key, value in self.patches.pop(idnum, {}).items():
                 if value is None:
                     copy.pop(key, None)
@@ -106,8 +121,6 @@ class _Filler:
         A top-level dictionary is only patched: at the end its untouched entries come from a
         per-form cache of their serialized bytes, which is what makes repeated fills cheap.
         """
-        from pypdf.generic import NameObject
-
         idnum, generation, path = loc
         if not path and idnum not in self.objects:
             self.patches.setdefault(idnum, {})[key] = value
@@ -125,20 +138,27 @@ class _Filler:
             self.edit((idnum, self.generations[idnum], ()))
 
     def add(self, obj: Any) -> Any:
-        from pypdf.generic import IndirectObject
-
         idnum = self.next_id
         self.next_id += 1
         self.objects[idnum] = (0, obj)
         return IndirectObject(idnum, 0, None)
 
     # ---- the fill
-    def run(self, checked: list[tuple[_Field, str | bool]], *, flatten: bool, need_appearances: bool) -> bytes:
-        from pypdf.generic import BooleanObject, DictionaryObject
-
+    def run(self, checked: list[tuple[_Field, str | bool]], options: Options) -> bytes:
+        self.options = options
+        flatten, need_appearances = options.flatten, options.need_appearances
         self._pick_fonts(checked)
         for f, value in checked:
+            if all(w.page is None for w in f.widgets):
+                self.outcome.warnings.append(f"{f.name}: the field has no widget on any page, so its value "
+                                             "is stored but not shown")
             getattr(self, f"_fill_{f.type}")(f, value)
+        if self.outcome.addendum:
+            add_addendum(self, self.outcome.addendum)
+        if not options.keep_scripts:
+            for loc, key in self.p.scripts:
+                self.put(loc, key, None)
+            self.outcome.scripts_removed = len(self.p.scripts)
         if self.p.acroform is not None:
             acroform = self.original(self.p.acroform)
             # Viewers honouring /NeedAppearances redraw fields with the form's font and drop
@@ -162,7 +182,7 @@ class _Filler:
             self.put(self.p.root, "/Perms", kept if kept else None)
         if flatten:
             self.materialize()
-            return self._flatten()
+            return flatten_form(self)
         if not (self.objects or self.patches or self.raw):
             return self.p.data
         if self.p.prev_xref is None:
@@ -183,8 +203,6 @@ class _Filler:
         )
 
     def _rewrite(self, dropped: set[int]) -> bytes:
-        from pypdf.generic import IndirectObject, NullObject
-
         def resolve(idnum: int, generation: int) -> Any:
             if idnum in dropped:
                 return None
@@ -203,50 +221,77 @@ class _Filler:
             self.put(loc, "/V", value)
 
     def _fill_text(self, f: _Field, value: str) -> None:
-        self._set_value(f, _text_string(value))
+        self._set_value(f, text_string(value))
         comb = f.max_length if f.flags & _COMB and f.max_length else 0
+        multiline, password = bool(f.flags & _MULTILINE), bool(f.flags & _PASSWORD)
+        contents: list[tuple[_Widget, Any, bytes | None]] = []
         for w in f.widgets:
             font = self.fonts[id(w)]
-            width, height = _box(w)
-            content = appear.text_stream(
-                value, width, height, font, w.style,
-                multiline=bool(f.flags & _MULTILINE), comb=comb, password=bool(f.flags & _PASSWORD),
-            )
-            self._set_normal_appearance(w, content, font, width, height)
+            width, height = box(w)
+            content = appear.text_stream(value, width, height, font, w.style, multiline=multiline, comb=comb,
+                                         password=password, floor=self.options.min_font_size)
+            contents.append((w, font, content))
+        if any(content is None and w.page is not None for w, _font, content in contents):
+            note = self._to_addendum(f, value)
+            shown: list[tuple[_Widget, Any, bytes | None]] = []
+            for w, font, _content in contents:
+                if not isinstance(font, fonts.StandardFont):
+                    font = fonts.StandardFont(fonts.standard_font_for(w.base_font))
+                    self._font_ref(font)
+                width, height = box(w)
+                shown.append((w, font, appear.text_stream(note, width, height, font, w.style, multiline=multiline,
+                                                          floor=self.options.min_font_size, force=True)))
+            contents = shown
+        for w, font, content in contents:
+            width, height = box(w)
+            if content is None:  # a widget on no page: nobody sees it, draw it at the floor
+                content = appear.text_stream(value, width, height, font, w.style, multiline=multiline,
+                                             floor=self.options.min_font_size, force=True)
+            self._set_normal_appearance(w, content or b"", font, width, height)
+
+    def _to_addendum(self, f: _Field, value: str) -> str:
+        """Queue `value` for the addendum page; return the note the field shows instead."""
+        item = len(self.outcome.addendum) + 1
+        self.outcome.addendum.append((item, f.name, value))
+        return f"see Addendum, item {item}"
 
     def _fill_choice(self, f: _Field, value: str) -> None:
-        from pypdf.generic import ArrayObject, NumberObject
-
-        self._set_value(f, _text_string(value))
+        self._set_value(f, text_string(value))
         index = f.options.index(value) if value in f.options else None
         for loc in f.nodes:
             self.put(loc, "/I", None if index is None else ArrayObject([NumberObject(index)]))
         shown = f.display[index] if index is not None else value
         for w in f.widgets:
-            width, height = _box(w)
+            width, height = box(w)
             font = self.fonts[id(w)]
             if f.flags & _COMBO:
-                content = appear.text_stream(shown, width, height, font, w.style)
+                content = appear.text_stream(shown, width, height, font, w.style,
+                                             floor=self.options.min_font_size, force=True)
             else:
                 content = appear.list_stream(f.display, index, f.top_index, width, height, font, w.style)
-            self._set_normal_appearance(w, content, font, width, height)
+            self._set_normal_appearance(w, content or b"", font, width, height)
 
-    def _fill_checkbox(self, f: _Field, value: bool) -> None:
-        state = (f.options[0] if f.options else "Yes") if value else "Off"
+    def _fill_checkbox(self, f: _Field, value: bool | str) -> None:
+        if isinstance(value, str):
+            state = value
+        else:
+            state = (f.options[0] if f.options else "Yes") if value else "Off"
         self._set_states(f, state)
 
     def _fill_radio(self, f: _Field, value: str) -> None:
         self._set_states(f, value)
 
     def _set_states(self, f: _Field, state: str) -> None:
-        from pypdf.generic import NameObject
-
         self._set_value(f, NameObject("/" + state))
         for w in f.widgets:
+            if not w.has_ap:
+                # no appearance to pick a state from: draw a check for this state, as viewers do
+                on = state if f.type == "checkbox" or len(f.widgets) == 1 else "Off"
+                self.put(w.loc, "/AS", NameObject("/" + on))
+                self._add_check_appearance(w, state)
+                continue
             on = state if state in w.states else "Off"
             self.put(w.loc, "/AS", NameObject("/" + on))
-            if not w.has_ap:
-                self._add_check_appearance(w, state)
 
     def _fill_signature(self, f: _Field, value: Any) -> None:  # pragma: no cover - refused in _check
         raise FormError(f"{f.name}: signature fields cannot be filled")
@@ -255,37 +300,20 @@ class _Filler:
 
     # ---- appearances
     def _set_normal_appearance(self, w: _Widget, content: bytes, font: Any, width: float, height: float) -> None:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            FloatObject,
-            NameObject,
-            StreamObject,
-        )
-
         stream = StreamObject()
         stream[NameObject("/Type")] = NameObject("/XObject")
         stream[NameObject("/Subtype")] = NameObject("/Form")
-        stream[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), _num(width), _num(height)])
-        matrix = _ROTATIONS.get(w.rotation)
+        stream[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), num(width), num(height)])
+        matrix = ROTATIONS.get(w.rotation)
         if matrix:
-            stream[NameObject("/Matrix")] = ArrayObject(_num(v) for v in matrix)
-        font_dict = DictionaryObject({NameObject("/" + w.style.font_name): self._font_ref(font)})
-        stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): font_dict})
+            stream[NameObject("/Matrix")] = ArrayObject(num(v) for v in matrix)
+        stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): self.font_resources(w.style.font_name, font)})
         stream.set_data(content)
         ref = self.add(stream)
         self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
 
     def _add_check_appearance(self, w: _Widget, state: str) -> None:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            FloatObject,
-            NameObject,
-            StreamObject,
-        )
-
-        width, height = _box(w)
+        width, height = box(w)
         size = min(width, height) * 0.8
         on = (
             f"q BT /ZaDb {size:.2f} Tf 0 g {(width - size * 0.7) / 2:.2f} {(height - size * 0.7) / 2:.2f} Td (4) Tj ET Q"
@@ -295,7 +323,7 @@ class _Filler:
             stream = StreamObject()
             stream[NameObject("/Type")] = NameObject("/XObject")
             stream[NameObject("/Subtype")] = NameObject("/Form")
-            stream[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), _num(width), _num(height)])
+            stream[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), num(width), num(height)])
             zadb = DictionaryObject({
                 NameObject("/Type"): NameObject("/Font"),
                 NameObject("/Subtype"): NameObject("/Type1"),
@@ -318,20 +346,35 @@ class _Filler:
             shown = f.display[index] if index is not None else value
             for w in f.widgets:
                 texts = [shown] if f.type == "text" or f.flags & _COMBO else (f.display or [value])
-                font = fonts.pick_font(w.base_font, texts)
+                try:
+                    font = fonts.pick_font(w.base_font, texts, allow_missing=self.options.allow_missing_glyphs,
+                                           own=w.own_font)
+                except fonts.MissingGlyphError as exc:
+                    raise FormError(f"{f.name}: {exc.message}") from None
                 self.fonts[id(w)] = font
-                self._font_ref(font)
+                for member in getattr(font, "members", None) or (font,):
+                    self._font_ref(member)
+
+    def font_resources(self, name: str, font: Any) -> Any:
+        """Return a /Font resource dictionary naming `font` (each member of a chain) `name`, `name_1`, ..."""
+        members = getattr(font, "members", None) or (font,)
+        return DictionaryObject({
+            NameObject("/" + (name if i == 0 else f"{name}_{i}")): self._font_ref(member)
+            for i, member in enumerate(members)
+        })
 
     def _font_ref(self, font: Any) -> Any:
-        from pypdf.generic import IndirectObject
-
         ref = self.font_refs.get(font.key)
         if ref is not None:
+            return ref
+        if isinstance(font, FormFont):  # the form's own font object: referenced, not copied
+            ref = IndirectObject(font.ref[0], font.ref[1], None)
+            self.font_refs[font.key] = ref
             return ref
         start = self.next_id
         cached = self.p.font_cache.get((font.key, start))
         if cached is None:
-            top = self.add(_font_object(self, font))
+            top = self.add(font_object(self, font))
             cached = []
             for idnum in range(start, self.next_id):
                 generation, obj = self.objects.pop(idnum)
@@ -348,8 +391,6 @@ class _Filler:
 
     def _patched_bytes(self, idnum: int, patch: dict[str, Any]) -> bytes:
         """Return the body of dictionary `idnum` with `patch` applied, from cached entry bytes."""
-        from pypdf.generic import IndirectObject, NameObject
-
         generation = self.generations[idnum]
         keys = frozenset(patch)
         base = self.p.entry_cache.get((idnum, keys))
@@ -364,228 +405,3 @@ class _Filler:
         )
         return b"<<\n" + base + extra + b">>"
 
-    # ---- flattening
-    def _flatten(self) -> bytes:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            IndirectObject,
-            NameObject,
-            StreamObject,
-        )
-
-        dropped: set[int] = set()
-        for f in self.p.fields:
-            for loc in f.nodes + [w.loc for w in f.widgets]:
-                if loc[2] == ():
-                    dropped.add(loc[0])
-        for page_loc in self.p.pages:
-            if page_loc[0] == 0:
-                continue
-            page = self.original(page_loc)
-            annots_raw = page.raw_get("/Annots") if "/Annots" in page else None
-            if annots_raw is None:
-                continue
-            annots = annots_raw.get_object() or []
-            keep: list[Any] = []
-            draws: list[str] = []
-            xobjects: dict[str, Any] = {}
-            for item in annots:
-                annot = item.get_object()
-                if not hasattr(annot, "get") or annot.get("/Subtype") != "/Widget":
-                    keep.append(item)
-                    continue
-                if isinstance(item, IndirectObject):
-                    annot = self.current((item.idnum, item.generation, ()))
-                    dropped.add(item.idnum)
-                ref = self._appearance_ref(annot)
-                if ref is None or int(annot.get("/F", 0) or 0) & (2 | 32):
-                    continue
-                cm = _placement(annot, self.deref(ref))
-                if cm is None:
-                    continue
-                name = f"SCFlat{len(xobjects)}"
-                xobjects[name] = ref
-                draws.append(f"q {' '.join(_fmtn(v) for v in cm)} cm /{name} Do Q")
-            if len(keep) == len(annots):
-                continue
-            page = self.edit(page_loc)
-            if keep:
-                page[NameObject("/Annots")] = ArrayObject(keep)
-            else:
-                page.pop("/Annots", None)
-            if not draws:
-                continue
-            resources = _copy(_inherited(self.original(page_loc), "/Resources") or DictionaryObject())
-            xdict = resources.get("/XObject")
-            xdict = _copy(xdict.get_object()) if xdict is not None else DictionaryObject()
-            for name, ref in xobjects.items():
-                xdict[NameObject("/" + name)] = ref
-            resources[NameObject("/XObject")] = xdict
-            page[NameObject("/Resources")] = resources
-            contents_raw = page.raw_get("/Contents") if "/Contents" in page else None
-            contents = contents_raw.get_object() if contents_raw is not None else None
-            parts: list[Any] = []
-            if isinstance(contents, list):
-                parts = list(contents)
-            elif contents is not None:
-                parts = [contents_raw]
-            before = StreamObject()
-            before.set_data(b"q\n")
-            after = StreamObject()
-            after.set_data(("Q\n" + "\n".join(draws) + "\n").encode("latin-1"))
-            page[NameObject("/Contents")] = ArrayObject([self.add(before), *parts, self.add(after)])
-        root = self.edit(self.p.root)
-        root.pop("/AcroForm", None)
-        if self.p.acroform is not None and self.p.acroform[2] == ():
-            dropped.add(self.p.acroform[0])
-        return self._rewrite(dropped)
-
-    def _appearance_ref(self, annot: Any) -> Any:
-        from pypdf.generic import IndirectObject
-
-        ap: Any = self.deref(annot.raw_get("/AP")) if "/AP" in annot else None
-        if not hasattr(ap, "get") or "/N" not in ap:
-            return None
-        normal = ap.raw_get("/N")
-        target: Any = self.deref(normal)
-        if hasattr(target, "get_data"):
-            return normal if isinstance(normal, IndirectObject) else None
-        state = annot.get("/AS")
-        if state is None or state not in target:
-            return None
-        ref = target.raw_get(state)
-        return ref if isinstance(ref, IndirectObject) else None
-
-
-_ROTATIONS: dict[int, tuple[int, ...]] = {90: (0, 1, -1, 0, 0, 0), 180: (-1, 0, 0, -1, 0, 0), 270: (0, -1, 1, 0, 0, 0)}
-
-
-def _box(w: _Widget) -> tuple[float, float]:
-    x0, y0, x1, y1 = w.rect
-    width, height = x1 - x0, y1 - y0
-    return (height, width) if w.rotation in (90, 270) else (width, height)
-
-
-def _num(value: float) -> Any:
-    from pypdf.generic import FloatObject, NumberObject
-
-    return NumberObject(int(value)) if float(value).is_integer() else FloatObject(round(float(value), 4))
-
-
-def _fmtn(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _inherited(page: Any, key: str) -> Any:
-    node = page
-    for _ in range(64):
-        if node is None:
-            return None
-        if key in node:
-            return node[key].get_object()
-        parent = node.get("/Parent")
-        node = parent.get_object() if parent is not None else None
-    return None
-
-
-def _placement(annot: Any, stream: Any) -> tuple[float, ...] | None:
-    """Return the matrix mapping the appearance's transformed /BBox onto the widget's /Rect."""
-    try:
-        bx0, by0, bx1, by1 = (float(v) for v in stream["/BBox"])
-        a, b, c, d, e, f = (float(v) for v in stream.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-        rx0, ry0, rx1, ry1 = (float(v) for v in annot["/Rect"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    corners = [(x * a + y * c + e, x * b + y * d + f) for x in (bx0, bx1) for y in (by0, by1)]
-    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
-    tx0, tx1, ty0, ty1 = min(xs), max(xs), min(ys), max(ys)
-    rx0, rx1 = sorted((rx0, rx1))
-    ry0, ry1 = sorted((ry0, ry1))
-    if tx1 - tx0 <= 0 or ty1 - ty0 <= 0:
-        return None
-    sx = (rx1 - rx0) / (tx1 - tx0)
-    sy = (ry1 - ry0) / (ty1 - ty0)
-    return (sx, 0.0, 0.0, sy, rx0 - tx0 * sx, ry0 - ty0 * sy)
-
-
-def _text_string(value: str) -> Any:
-    """Encode a field value: plain ASCII as is, anything else as UTF-16BE with a BOM.
-
-    PDFDocEncoding would cover some accented letters, but UTF-16 round-trips every string
-    exactly in every reader, which is what the read-back guarantee needs.
-    """
-    import codecs
-
-    from pypdf.generic import TextStringObject
-
-    text = TextStringObject(value)
-    if not all(" " <= ch <= "~" or ch in "\t\n\r" for ch in value):
-        text.autodetect_utf16 = True
-        text.autodetect_pdfdocencoding = False
-        text.utf16_bom = codecs.BOM_UTF16_BE
-    return text
-
-
-def _font_object(filler: _Filler, font: Any) -> Any:
-    """Return the /Font dictionary for `font`, adding the embedded font's parts to the update."""
-    from pypdf.generic import (
-        ArrayObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        StreamObject,
-        TextStringObject,
-    )
-
-    def name(value: str) -> NameObject:
-        return NameObject("/" + value)
-
-    if isinstance(font, fonts.StandardFont):
-        return DictionaryObject({
-            name("Type"): name("Font"),
-            name("Subtype"): name("Type1"),
-            name("BaseFont"): name(font.base),
-            name("Encoding"): name("WinAnsiEncoding"),
-        })
-    file_stream = StreamObject()
-    file_stream[name("Length1")] = NumberObject(font.font_file_length1)
-    file_stream[name("Filter")] = name("FlateDecode")
-    file_stream._data = font.font_file
-    descriptor = DictionaryObject({
-        name("Type"): name("FontDescriptor"),
-        name("FontName"): name(font.ps_name),
-        name("Flags"): NumberObject(32),
-        name("FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
-        name("ItalicAngle"): NumberObject(0),
-        name("Ascent"): NumberObject(round(font.ascent * 1000)),
-        name("Descent"): NumberObject(round(font.descent * 1000)),
-        name("CapHeight"): NumberObject(round(font.ascent * 1000)),
-        name("StemV"): NumberObject(80),
-        name("FontFile2"): filler.add(file_stream),
-    })
-    cid = DictionaryObject({
-        name("Type"): name("Font"),
-        name("Subtype"): name("CIDFontType2"),
-        name("BaseFont"): name(font.ps_name),
-        name("CIDSystemInfo"): DictionaryObject({
-            name("Registry"): TextStringObject("Adobe"),
-            name("Ordering"): TextStringObject("Identity"),
-            name("Supplement"): NumberObject(0),
-        }),
-        name("FontDescriptor"): filler.add(descriptor),
-        name("CIDToGIDMap"): name("Identity"),
-        name("DW"): NumberObject(1000),
-        name("W"): ArrayObject([NumberObject(0), ArrayObject(NumberObject(w) for w in font.widths)]),
-    })
-    to_unicode = StreamObject()
-    to_unicode.set_data(font.to_unicode())
-    return DictionaryObject({
-        name("Type"): name("Font"),
-        name("Subtype"): name("Type0"),
-        name("BaseFont"): name(font.ps_name),
-        name("Encoding"): name("Identity-H"),
-        name("DescendantFonts"): ArrayObject([filler.add(cid)]),
-        name("ToUnicode"): filler.add(to_unicode),
-    })

@@ -15,10 +15,11 @@ import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _write as write
+from sc_docs.engines.pdf._formfont import unicode_form_font
 from sc_docs.errors import FormError, UnreadableFormError
 
 FieldType = Literal["text", "checkbox", "radio", "choice", "signature", "button"]
@@ -49,6 +50,7 @@ class _Widget:
     rotation: int
     states: list[str]
     has_ap: bool
+    own_font: Any = None  # the form's own font for this widget, when it can draw Unicode text
 
 
 @dataclass
@@ -63,6 +65,7 @@ class _Field:
     display: list[str] = field(default_factory=list)
     value: str | bool | None = None
     top_index: int = 0
+    orphan: bool = False  # a widget on a page that /AcroForm /Fields does not reach
 
 
 @dataclass
@@ -83,6 +86,9 @@ class _Parsed:
     encrypt: write.Encryptor | None
     header: bytes
     all_have_ap: bool  # every widget already has a normal appearance
+    pages_root: Loc | None = None  # the root /Pages node, where an addendum page is added
+    last_page_size: tuple[float, float] = (612.0, 792.0)
+    scripts: list[tuple[Loc, str]] = field(default_factory=list)  # active content: (dict, key)
     # serialized (and encrypted) bytes reused across fills: unchanged entries of patched
     # dictionaries, keyed by (object number, patched keys); embedded font objects, keyed by
     # (font, first object number)
@@ -145,27 +151,49 @@ def _read(data: bytes, label: str) -> _Parsed:
 
     pages: list[Loc] = []
     page_of: dict[int, int] = {}
+    page_widgets: list[Any] = []  # every widget annotation on a page, in page order
+    scripts: list[tuple[Loc, str]] = []
+    last_size = (612.0, 792.0)
     for number, page in enumerate(reader.pages, start=1):
         ref = page.indirect_reference
         pages.append((ref.idnum, ref.generation, ()) if ref is not None else (0, 0, ()))
+        if ref is not None and "/AA" in page:
+            scripts.append(((ref.idnum, ref.generation, ()), "/AA"))
+        try:
+            box = [float(v) for v in page.mediabox]
+            last_size = (abs(box[2] - box[0]) or 612.0, abs(box[3] - box[1]) or 792.0)
+        except (TypeError, ValueError, KeyError):
+            pass
         annots = page.get("/Annots")
         annots = annots.get_object() if annots is not None else None
         for item in annots or []:
             if isinstance(item, IndirectObject):
                 page_of.setdefault(item.idnum, number)
+                annot: Any = item.get_object()
+                if hasattr(annot, "get") and annot.get("/Subtype") == "/Widget":
+                    page_widgets.append(item)
+    for key in ("/OpenAction", "/AA"):
+        if key in root and (key == "/AA" or hasattr(root[key].get_object(), "keys")):
+            scripts.append((root_loc, key))  # an /OpenAction array is only a view to open at
+    names_raw = root.raw_get("/Names") if "/Names" in root else None
+    if names_raw is not None and "/JavaScript" in names_raw.get_object():
+        names_loc = (names_raw.idnum, names_raw.generation, ()) if isinstance(names_raw, IndirectObject) else (
+            *root_loc[:2], ("/Names",))
+        scripts.append((names_loc, "/JavaScript"))
 
     acro_raw = root.raw_get("/AcroForm") if "/AcroForm" in root else None
     acroform_loc: Loc | None = None
-    fields: list[_Field] = []
     has_xfa = False
+    acroform: Any = {}
     if acro_raw is not None:
         if isinstance(acro_raw, IndirectObject):
             acroform_loc = (acro_raw.idnum, acro_raw.generation, ())
         else:
             acroform_loc = (*root_loc[:2], ("/AcroForm",))
         acroform = acro_raw.get_object()
+    walker = _Walker(acroform, page_of)
+    if acro_raw is not None:
         has_xfa = "/XFA" in acroform
-        walker = _Walker(acroform, page_of)
         top = acroform.raw_get("/Fields") if "/Fields" in acroform else None
         top = top.get_object() if top is not None else []
         base = acroform_loc if not isinstance(acroform.raw_get("/Fields"), IndirectObject) else None
@@ -173,7 +201,23 @@ def _read(data: bytes, label: str) -> _Parsed:
             loc = _loc_of(item, base, ("/Fields", index))
             if loc is not None:
                 walker.walk(item.get_object(), loc, "", {})
-        fields = walker.result()
+    _walk_orphans(walker, page_widgets)
+    fields = walker.result()
+    for f in fields:
+        for loc in f.nodes:
+            node = _at(reader, loc)
+            if node is not None and "/AA" in node:
+                scripts.append((loc, "/AA"))
+        for w in f.widgets:
+            node = _at(reader, w.loc)
+            if node is not None and w.loc not in f.nodes and "/AA" in node:
+                scripts.append((w.loc, "/AA"))
+            action: Any = node.get("/A") if node is not None else None
+            action = action.get_object() if action is not None else None
+            if hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+                scripts.append((w.loc, "/A"))
+    pages_raw = root.raw_get("/Pages") if "/Pages" in root else None
+    pages_root = (pages_raw.idnum, pages_raw.generation, ()) if isinstance(pages_raw, IndirectObject) else None
 
     size = int(reader.trailer.get("/Size", 0) or 0)
     known = max((n for gen in reader.xref.values() for n in gen), default=0)
@@ -197,7 +241,39 @@ def _read(data: bytes, label: str) -> _Parsed:
         encrypt=encrypt,
         header=header,
         all_have_ap=all(w.has_ap for f in fields for w in f.widgets),
+        pages_root=pages_root,
+        last_page_size=last_size,
+        scripts=sorted(set(scripts), key=scripts.index),
     )
+
+
+def _at(reader: Any, loc: Loc) -> Any:
+    from pypdf.generic import IndirectObject
+
+    obj = reader.get_object(IndirectObject(loc[0], loc[1], reader))
+    for step in loc[2]:
+        obj = obj[step].get_object() if isinstance(step, int) else obj.raw_get(step).get_object()
+    return obj if hasattr(obj, "get") else None
+
+
+def _walk_orphans(walker: _Walker, page_widgets: list[Any]) -> None:
+    """Add the fields of widgets on pages that /AcroForm /Fields does not reach (XFA converters
+    write such forms): from the topmost ancestor not yet seen, marked as orphans."""
+    known = {w.loc[0] for f in walker.order for w in f.widgets}
+    before = len(walker.order)
+    for ref in page_widgets:
+        if ref.idnum in known or ref.idnum in walker.seen:
+            continue
+        node, node_ref = ref.get_object(), ref
+        for _ in range(32):
+            parent = node.raw_get("/Parent") if "/Parent" in node else None
+            if parent is None or not hasattr(parent, "idnum") or parent.idnum in walker.seen:
+                break
+            node, node_ref = parent.get_object(), parent
+        walker.walk(node, (node_ref.idnum, node_ref.generation, ()), "", {})
+        known.update(w.loc[0] for f in walker.order[before:] for w in f.widgets)
+    for f in walker.order[before:]:
+        f.orphan = True
 
 
 def _loc_of(item: Any, base: Loc | None, step: tuple[Any, ...]) -> Loc | None:
@@ -316,7 +392,9 @@ class _Walker:
             f.options = states
             v = attrs.get("/V")
             v = str(v)[1:] if v is not None and str(v).startswith("/") else None
-            if kind == "checkbox":
+            if kind == "checkbox" and len(states) > 1:  # one state per choice (M, F, X): like a radio
+                f.value = v if v and v != "Off" and v in states else None
+            elif kind == "checkbox":
                 f.value = bool(v and v != "Off" and v in states)
             else:
                 f.value = v if v and v != "Off" else None
@@ -359,8 +437,12 @@ class _Walker:
             if hasattr(source, "get") and source.get("/" + font_name) is not None:
                 font = source.get("/" + font_name)
                 break
+        own_font = None
         if font is not None:
             base_font = str(font.get_object().get("/BaseFont", "") or "") or None
+            own_font = unicode_form_font(font)
+        elif font_name not in ("Helv", "HeBo", "TiRo", "Cour", "ZaDb"):
+            base_font = font_name  # no resource: the name may still say bold or italic
         mk: Any = widget.get("/MK")
         mk = mk.get_object() if mk is not None else {}
         bs: Any = widget.get("/BS")
@@ -394,6 +476,7 @@ class _Walker:
             rotation=int(mk.get("/R", 0) or 0) % 360 if hasattr(mk, "get") else 0,
             states=states,
             has_ap=normal is not None,
+            own_font=own_font,
         )
 
 
