@@ -199,10 +199,15 @@ def test_every_subcommand_has_help(run: Run, sub: str) -> None:
 
 def test_evidence_from_a_device_is_refused_at_once(run: Run, registered: Path) -> None:
     result = run("track", "mark", SLUG, "sca", "done", "--evidence", "/dev/zero")  # used to read forever
-    assert result.exit_code == 1
-    assert result.stderr.strip() == (
-        "Error: /dev/zero: evidence must be a regular file (not a device, pipe or folder)"
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--evidence': '/dev/zero' is not a regular file (a device or a pipe)"
     )
+    from sc_docs.errors import TrackerError
+    from sc_docs.tracker import Tracker
+
+    with pytest.raises(TrackerError, match="evidence must be a regular file"):  # the API refuses it too
+        Tracker.open(registered).mark(SLUG, "sca", "done", evidence="/dev/zero")
     assert [e["action"] for e in json.loads(run("track", "history", SLUG, "--format", "json").stdout)] == ["register"]
 
 
@@ -211,7 +216,14 @@ def test_a_database_on_a_device_is_refused_and_nothing_written(run: Run, tmp_pat
     link.symlink_to(os.devnull)
     result = run("track", "add", ACME, "--db", link)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {link}: is not a regular file, so not a tracker database (left untouched)"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--db' (env var: 'SC_DOCS_DB'): '{link}' is not a regular file (a device or a pipe)"
+    )
+    from sc_docs.errors import DatabaseUnreadableError
+    from sc_docs.tracker import Tracker
+
+    with pytest.raises(DatabaseUnreadableError, match="is not a regular file"):  # the API refuses it too
+        Tracker.open(link, create=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite"]  # no -journal / -wal beside it
     assert not any(Path(f"{os.devnull}{s}").exists() for s in ("-journal", "-wal", "-shm"))
 
