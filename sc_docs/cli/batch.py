@@ -148,12 +148,15 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     _note_encodings(inputs)
     progress = Progress(quiet)
     progress.total = _count(inputs)
-    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs, fail_fast=fail_fast,
-                       force=force, on_entry=progress)
-    progress.finish()
+    try:
+        report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs,
+                           fail_fast=fail_fast, force=force, on_entry=progress)
+    finally:
+        progress.finish()
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
+        # File names and reasons come from the inputs: escaped before they reach a terminal.
         never = _never_attempted(inputs, report.done + report.failed + report.skipped) if fail_fast else 0
         unrun = f", not attempted {never} (--fail-fast stopped the run)" if never else ""
         click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped}{unrun} "

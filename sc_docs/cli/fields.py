@@ -49,6 +49,8 @@ def fields(form: str, fmt: str) -> None:
             details.append("read-only")
         if i.orphan:
             details.append("orphan (not in the form's field list)")
+        if i.page is None:
+            details.append("no widget on any page: a value would not show")
         if isinstance(i.value, str) and i.value.strip() or i.value is True:
             details.append(f"value: {shown(str(i.value))}")
         page = f"p{i.page}" if i.page else "p?"

@@ -52,20 +52,22 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     Making a packet again replaces only the files sc-docs wrote (its manifest lists them):
     anything else you put in the packet folder is kept, and the command says so.
     """
+    from sc_docs.batch import slug_for
     from sc_docs.files import claim_output_dir, locked
     from sc_docs.packet import build_packet, record_in_tracker, write_packet
     from sc_docs.sheets import load_applicant
-
     from sc_docs.sheets.problems import printable
 
     record = load_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
     for notice in record.notices:
         click.echo(printable(notice), err=True)
     warn_fonts(pdf)
-    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db)
+    out = Path(outdir)
+    # The folder may hold another applicant's packet under the same slug: never take its place.
+    built = build_packet(record, packet_date=packet_date, only=list(only) or None, pdf=pdf, db=db,
+                         slug=slug_for(out, record))
     for warning in built.manifest.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
-    out = Path(outdir)
     claim_output_dir(out, force=force)
     with locked(out):
         folder = write_packet(built, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,11 @@ class ApplicantRecord:
     blanks: dict[Path_, Location] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # not problems: e.g. the old layout was read
 
+    def __post_init__(self) -> None:
+        # NFC and NFD spellings of one name ("Río" typed on two systems) are the same text:
+        # normalize every value once, where the record is built, so no comparison sees a difference.
+        self.data = _nfc(self.data)
+
     @property
     def source(self) -> str:
         """The file name used when an error has no better location."""
@@ -59,6 +65,17 @@ class ApplicantRecord:
             if not p:
                 return Location(self.source)
             p = p[:-1]
+
+
+def _nfc(value: Any) -> Any:
+    """Return `value` with every string in it (not the keys: they are field names) in NFC."""
+    if isinstance(value, str):
+        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def format_path(path: Path_) -> str:
