@@ -17,14 +17,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 from sc_docs import __version__
-from sc_docs.errors import ScDocsError, UnreadableFileError, ValidationFailed
+from sc_docs.errors import OutputError, ScDocsError, UnreadableFileError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
 from sc_docs.files import claim_output_dir, locked
 from sc_docs.packet import (
     MANIFEST,
     MAX_MANIFEST,
+    TMP_PREFIX,
     build_packet,
     clean_stale_temp,
     input_sha256,
@@ -33,9 +35,18 @@ from sc_docs.packet import (
 )
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.sheets.loader import sheet_files
-from sc_docs.slugs import slugify
+from sc_docs.slugs import choose_slug, identity_key, slugify
 
 REPORT = "batch-report.json"
+# What sc-docs itself writes into an output folder: never read back as an info sheet, so that
+# `batch . -o . --resume` does not take last run's report for an applicant.
+OWN_OUTPUTS = frozenset({REPORT, MANIFEST})
+
+
+class BatchInterrupted(ScDocsError):
+    """The user interrupted the batch (Ctrl-C); the report lists what finished."""
+
+    exit_code: ClassVar[int] = 130
 
 
 @dataclass
@@ -50,9 +61,13 @@ class Options:
 
 
 def input_files(path: Path) -> list[Path]:
-    """Return the files an input names: itself, or a folder's sheets then its CSV rosters."""
+    """Return the files an input names: itself, or a folder's sheets then its CSV rosters.
+
+    In a folder, what sc-docs wrote there itself (a batch report, temporaries) is not an input.
+    """
     if path.is_dir():
-        return sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        found = sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        return [f for f in found if f.name not in OWN_OUTPUTS and not f.name.startswith(TMP_PREFIX)]
     return [path]
 
 
@@ -117,28 +132,41 @@ def _up_to_date(record: ApplicantRecord, slug: str, opts: Options) -> bool:
         return False
 
 
-def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options) -> BatchEntry:
-    """Make (or skip, when resuming and up to date) one applicant's packet; never raise."""
+def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options, duplicate_of: str | None = None) -> BatchEntry:
+    """Make (or skip, when resuming and up to date) one applicant's packet; never raise.
+
+    `duplicate_of` names the input that already gave this applicant: the record is only checked
+    (its problems are worth reporting) and then failed, since one applicant has one packet.
+    """
     start = time.perf_counter()
+    shown = slug if duplicate_of is None else None  # a repeated applicant owns no folder
     try:
+        if duplicate_of is not None:
+            from sc_docs.sheets import validate
+
+            problems = validate(record)
+            if problems:
+                raise ValidationFailed(problems, file=record.source)
+            raise ScDocsError(f"the same applicant as {duplicate_of} (legal names that differ only in case, "
+                              "punctuation or '&'/'and' name one applicant); give each applicant once")
         if opts.resume and _up_to_date(record, slug, opts):
             return BatchEntry(source=label, slug=slug, status="skipped", reason="up to date")
-        packet = build_packet(record, packet_date=opts.packet_date, pdf=opts.pdf, slug=slug)
+        packet = build_packet(record, packet_date=opts.packet_date, pdf=opts.pdf, slug=slug, db=opts.db)
         write_packet(packet, opts.outdir)
         entry = BatchEntry(source=label, slug=slug, status="done")
     except ValidationFailed as exc:
-        entry = BatchEntry(source=label, slug=slug, status="failed", reason=f"{len(exc.problems)} problem(s) in the sheet",
+        entry = BatchEntry(source=label, slug=shown, status="failed", reason=f"{len(exc.problems)} problem(s) in the sheet",
                            problems=[p.format() for p in exc.problems])
     except ScDocsError as exc:
-        entry = BatchEntry(source=label, slug=slug, status="failed", reason=exc.format_message())
+        entry = BatchEntry(source=label, slug=shown, status="failed", reason=exc.format_message())
     except Exception as exc:  # a bug must fail one applicant, not the batch; the report says what
-        entry = BatchEntry(source=label, slug=slug, status="failed", reason=f"internal error: {type(exc).__name__}: {exc}")
+        entry = BatchEntry(source=label, slug=shown, status="failed", reason=f"internal error: {type(exc).__name__}: {exc}")
     entry.seconds = round(time.perf_counter() - start, 4)
     return entry
 
 
 def _warm() -> None:
-    """Worker start-up: compile every template and parse the form once."""
+    """Compile every template and parse the form once, before the first applicant needs them."""
     from sc_docs.catalog import load_catalog
     from sc_docs.catalog.makers import warm
 
@@ -146,6 +174,15 @@ def _warm() -> None:
         warm(load_catalog())
     except ScDocsError:
         pass  # the failure is reported per applicant
+
+
+def _worker_start(warm: bool) -> None:
+    """Worker start-up: leave Ctrl-C to the parent (it drains the pool and writes the report)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if warm:
+        _warm()
 
 
 def run_batch(
@@ -157,7 +194,11 @@ def run_batch(
     force: bool = False,
     on_entry: Callable[[BatchEntry], None] | None = None,
 ) -> BatchReport:
-    """Make every applicant's packet under `opts.outdir`; return (and write) the batch report."""
+    """Make every applicant's packet under `opts.outdir`; return (and write) the batch report.
+
+    Interrupted (Ctrl-C), it lets the packets in progress finish, writes the report of every
+    applicant that finished and raises `BatchInterrupted` (exit 130).
+    """
     from sc_docs.files import atomic_write
 
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -174,15 +215,15 @@ def run_batch(
 
     with locked(opts.outdir):
         clean_stale_temp(opts.outdir)
-        tasks = _tasks(inputs, record)
-        if jobs == 1:
-            _warm()
-            for label, rec, slug in tasks:
-                record(make_one(label, rec, slug, opts))
-                if fail_fast and entries[-1].status == "failed":
-                    break
-        else:
-            _run_pool(tasks, opts, jobs, fail_fast, record, entries)
+        interrupted = False
+        try:
+            tasks = _tasks(inputs, opts.outdir, record)
+            if jobs == 1:
+                _run_serial(tasks, opts, fail_fast, record, entries)
+            else:
+                _run_pool(tasks, opts, jobs, fail_fast, record, entries)
+        except KeyboardInterrupt:
+            interrupted = True
         report = BatchReport(
             sc_docs_version=__version__, output_dir=str(opts.outdir),
             done=sum(e.status == "done" for e in entries), failed=sum(e.status == "failed" for e in entries),
@@ -190,7 +231,23 @@ def run_batch(
             entries=sorted(entries, key=_natural),
         )
         atomic_write(opts.outdir / REPORT, (report.model_dump_json(indent=2) + "\n").encode("utf-8"))
+    if interrupted:
+        raise BatchInterrupted(f"interrupted; {len(entries)} applicant(s) finished, listed in {REPORT}",
+                               file=str(opts.outdir))
     return report
+
+
+def _run_serial(tasks: Iterator[Task], opts: Options, fail_fast: bool,
+                record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> None:
+    """Make the packets one after the other in this process."""
+    warmed = False
+    for task in tasks:
+        if not warmed:  # only once there is a packet to make: a batch of failures stays instant
+            _warm()
+            warmed = True
+        record(make_one(*_args(task, opts)))
+        if fail_fast and entries[-1].status == "failed":
+            break
 
 
 def _natural(entry: BatchEntry) -> list[str | int]:
@@ -213,36 +270,99 @@ def _track(opts: Options, entry: BatchEntry) -> None:
         entry.reason = f"packet written, but not recorded in the tracker: {exc.format_message()}"
 
 
-def _tasks(inputs: Sequence[str | os.PathLike[str]], failed: Callable[[BatchEntry], None]) -> Iterator[tuple[str, ApplicantRecord, str]]:
-    """Yield `(label, record, slug)`; unreadable inputs go straight to `failed`."""
-    seen: set[str] = set()
+def folder_owner(outdir: Path, slug: str) -> str | None:
+    """Return the identity key of the applicant whose packet is `outdir/<slug>`, None when free.
+
+    Only a packet's manifest claims a slug: anything else there (a half-removed packet, a planted
+    link) is not an applicant, and `write_packet` replaces it without following it.
+    """
+    manifest = read_manifest(outdir / slug) if os.path.isdir(outdir / slug) else None
+    return identity_key(manifest.legal_name) if manifest is not None else None
+
+
+def slug_for(outdir: Path, record: ApplicantRecord) -> str | None:
+    """Return the slug `record`'s packet takes in `outdir` (None: no legal name to derive it from)."""
+    facts = record.data.get("applicant")
+    name = facts.get("legal_name") if isinstance(facts, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    try:
+        return choose_slug(name, lambda s: folder_owner(outdir, s))
+    except ValueError as exc:
+        raise OutputError(str(exc), file=str(outdir)) from None
+
+
+def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
+    """Yield `(label, record, slug, duplicate_of)`; unreadable inputs go straight to `failed`.
+
+    An applicant is its legal name's identity key. Its slug is the plain slug of the name unless
+    that belongs to another applicant, in this run or in a packet already in `outdir`; then a
+    suffix derived from its own key. So `--resume` after adding a similar name never moves a
+    packet, and two applicants never share a folder.
+    """
+    owners: dict[str, str] = {}  # slug -> identity key, this run
+    first: dict[str, str] = {}  # identity key -> label of its first input
     for label, item in iter_inputs(inputs):
         if isinstance(item, ScDocsError):
             failed(BatchEntry(source=label, status="failed", reason=item.format_message()))
             continue
-        base = slugify(_name_of(label, item))
-        slug, n = base, 1
-        while slug in seen:
-            n += 1
-            slug = f"{base}-{n}"
-        seen.add(slug)
-        yield label, item, slug
+        name = _name_of(label, item)
+        key = identity_key(name)
+        if key in first:
+            yield label, item, slugify(name), first[key]
+            continue
+        try:
+            slug = choose_slug(name, lambda s: owners[s] if s in owners else folder_owner(outdir, s))
+        except ValueError as exc:
+            failed(BatchEntry(source=label, status="failed", reason=str(exc)))
+            continue
+        owners[slug] = key
+        first[key] = label
+        yield label, item, slug, None
 
 
-Task = tuple[str, ApplicantRecord, str]
+Task = tuple[str, ApplicantRecord, str, "str | None"]  # label, record, slug, duplicate of
 DIED = "the worker process died while making this packet (out of memory, or a crash in a library)"
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    """A pool of `jobs` workers that start with compiled templates.
+
+    Where workers are forked, the parent compiles once and every worker inherits the result;
+    elsewhere (spawn: Windows, macOS) each worker compiles for itself.
+    """
+    import multiprocessing
+
+    forked = multiprocessing.get_start_method(allow_none=False) == "fork"
+    if forked:
+        _warm()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(not forked,))
 
 
 def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
               record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> None:
     """Run `tasks` on a pool of `jobs` workers; a worker that dies fails its applicant only.
 
+    Workers start as the work needs them: the first tasks are read before the pool is made, and a
+    batch with fewer applicants than `jobs` gets fewer workers (one applicant: none, it runs here).
+
     When a worker dies the pool is broken and every task in flight loses its result: those are run
     again one at a time on a single worker, so only the applicant that kills a worker fails, and
     the batch goes on with a new pool.
     """
+    ahead: list[Task] = []
+    for task in tasks:
+        ahead.append(task)
+        if len(ahead) >= jobs * CHUNK:
+            break
+    if len(ahead) <= 1:
+        _run_serial(iter(ahead), opts, fail_fast, record, entries)
+        return
+    stream = _chain(ahead, tasks)
+    workers = min(jobs, len(ahead))
+    chunk = CHUNK if len(ahead) >= jobs * CHUNK else 1  # a short batch: spread it over the workers
     while True:
-        lost = _pool_pass(tasks, opts, jobs, fail_fast, record, entries)
+        lost = _pool_pass(stream, opts, workers, fail_fast, record, entries, chunk)
         if lost is None:
             return
         _one_by_one(lost, opts, record)
@@ -250,55 +370,106 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
             return
 
 
+def _args(task: Task, opts: Options) -> tuple[Any, ...]:
+    """The arguments of `make_one` for `task` (a repeated applicant adds whom it repeats)."""
+    label, rec, slug, dup = task
+    return (label, rec, slug, opts) if dup is None else (label, rec, slug, opts, dup)
+
+
+def _chain(first: list[Task], rest: Iterator[Task]) -> Iterator[Task]:
+    yield from first
+    yield from rest
+
+
 def _one_by_one(tasks: list[Task], opts: Options, record: Callable[[BatchEntry], None]) -> None:
     """Run `tasks` one at a time on a single worker; the one whose worker dies is failed."""
     queue = list(tasks)
     while queue:
-        with ProcessPoolExecutor(max_workers=1, initializer=_warm) as pool:
+        with _executor(1) as pool:
             while queue:
-                label, rec, slug = queue.pop(0)
+                label, rec, slug, dup = queue.pop(0)
                 try:
-                    record(pool.submit(make_one, label, rec, slug, opts).result())
+                    record(pool.submit(make_one, *_args((label, rec, slug, dup), opts)).result())
                 except BrokenProcessPool:
                     record(BatchEntry(source=label, slug=slug, status="failed", reason=DIED))
                     break  # this pool is gone; the rest get a new one
 
 
-def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
-               record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> list[Task] | None:
-    """Feed `tasks` to one pool; return the tasks in flight if a worker died, else None."""
-    pending: dict[Future[BatchEntry], Task] = {}
+CHUNK = 4  # packets a worker makes per round trip: fewer, larger messages cost the parent less
 
-    def collect(done: set[Future[BatchEntry]]) -> list[Task]:
-        lost = []
+
+def make_chunk(chunk: list[tuple[Any, ...]]) -> list[BatchEntry]:
+    """Worker side: `make_one` for each argument tuple of `chunk`."""
+    return [make_one(*args) for args in chunk]
+
+
+def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
+               record: Callable[[BatchEntry], None], entries: list[BatchEntry], chunk: int = CHUNK) -> list[Task] | None:
+    """Feed `tasks` to one pool, `chunk` at a time; return the tasks in flight if a worker died, else None.
+
+    On Ctrl-C the queued chunks are cancelled, the ones running finish and are recorded, and the
+    `KeyboardInterrupt` goes on up.
+    """
+    pending: dict[Future[list[BatchEntry]], list[Task]] = {}
+
+    def collect(done: set[Future[list[BatchEntry]]]) -> list[Task]:
+        lost: list[Task] = []
         for fut in done:
-            task = pending.pop(fut)
+            group = pending.pop(fut)
             if fut.cancelled():
                 continue
             try:
-                record(fut.result())
+                for entry in fut.result():
+                    record(entry)
             except BrokenProcessPool:
-                lost.append(task)
+                lost.extend(group)
         return lost
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
-        stop = False
-        for task in tasks:
-            try:
-                fut = pool.submit(make_one, *task, opts)
-            except BrokenProcessPool:  # a worker died since the last wait
-                return collect(set(pending)) + [task]
-            pending[fut] = task
-            if len(pending) >= jobs * 4:
-                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
-                lost = collect(done)
-                if lost:
-                    return lost + collect(set(pending))
-                stop = fail_fast and any(e.status == "failed" for e in entries)
-                if stop:
-                    break
-        if stop:
+    with _executor(jobs) as pool:
+        try:
+            stop = False
+            for group in _chunks(tasks, chunk):
+                try:
+                    fut = pool.submit(make_chunk, [_args(task, opts) for task in group])
+                except BrokenProcessPool:  # a worker died since the last wait
+                    return collect(set(pending)) + group
+                pending[fut] = group
+                if len(pending) >= jobs * 2:
+                    done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                    lost = collect(done)
+                    if lost:
+                        return lost + collect(set(pending))
+                    stop = fail_fast and any(e.status == "failed" for e in entries)
+                    if stop:
+                        break
+            if stop:
+                for fut in pending:
+                    fut.cancel()
+            lost = collect(set(pending))
+            return lost or None
+        except KeyboardInterrupt:
             for fut in pending:
                 fut.cancel()
-        lost = collect(set(pending))
-        return lost or None
+            _drain(pending, collect)
+            raise
+
+
+def _drain(pending: dict[Future[list[BatchEntry]], list[Task]],
+           collect: Callable[[set[Future[list[BatchEntry]]]], list[Task]]) -> None:
+    """Record the packets still running after Ctrl-C (a second Ctrl-C stops waiting)."""
+    try:
+        wait(set(pending))
+        collect(set(pending))
+    except KeyboardInterrupt:
+        pass

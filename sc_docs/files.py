@@ -258,7 +258,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def deterministic_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
     """Return zip bytes holding `files` (name, data), sorted by name, identical for equal input.
 
-    Office files are stored as they are (they are zips already); everything else is deflated.
+    Office files are stored as they are (they are zips already); PDFs are deflated at level 1,
+    everything else at level 6.
     """
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -268,7 +269,10 @@ def deterministic_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
             info.external_attr = 0o644 << 16
             stored = name.lower().endswith(_ALREADY_COMPRESSED)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            zf.writestr(info, data, compresslevel=None if stored else 6)
+            # A PDF's streams are deflated already: level 1 gets nearly all that is left at a
+            # third of level 6's time (benchmarks/packet.py: 2.5 vs 6.3 ms a packet, 1.8% larger).
+            level = 1 if name.lower().endswith(".pdf") else 6
+            zf.writestr(info, data, compresslevel=None if stored else level)
     return buf.getvalue()
 
 

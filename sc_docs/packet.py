@@ -28,7 +28,7 @@ from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFaile
 from sc_docs.models import Manifest, ManifestDocument
 from sc_docs.files import carry_over, default_mode
 from sc_docs.sheets import ApplicantRecord, require_valid
-from sc_docs.slugs import slugify
+from sc_docs.slugs import same_applicant, slugify
 
 TMP_PREFIX = ".sc-docs-tmp-"
 MANIFEST = "manifest.json"
@@ -192,6 +192,10 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     final_dir = outdir / packet.slug
     final_zip = outdir / f"{packet.slug}.zip"
+    if final_dir.exists():
+        previous = read_manifest(final_dir)
+        if previous is not None and not same_applicant(previous.legal_name, packet.manifest.legal_name):
+            raise OutputError(f"{packet.slug} holds the packet of another applicant; it is not replaced", file=str(outdir))
     staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{packet.slug}-", dir=outdir))
     try:
         fd, zip_tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{packet.slug}-", suffix=".zip", dir=outdir)

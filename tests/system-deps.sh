@@ -2,7 +2,9 @@
 # Install the system programs some tests use, when missing: LibreOffice (DOCX -> PDF, re-save),
 # poppler-utils (pdftoppm renders PDF pages, pdftotext -bbox places words for the PDF visual test),
 # poppler-data (CJK character collections for forms with their own Japanese/Chinese fonts),
-# fonts-noto-cjk (the CJK fallback font the form filler embeds) and Chromium (the HTML tracker report).
+# fonts-noto-cjk (the CJK fallback font the form filler embeds), Chromium (the HTML tracker report)
+# and fonts with the widths of Times New Roman, Courier, Cambria and Calibri (Liberation, Caladea,
+# Carlito), so a PDF made here breaks lines and pages as Word does.
 # Tests that need a program skip with a reason when it is absent, so this step is optional locally.
 set -euo pipefail
 need=()
@@ -13,6 +15,10 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -d /usr/share/poppler/cidToUnicode ] || need+=(poppler-data)
+metric() { command -v fc-match >/dev/null 2>&1 && [ "$(fc-match -f '%{family}' "$1" | cut -d, -f1)" = "$2" ]; }
+metric "Times New Roman" "Liberation Serif" || need+=(fonts-liberation2)
+metric "Cambria" "Caladea" || need+=(fonts-crosextra-caladea)
+metric "Calibri" "Carlito" || need+=(fonts-crosextra-carlito)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import signal
@@ -31,6 +32,8 @@ def packet_is_complete(out: Path, slug: str) -> bool:
             return False
         if doc["file"].endswith(".docx"):
             assert_docx_ok(data)
+        elif doc["file"].endswith(".xlsx"):
+            assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None  # a workbook (the contact list)
         else:
             assert_pdf_ok(data)
     with zipfile.ZipFile(out / f"{slug}.zip") as zf:
@@ -121,20 +124,132 @@ def test_hostile_names_get_safe_slugs(tmp_path: Path, name: str) -> None:
     assert (tmp_path / slug).resolve().parent == tmp_path.resolve()
 
 
-def test_colliding_and_hostile_names_in_a_batch(tmp_path: Path) -> None:
+def _sheets(folder: Path, names: dict[str, str]) -> Path:
+    """Write one copy of the first sample per `file name -> legal name` into `folder`."""
     base = yaml.safe_load(SAMPLES[0].read_text())
-    sheets = tmp_path / "sheets"
-    sheets.mkdir()
-    for i, name in enumerate(["Acme Power & Light, LLC", "ACME POWER AND LIGHT LLC", "../../etc/passwd Power", "CON"]):
+    folder.mkdir(exist_ok=True)
+    for file, name in names.items():
         base["applicant"]["legal_name"] = name
-        (sheets / f"s{i}.yaml").write_text(yaml.safe_dump(base, allow_unicode=True))
+        (folder / file).write_text(yaml.safe_dump(base, allow_unicode=True))
+    return folder
+
+
+def test_colliding_and_hostile_names_in_a_batch(tmp_path: Path) -> None:
+    from sc_docs.slugs import suffixed_slug
+
+    names = ["Acme Power & Light, LLC", "ACME POWER AND LIGHT LLC", "Énergie Nord Power", "Energie Nord Power",
+             "../../etc/passwd Power", "CON"]
+    sheets = _sheets(tmp_path / "sheets", {f"s{i}.yaml": name for i, name in enumerate(names)})
     out = tmp_path / "out"
     report = run_batch([sheets], Options(out), jobs=1)
-    assert report.done == 4
+    assert (report.done, report.failed) == (5, 1)
     slugs = [e.slug for e in report.entries]
-    assert slugs == ["acme-power-and-light-llc", "acme-power-and-light-llc-2", "etc-passwd-power", "con-1"]
+    assert slugs == ["acme-power-and-light-llc", None, "energie-nord-power", suffixed_slug("Energie Nord Power"),
+                     "etc-passwd-power", "con-1"]
+    # The second spelling of Acme is the same applicant: it fails alone, naming the first.
+    assert report.entries[1].reason.startswith(f"the same applicant as {sheets / 's0.yaml'} ")
     written = {p.resolve() for p in tmp_path.rglob("*")}
     assert all(str(p).startswith(str(tmp_path.resolve())) for p in written)
+
+
+def test_resume_after_adding_a_similar_name_moves_nothing(tmp_path: Path) -> None:
+    from sc_docs.slugs import suffixed_slug
+
+    sheets = _sheets(tmp_path / "sheets", {"b.yaml": "Energie Nord Power"})
+    out = tmp_path / "out"
+    run_batch([sheets], Options(out), jobs=1)
+    before = (out / "energie-nord-power.zip").read_bytes()
+    _sheets(sheets, {"a.yaml": "Énergie Nord Power"})  # read first from now on
+    for jobs in (1, 2):
+        report = run_batch([sheets], Options(out, resume=True), jobs=jobs)
+        got = {e.source: (e.slug, e.status) for e in report.entries}
+        assert got[str(sheets / "b.yaml")] == ("energie-nord-power", "skipped")
+        assert got[str(sheets / "a.yaml")][0] == suffixed_slug("Énergie Nord Power")
+        assert (out / "energie-nord-power.zip").read_bytes() == before
+        manifest = json.loads((out / "energie-nord-power" / "manifest.json").read_text())
+        assert manifest["legal_name"] == "Energie Nord Power"
+
+
+def test_packet_into_a_batch_folder_never_replaces_another_applicants(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    import sc_docs
+    from sc_docs.errors import OutputError
+    from sc_docs.packet import build_packet, write_packet
+    from sc_docs.slugs import suffixed_slug
+
+    sheets = _sheets(tmp_path / "sheets", {"b.yaml": "Energie Nord Power", "a.yaml": "Énergie Nord Power"})
+    out = tmp_path / "out"
+    run_batch([sheets / "b.yaml"], Options(out), jobs=1)
+    before = (out / "energie-nord-power.zip").read_bytes()
+    result = run("packet", sheets / "a.yaml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == str(out / f"{suffixed_slug('Énergie Nord Power')}.zip")
+    assert (out / "energie-nord-power.zip").read_bytes() == before
+    # Even told to use the other's slug, the writer refuses to take its place.
+    packet = build_packet(sc_docs.load_applicant(sheets / "a.yaml"), slug="energie-nord-power")
+    with pytest.raises(OutputError, match="holds the packet of another applicant"):
+        write_packet(packet, out)
+    assert (out / "energie-nord-power.zip").read_bytes() == before
+
+
+def test_a_batch_into_its_own_input_folder_skips_its_outputs(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "work"
+    assert run("batch", SAMPLES[0], "-o", folder, "-j", "1", "-q").exit_code == 0
+    (folder / SAMPLES[0].name).write_bytes(SAMPLES[0].read_bytes())
+    for _ in range(2):  # the second run also sees the first's batch-report.json
+        result = run("batch", folder, "-o", folder, "--resume", "-j", "1", "-q")
+        assert result.exit_code == 0, result.stdout + result.stderr
+        report = json.loads((folder / "batch-report.json").read_text())
+        assert [(e["source"], e["status"]) for e in report["entries"]] == [(str(folder / SAMPLES[0].name), "skipped")]
+
+
+def test_printed_file_names_are_escaped(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    evil = tmp_path / "in" / "x\x1b]0;owned\x07.yaml"
+    evil.parent.mkdir()
+    evil.write_text("applicant: [", encoding="utf-8")
+    result = run("batch", evil.parent, "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
+    assert "x\\x1b]0;owned\\x07.yaml" in result.stdout
+
+
+def _interrupt_batch(tmp_path: Path, n: int, extra: list[str]) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """Start a batch, wait for its first packet, press Ctrl-C (SIGINT to the process group)."""
+    sheets = tmp_path / "sheets"
+    write_synthetic(sheets, n)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "sc_docs", "batch", str(sheets), "-o", str(out), "-q", *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not any(p.suffix == ".zip" and not p.name.startswith(".") for p in out.glob("*.zip")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the batch ended before it could be interrupted"
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr), out, tmp
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_with_the_report_of_what_finished(tmp_path: Path, jobs: str) -> None:
+    result, out, tmp = _interrupt_batch(tmp_path, 300, ["-j", jobs])
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"Error: {out}: interrupted; ")
+    assert "Traceback" not in result.stderr
+    report = json.loads((out / "batch-report.json").read_text())
+    zips = sorted(p.stem for p in out.glob("*.zip") if not p.name.startswith("."))
+    assert 1 <= report["done"] < 300 and sorted(e["slug"] for e in report["entries"]) == zips
+    assert not list(out.glob(".sc-docs-tmp-*")) and not list(tmp.iterdir())
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
+def test_ctrl_c_during_pdf_conversion_leaves_no_libreoffice_profile(tmp_path: Path) -> None:
+    result, out, tmp = _interrupt_batch(tmp_path, 4, ["-j", "1", "--pdf"])
+    assert result.returncode == 130, result.stderr
+    time.sleep(0.5)
+    assert not list(tmp.iterdir())  # no sc-docs-soffice-* profile folder left behind
+    assert json.loads((out / "batch-report.json").read_text())["done"] >= 1
 
 
 def test_csv_roster(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -201,4 +316,4 @@ def test_batch_records_documents_in_the_tracker(tmp_path: Path, run) -> None:  #
         doc_table = next(t for t in tables if "document" in t)
         count = conn.execute(f"select count(*) from {doc_table}").fetchone()[0]
     manifests = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/manifest.json")]
-    assert count == sum(len([d for d in m["documents"] if d["kind"] in ("agreement", "form")]) for m in manifests) > 0
+    assert count == sum(len([d for d in m["documents"] if d["kind"] not in ("pdf", "packet-pdf")]) for m in manifests) > 0

@@ -229,3 +229,19 @@ def test_atomic_write_keeps_hard_links(tmp_path: Path) -> None:
     files.atomic_write(target, b"new")
     assert other.read_bytes() == b"new" and target.read_bytes() == b"new"
     assert target.stat().st_ino == other.stat().st_ino
+
+
+@settings(max_examples=40, deadline=None)
+@given(old=st.binary(max_size=64), new=st.binary(max_size=64), force=st.booleans(), ours=st.booleans())
+def test_write_output_never_loses_a_file_unasked(tmp_path_factory: pytest.TempPathFactory, old: bytes, new: bytes,
+                                                  force: bool, ours: bool) -> None:
+    target = tmp_path_factory.mktemp("w") / "out.bin"
+    target.write_bytes(old)
+    try:
+        files.write_output(target, new, force=force, replaceable=lambda p: ours)
+    except OutputExistsError:
+        assert not (force or ours or old == new)
+        assert target.read_bytes() == old
+    else:
+        assert force or ours or old == new
+        assert target.read_bytes() == new

@@ -144,8 +144,14 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     data = copy.deepcopy(FULL)
     for path, value in values.items():
         put(data, path, value)
+    from sc_docs.engines.pdf import MissingGlyphError
+
     entry = next(e for e in load_catalog() if e.meta.kind == "form" and e.key in data["documents"])
-    pdf = fill_form(entry, data)
+    try:
+        pdf = fill_form(entry, data)
+    except MissingGlyphError as exc:  # no installed font draws it: named, never drawn as an empty box
+        assert exc.chars and all(ch in "".join(values.values()) for ch in exc.chars)
+        return
     assert_pdf_ok(pdf)
     expected = form_values(lookup_root(entry, data), load_field_map(entry.file("fields")))
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}

@@ -137,7 +137,7 @@ def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]
             continue
         values[rule.pdf_field] = apply_rule(rule, value)
     if missing:
-        raise FormError("; ".join(missing))
+        raise FormError("\n".join(missing))  # one problem per line
     return values
 
 

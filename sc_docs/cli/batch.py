@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from sc_docs.cli import safe_message
+from sc_docs.cli.packet import warn_fonts
 from sc_docs.cli.params import date_option, db_option, force_option, pdf_option
 from sc_docs.models import BatchEntry
 
@@ -65,6 +66,25 @@ def _count(inputs: tuple[str, ...]) -> int | None:
     if any(f.suffix.lower() == ".csv" for f in files):
         return None  # counting rows would read the roster twice
     return len(files)
+
+
+def _never_attempted(inputs: tuple[str, ...], seen: int) -> int:
+    """Return how many applicants of `inputs` a stopped run never reached (rosters counted by row)."""
+    from sc_docs.batch import input_files
+    from sc_docs.errors import ScDocsError
+    from sc_docs.sheets.csv_source import decode_roster, iter_roster
+    from sc_docs.sheets.loader import read_bytes
+
+    total = 0
+    for f in (f for item in inputs for f in input_files(Path(item))):
+        if f.suffix.lower() != ".csv":
+            total += 1
+            continue
+        try:
+            total += sum(1 for _ in iter_roster(decode_roster(read_bytes(f))[0], str(f)))
+        except ScDocsError:
+            total += 1  # an unreadable roster is one failed input
+    return max(total - seen, 0)
 
 
 def _note_encodings(inputs: tuple[str, ...]) -> None:
@@ -124,20 +144,27 @@ def batch(inputs: tuple[str, ...], outdir: str, jobs: int | None, resume: bool, 
     """
     from sc_docs.batch import Options, run_batch
 
+    warn_fonts(pdf)
     _note_encodings(inputs)
     progress = Progress(quiet)
     progress.total = _count(inputs)
-    report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs, fail_fast=fail_fast,
-                       force=force, on_entry=progress)
-    progress.finish()
-    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
+    try:
+        report = run_batch(inputs, Options(Path(outdir), packet_date, pdf, resume, str(db) if db else None), jobs=jobs,
+                           fail_fast=fail_fast, force=force, on_entry=progress)
+    finally:
+        progress.finish()
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
-        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped} in {report.seconds:.1f}s -> {outdir}"))
+        # File names and reasons come from the inputs: escaped before they reach a terminal.
+        never = _never_attempted(inputs, report.done + report.failed + report.skipped) if fail_fast else 0
+        unrun = f", not attempted {never} (--fail-fast stopped the run)" if never else ""
+        click.echo(safe_message(f"done {report.done}, failed {report.failed}, skipped {report.skipped}{unrun} "
+                                f"in {report.seconds:.1f}s -> {outdir}"))
         for e in report.entries:
             if e.status == "failed":
                 click.echo(safe_message(f"failed {e.source}: {e.reason}"))
                 for line in e.problems:
                     click.echo(safe_message(f"  {line}"))
+    _note_kept(Path(outdir), [e.slug for e in report.entries if e.status == "done" and e.slug])
     raise click.exceptions.Exit(1 if report.failed else 0)

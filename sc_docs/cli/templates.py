@@ -31,8 +31,13 @@ def list_(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    for r in rows:
-        click.echo(f"{r['key']:<12} {r['version']:<6} {r['as_of']}  {r['tariff_appendix'] or '-':<5} {r['title']}  {r['sha256'][:12]}")
+    # A header row names the columns; the title, the only wide one, comes last so columns line up.
+    table = [("KEY", "VERSION", "AS OF", "APPENDIX", "SHA-256", "TITLE")] + [
+        (r["key"], r["version"], r["as_of"], r["tariff_appendix"] or "-", r["sha256"][:12], r["title"]) for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in table) for i in range(5)]
+    for row in table:
+        click.echo("  ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + "  " + str(row[5]))
 
 
 @templates.command()

@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
-from sc_docs.cli.params import DATE, RegularFile, db_option, output_file_option
+from sc_docs.cli import safe_message
+from sc_docs.cli.params import DATE, db_option, output_file_option
+from sc_docs.cli.params import RegularFile
 
 STATUS_CHOICES = ("done", "waived", "pending")
 
@@ -81,11 +83,12 @@ def add(sheet: Path, slug: str | None, by: str | None, db: Path | None, requirem
     tracker = _open(db, requirements_file, create=True)
     result = tracker.add_applicant(data, slug=slug, by=by)
     if result.created:
-        click.echo(f"{result.slug}: registered")
+        line = f"{result.slug}: registered"
     elif result.changed:
-        click.echo(f"{result.slug}: updated {', '.join(result.changed)}")
+        line = f"{result.slug}: updated {', '.join(result.changed)}"
     else:
-        click.echo(f"{result.slug}: already registered, unchanged")
+        line = f"{result.slug}: already registered, unchanged"
+    click.echo(safe_message(line))
 
 
 @track.command("mark")
@@ -119,7 +122,7 @@ def mark(
     line = f"{slug}: {requirement} {event.old_status} -> {event.new_status} ({event.effective_date.isoformat()})"
     if event.evidence_sha256:
         line += f", evidence sha256 {event.evidence_sha256}"
-    click.echo(line)
+    click.echo(safe_message(line))
 
 
 @track.command("show")

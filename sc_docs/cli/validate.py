@@ -20,6 +20,10 @@ def check_group(files: list[str], strict: bool = False) -> tuple[list[Problem], 
     """
     from sc_docs.sheets import load_applicant, validate as check
 
+    if len(files) == 1 and files[0].lower().endswith(".csv"):
+        from sc_docs.sheets.csv_source import read_roster
+
+        return read_roster(files[0])
     try:
         record = load_applicant(files if len(files) > 1 else files[0])
     except ScDocsError as exc:

@@ -60,7 +60,7 @@ def sheet_differences(run: Any, record: dict[str, Any], key: str) -> list[SheetD
         seq = fi.lookup(ctx, path, {})
         if isinstance(seq, list) and len(seq) != count:
             name = fi.dotted(path)
-            out[name] = SheetDifference(path=name, sheet=f"{len(seq)} items", document=f"{count} items")
+            out[name] = SheetDifference(path=name, sheet=_items(len(seq)), document=_items(count))
     return sorted(out.values(), key=lambda d: d.path)
 
 
@@ -92,3 +92,7 @@ def fill_ins(run: Any) -> list[FillIn]:
         out.append(FillIn(path=fi.dotted(path), value=jsonable(value), displayed=shown.get(path, str(value)),
                           source=_SOURCES.get(rank, "displayed"), occurrences=counts.get(path, 0)))  # type: ignore[arg-type]
     return out
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"

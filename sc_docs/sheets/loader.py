@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sc_docs.errors import SheetError, UnreadableFileError
+from sc_docs.sheets.blanks import prune
 from sc_docs.sheets.problems import Problem
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, format_path
 
@@ -95,13 +96,40 @@ def _format_of(file: str, data: bytes) -> str:
 def load_sheet(path: str | os.PathLike[str], fmt: str | None = None) -> ApplicantRecord:
     """Load one sheet file into a record (not yet validated)."""
     file = str(path)
-    data, positions = parse_sheet(read_bytes(path), file, fmt)
+    raw = read_bytes(path)
+    notes: list[Problem] = []
+    if (fmt or _format_of(file, raw)) == "xlsx":
+        from sc_docs.sheets.xlsx_source import read_xlsx
+
+        data, positions, notes = read_xlsx(raw, file)
+    else:
+        data, positions = parse_sheet(raw, file, fmt)
     if not isinstance(data, dict):
-        raise SheetError(f"the top level must be a section of fields, not {type(data).__name__}", file=file, line=1)
+        raise SheetError(f"the top level must be a section of fields, not {_kind(data)}", file=file, line=1)
+    record = record_from(data, file, positions)
+    record.problems.extend(notes)
+    return record
+
+
+def record_from(data: dict[str, Any], source: str, positions: dict[Path_, Location]) -> ApplicantRecord:
+    """Return the record of parsed sheet `data`: old-layout sections moved under `documents`
+    (with a notice), then its blank fields removed as "not given"."""
     from sc_docs.catalog.layout import upgrade_layout
 
     notice = upgrade_layout(data, positions)
-    return ApplicantRecord(data=data, sources=[file], positions=positions, notices=[f"{file}: {notice}"] if notice else [])
+    data, positions, blanks = prune(data, positions)
+    return ApplicantRecord(data=data, sources=[source], positions=positions, blanks=blanks,
+                           notices=[f"{source}: {notice}"] if notice else [])
+
+
+def _kind(data: Any) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a line of text"
+    return type(data).__name__
 
 
 def sheet_files(folder: Path) -> list[Path]:
@@ -129,12 +157,56 @@ def load_applicant(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
             files = sheet_files(p)
             if not files:
                 raise UnreadableFileError("holds no info sheets (*.yaml, *.yml, *.json, *.xlsx)", file=str(p))
-            return merge([load_sheet(f) for f in files])
+            records = [load_sheet(f) for f in files]
+            _one_applicant(records, str(p))
+            return merge(records)
+        _not_a_roster(str(source))
         return load_sheet(source)
-    records = [load_sheet(s) for s in source]
+    sources = list(source)
+    for s in sources:
+        _not_a_roster(str(s))
+    records = [load_sheet(s) for s in sources]
     if not records:
         raise UnreadableFileError("no info sheet given")
     return records[0] if len(records) == 1 else merge(records)
+
+
+def _not_a_roster(file: str) -> None:
+    """Refuse a CSV roster where one applicant's sheets are expected, pointing to `batch`."""
+    if file.lower().endswith(".csv"):
+        raise SheetError(
+            "is a roster (CSV, one applicant per row), not one applicant's sheet; "
+            "check it with `sc-docs validate` or make its packets with `sc-docs batch`", file=file)
+
+
+def _one_applicant(records: list[ApplicantRecord], folder: str) -> None:
+    """Refuse a folder whose sheets name clearly different applicants, in one line.
+
+    Two spellings of one name (a typo, a missing comma) stay the same-applicant problems that
+    name both places; names that share little are different applicants, which `batch` handles.
+    """
+    import difflib
+
+    names: dict[str, str] = {}
+    for rec in records:
+        facts = rec.data.get("applicant")
+        name = facts.get("legal_name") if isinstance(facts, dict) else None
+        if isinstance(name, str):
+            names.setdefault(_name_key(name), name)
+    keys = list(names)
+    apart = any(difflib.SequenceMatcher(None, a, b).ratio() < 0.8 for i, a in enumerate(keys) for b in keys[i + 1:])
+    if len(keys) > 1 and apart:
+        shown = ", ".join(repr(n) for n in list(names.values())[:3]) + (", ..." if len(names) > 3 else "")
+        raise SheetError(
+            f"holds the sheets of {len(names)} different applicants ({shown}); a folder here is ONE "
+            f"applicant's sheets: for many applicants use `sc-docs batch {folder} -o OUTDIR`", file=folder)
+
+
+def _name_key(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
@@ -145,6 +217,8 @@ def merge(records: list[ApplicantRecord]) -> ApplicantRecord:
         _merge_into(out, rec, out.data, rec.data, ())
         for path, loc in rec.positions.items():
             out.positions.setdefault(path, loc)
+        for path, loc in rec.blanks.items():
+            out.blanks.setdefault(path, loc)
         out.problems.extend(rec.problems)
         out.notices.extend(rec.notices)
     return out

@@ -54,8 +54,10 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.file, self.line if self.line is not None else 0, self.cell or "")
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order by file, then line, then workbook row (B9 before B10), then cell."""
+        row = re.search(r"(\d+)$", self.cell or "")
+        return (self.file, self.line if self.line is not None else 0, int(row.group(1)) if row else 0, self.cell or "")
 
 
 def short(value: Any, limit: int = 60) -> str:

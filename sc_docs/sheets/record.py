@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,14 +33,22 @@ class ApplicantRecord:
 
     `positions` maps a path such as `("applicant", "legal_address", "street", 0)` to its `Location`.
     `problems` holds what loading found but did not refuse outright (e.g. two sheets disagreeing on
-    the legal name); `sc_docs.validate` reports them with the schema problems.
+    the legal name); `sc_docs.validate` reports them with the schema problems. `blanks` maps each
+    field the sheet left empty (and loading removed as "not given") to where it was, so a required
+    one is reported as empty at its own line or cell.
     """
 
     data: dict[str, Any]
     sources: list[str]
     positions: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Any] = field(default_factory=list)
+    blanks: dict[Path_, Location] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # not problems: e.g. the old layout was read
+
+    def __post_init__(self) -> None:
+        # NFC and NFD spellings of one name ("Río" typed on two systems) are the same text:
+        # normalize every value once, where the record is built, so no comparison sees a difference.
+        self.data = _nfc(self.data)
 
     @property
     def source(self) -> str:
@@ -56,6 +65,17 @@ class ApplicantRecord:
             if not p:
                 return Location(self.source)
             p = p[:-1]
+
+
+def _nfc(value: Any) -> Any:
+    """Return `value` with every string in it (not the keys: they are field names) in NFC."""
+    if isinstance(value, str):
+        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def format_path(path: Path_) -> str:

@@ -138,6 +138,28 @@ def scheduling_agent_name(data: dict[str, Any]) -> Iterator[Finding]:
         yield (path, "a Scheduling Agent is named but uses_scheduling_agent is false", "scheduling-agent")
 
 
+_ATTENTION = re.compile(r"^\s*(attn\b|attention\b|c/o\b|care of\b)", re.I)
+
+
+def attention_lines(data: dict[str, Any]) -> Iterator[Finding]:
+    """An "Attn:" line is not part of an address: a preamble would state it as the legal address."""
+    facts = data.get("applicant")
+    if not isinstance(facts, dict):
+        return
+    address = facts.get("legal_address")
+    street = address.get("street") if isinstance(address, dict) else None
+    if not isinstance(street, list):
+        return
+    for i, line in enumerate(street):
+        if isinstance(line, str) and _ATTENTION.match(line):
+            yield (
+                ("applicant", "legal_address", "street", i),
+                f"'{line.strip()}' is an attention line, not part of the legal address; "
+                "put whom it is for in applicant.legal_address.attention",
+                "attention-line",
+            )
+
+
 def aba_checksum(data: dict[str, Any]) -> Iterator[Finding]:
     """An ABA routing number's ninth digit checks the others (weights 3, 7, 1); the message masks it."""
     from sc_docs.catalog.sensitive import mask
@@ -156,7 +178,7 @@ def aba_checksum(data: dict[str, Any]) -> Iterator[Finding]:
 
 
 RULES = (control_characters, distinct_scid_choices, effective_dates, distinct_representatives, scheduling_agent_name,
-         aba_checksum)
+         attention_lines, aba_checksum)
 
 
 def check(data: Any) -> Iterator[Finding]:

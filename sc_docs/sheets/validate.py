@@ -8,7 +8,7 @@ from typing import Any
 from sc_docs.sheets import rules
 from sc_docs.sheets.problems import Problem, short
 from sc_docs.sheets.record import ApplicantRecord, Path_, format_path
-from sc_docs.sheets.schema import validator
+from sc_docs.sheets.schema import subschema, validator
 
 _TYPE_WORDS = {
     "string": "text",
@@ -37,6 +37,34 @@ def _problem(record: ApplicantRecord, path: Path_, message: str, rule: str) -> P
     return Problem(loc.file, loc.line, format_path(path), message, rule, loc.cell)
 
 
+def _missing(record: ApplicantRecord, path: Path_) -> list[Problem]:
+    """A required field absent: "empty" at its own line when the sheet left it blank.
+
+    A required section left wholly blank (as `sheet new` writes it) names each required field
+    inside it, so the user sees every line to fill rather than only the section's heading.
+    """
+    if path not in record.blanks:
+        return [_problem(record, path, "required field is missing", "required")]
+    inner = _blank_required(record, path, subschema(path) or {})
+    return inner or [_blank(record, path)]
+
+
+def _blank_required(record: ApplicantRecord, path: Path_, schema: dict[str, Any]) -> list[Problem]:
+    out: list[Problem] = []
+    for name in schema.get("required", []):
+        here = (*path, name)
+        if here not in record.blanks:
+            continue
+        sub = subschema(here) or {}
+        out.extend(_blank_required(record, here, sub) or [_blank(record, here)])
+    return out
+
+
+def _blank(record: ApplicantRecord, path: Path_) -> Problem:
+    loc = record.blanks[path]
+    return Problem(loc.file, loc.line, format_path(path), "required field is empty", "required", loc.cell)
+
+
 def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
     path: Path_ = tuple(error.absolute_path)
     kw = error.validator
@@ -49,7 +77,11 @@ def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
     if kw == "required":
         present = value if isinstance(value, dict) else {}
         missing = [name for name in error.validator_value if name not in present]
-        return [_problem(record, (*path, n), "required field is missing", "required") for n in missing]
+        return [p for n in missing for p in _missing(record, (*path, n))]
+    if kw == "minItems" and isinstance(value, list):
+        left_blank = sorted(p for p in record.blanks if len(p) == len(path) + 1 and p[: len(path)] == path)
+        if left_blank:
+            return [_blank(record, p) for p in left_blank[: error.validator_value - len(value)]]
     if kw == "additionalProperties" and isinstance(value, dict):
         known = list(schema.get("properties", {}))
         out = []
@@ -115,9 +147,12 @@ def validate_record(record: ApplicantRecord | dict[str, Any], schemas: Any = Non
     for path, message, rule in rules.check(record.data):
         problems.append(_problem(record, path, message, rule))
     explained = {p.path for p in problems if p.rule == "explained-by-misspelling"}
+    # A value Excel spoiled is explained by that note; its pattern failure would only repeat it.
+    spoiled = {p.path for p in problems if p.rule == "leading-zero-lost"}
     problems = [
         p for p in problems
         if p.rule != "explained-by-misspelling" and not (p.rule == "required" and p.path in explained)
+        and not (p.path in spoiled and p.rule != "leading-zero-lost")
     ]
     unique = {(p.file, p.line, p.path, p.message): p for p in problems}
     return sorted(unique.values(), key=Problem.sort_key)

@@ -56,6 +56,8 @@ def check_file(path: Path, *, create: bool) -> None:
         if not path.parent.is_dir():
             raise TrackerError(f"folder {path.parent} does not exist", file=str(path))
         return
+    if not path.is_file():  # a device or FIFO: SQLite would write a journal beside it
+        raise DatabaseUnreadableError("is not a regular file, so not a tracker database (left untouched)", file=str(path))
     try:
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))

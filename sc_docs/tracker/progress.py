@@ -103,9 +103,31 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def current_layout(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Return `facts` in today's record layout (`documents.<key>`), whatever layout they were kept in.
+
+    Rows written before the layout moved keep `agreements.<key>` and top-level form sections.
+    """
+    import copy
+
+    from sc_docs.catalog.layout import upgrade_layout
+
+    data = copy.deepcopy(dict(facts))
+    upgrade_layout(data, {})
+    return data
+
+
 def _field_date(facts: Mapping[str, Any], path: str) -> dt.date | None:
+    """Return the date at `path` of `facts` (in today's layout); an old-layout path is read as its new one."""
+    from sc_docs import fieldpath
+    from sc_docs.catalog.layout import upgrade_path
+
+    try:
+        parts = upgrade_path(fieldpath.parse(path))
+    except ValueError:
+        return None
     value: Any = facts
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(value, Mapping) or part not in value:
             return None
         value = value[part]
@@ -151,10 +173,11 @@ def applicant_progress(
 ) -> ApplicantProgress:
     """Return where `applicant` stands on every requirement as of `today`."""
     items: list[ItemProgress] = []
+    facts = current_layout(applicant.facts)
     for req in requirements.requirements:
         mark = marks.get(req.key)
         status = mark.new_status if mark and mark.new_status else "pending"
-        due, waiting = due_date(req, applicant.facts, marks, requirements.calendar)
+        due, waiting = due_date(req, facts, marks, requirements.calendar)
         settled = status in ("done", "waived")
         next_due = None
         if settled and isinstance(req.deadline, AnnualDeadline) and due and mark and mark.effective_date:

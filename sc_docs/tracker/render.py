@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sc_docs.sheets.problems import printable
 from sc_docs.tracker.progress import ApplicantProgress, ItemProgress
 from sc_docs.tracker.records import Event
 from sc_docs.tracker.templates import StaleDocument
@@ -40,7 +41,13 @@ def _evidence(item: ItemProgress) -> str:
     return "; ".join(parts)
 
 
+def _safe(text: str) -> str:
+    """Escape control characters a sheet could carry into a name or note (terminal escapes)."""
+    return printable(text)
+
+
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    rows = [[_safe(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -54,7 +61,7 @@ def show_text(progress: ApplicantProgress) -> str:
     rows = [("", "REQUIREMENT", "STATUS", "WHEN", "EVIDENCE")]
     for i in progress.items:
         rows.append(("!" if i.overdue else "", i.key, i.status, when(i), _evidence(i)))
-    return "\n".join([head, *_table(rows)]) + "\n"
+    return "\n".join([_safe(head), *_table(rows)]) + "\n"
 
 
 def history_text(events: Sequence[Event]) -> str:
@@ -94,7 +101,7 @@ def report_text(progress: Sequence[ApplicantProgress], stale: Sequence[StaleDocu
     if stale is not None:
         lines.append("")
         lines += _stale_lines(stale)
-    return "\n".join(lines) + "\n"
+    return "\n".join(_safe(line) for line in lines) + "\n"
 
 
 def _stale_lines(stale: Sequence[StaleDocument]) -> list[str]:

@@ -12,6 +12,7 @@ applicants = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("slug", sa.Text, nullable=False, unique=True),
     sa.Column("legal_name", sa.Text, nullable=False),
+    sa.Column("identity", sa.Text),  # migration 0003: sc_docs.slugs.identity_key(legal_name)
     sa.Column("application_date", sa.Text),
     sa.Column("facts", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),

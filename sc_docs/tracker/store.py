@@ -18,9 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sc_docs.slugs import slugify
+from sc_docs.slugs import choose_slug, identity_key
 from sc_docs.tracker import schema as t
 from sc_docs.tracker.database import Database, open_database
+from sc_docs.tracker.progress import current_layout
 from sc_docs.errors import TrackerError, UnknownApplicantError, UnknownRequirementError
 from sc_docs.tracker.records import (
     STATUSES,
@@ -51,12 +52,29 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of the file at `path`, read in chunks."""
+MAX_EVIDENCE = 1 << 30  # 1 GiB: a scanned certificate is megabytes; beyond this it is a mistake
+
+
+def file_sha256(path: Path, limit: int = MAX_EVIDENCE) -> str:
+    """Return the SHA-256 of the regular file at `path`, read in chunks, at most `limit` bytes.
+
+    A device, FIFO or folder is refused before reading: `/dev/zero` would never end.
+    """
+    import stat
+
     digest = hashlib.sha256()
     try:
         with path.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise TrackerError("evidence must be a regular file (not a device, pipe or folder)", file=str(path))
+            if info.st_size > limit:
+                raise TrackerError(f"evidence is larger than {limit >> 20} MB", file=str(path))
+            read = 0
             for chunk in iter(lambda: fh.read(1 << 20), b""):
+                read += len(chunk)
+                if read > limit:  # grew while being read
+                    raise TrackerError(f"evidence is larger than {limit >> 20} MB", file=str(path))
                 digest.update(chunk)
     except OSError as exc:
         raise TrackerError(f"cannot read evidence: {exc.strerror or exc}", file=str(path)) from exc
@@ -123,18 +141,19 @@ class Tracker:
 
         found = section_field(data, "application_date")
         app_date = _as_date(found[1] if found else None, ".".join(found[0]) if found else "application_date")
-        slug = slug or slugify(legal_name)
         from sc_docs.catalog.sensitive import redact
 
         facts_json = dumps(redact(dict(data)))  # bank numbers are kept masked
         facts = json.loads(facts_json)
         now, who = _now(), actor(by)
         with self.db.write() as conn:
-            row = conn.execute(sa.select(t.applicants).where(t.applicants.c.slug == slug)).first()
+            row = self._find(conn, legal_name, slug)
             if row is None:
+                slug = slug or self._free_slug(conn, legal_name)
                 self._register(conn, slug, legal_name, app_date, facts_json, who, now, f"registered {legal_name}")
                 return AddResult(slug, created=True)
-            old = _flatten(json.loads(row.facts))
+            slug = row.slug
+            old = _flatten(current_layout(json.loads(row.facts)))  # a row from before the layout moved
             new = _flatten(facts)
             changed = {
                 key: [old.get(key), new.get(key)]
@@ -148,6 +167,7 @@ class Tracker:
                 .where(t.applicants.c.id == row.id)
                 .values(
                     legal_name=legal_name,
+                    identity=identity_key(legal_name),
                     application_date=app_date.isoformat() if app_date else None,
                     facts=facts_json,
                     updated_at=now,
@@ -249,6 +269,7 @@ class Tracker:
             t.applicants.insert().values(
                 slug=slug,
                 legal_name=legal_name,
+                identity=identity_key(legal_name),
                 application_date=app_date.isoformat() if app_date else None,
                 facts=facts_json,
                 created_at=now,
@@ -282,10 +303,11 @@ class Tracker:
                 raise TrackerError(f"documents[{i}].key: missing")
         now, who = _now(), actor(by)
         with self.db.write() as conn:
-            row = conn.execute(sa.select(t.applicants).where(t.applicants.c.slug == slug)).first()
+            row = self._by_identity(conn, identity_key(legal_name))
             if row is None:
                 facts_json = dumps({"applicant": {"legal_name": legal_name}})
                 note = f"registered {legal_name} from a packet"
+                slug = slug if self._slug_owner(conn, slug) is None else self._free_slug(conn, legal_name)
                 applicant_id = self._register(conn, slug, legal_name, None, facts_json, who, now, note)
             else:
                 applicant_id = row.id
@@ -345,6 +367,43 @@ class Tracker:
         ]
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _find(self, conn: sa.Connection, legal_name: str, slug: str | None) -> sa.Row[Any] | None:
+        """Return the row of applicant `legal_name` (None: new); with `slug`, it must be that one.
+
+        An applicant is found by its identity key, never by a slug two names can share.
+        """
+        key = identity_key(legal_name)
+        row = self._by_identity(conn, key)
+        if slug is None:
+            return row
+        if row is not None and row.slug != slug:
+            raise TrackerError(f"{legal_name} is already registered as '{row.slug}'")
+        owner = self._slug_owner(conn, slug)
+        if row is None and owner is not None:
+            raise TrackerError(f"'{slug}' is another applicant ({owner}); choose another --slug")
+        return row
+
+    @staticmethod
+    def _by_identity(conn: sa.Connection, key: str) -> sa.Row[Any] | None:
+        a = t.applicants
+        return conn.execute(sa.select(a).where(a.c.identity == key).order_by(a.c.id).limit(1)).first()
+
+    @staticmethod
+    def _slug_owner(conn: sa.Connection, slug: str) -> str | None:
+        """Return the legal name registered under `slug`, None when the slug is free."""
+        return conn.execute(sa.select(t.applicants.c.legal_name).where(t.applicants.c.slug == slug)).scalar()
+
+    def _free_slug(self, conn: sa.Connection, legal_name: str) -> str:
+        """The slug of a new applicant: plain, or suffixed by its key when another holds the plain one."""
+        def owner(slug: str) -> str | None:
+            name = self._slug_owner(conn, slug)
+            return None if name is None else identity_key(name)
+
+        try:
+            return choose_slug(legal_name, owner)
+        except ValueError as exc:
+            raise TrackerError(f"{exc}; register it with --slug") from None
 
     def _applicant_row(self, conn: sa.Connection, slug: str) -> sa.Row[Any]:
         row = conn.execute(sa.select(t.applicants).where(t.applicants.c.slug == slug)).first()

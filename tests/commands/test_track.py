@@ -195,3 +195,77 @@ def test_every_subcommand_has_help(run: Run, sub: str) -> None:
     assert result.exit_code == 0
     assert "Usage: sc-docs track " + sub in result.stdout
     assert "--db" in result.stdout
+
+
+def test_evidence_from_a_device_is_refused_at_once(run: Run, registered: Path) -> None:
+    result = run("track", "mark", SLUG, "sca", "done", "--evidence", "/dev/zero")  # used to read forever
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--evidence': '/dev/zero' is not a regular file (a device or a pipe)"
+    )
+    from sc_docs.errors import TrackerError
+    from sc_docs.tracker import Tracker
+
+    with pytest.raises(TrackerError, match="evidence must be a regular file"):  # the API refuses it too
+        Tracker.open(registered).mark(SLUG, "sca", "done", evidence="/dev/zero")
+    assert [e["action"] for e in json.loads(run("track", "history", SLUG, "--format", "json").stdout)] == ["register"]
+
+
+def test_a_database_on_a_device_is_refused_and_nothing_written(run: Run, tmp_path: Path) -> None:
+    link = tmp_path / "db.sqlite"
+    link.symlink_to(os.devnull)
+    result = run("track", "add", ACME, "--db", link)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--db' (env var: 'SC_DOCS_DB'): '{link}' is not a regular file (a device or a pipe)"
+    )
+    from sc_docs.errors import DatabaseUnreadableError
+    from sc_docs.tracker import Tracker
+
+    with pytest.raises(DatabaseUnreadableError, match="is not a regular file"):  # the API refuses it too
+        Tracker.open(link, create=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite"]  # no -journal / -wal beside it
+    assert not any(Path(f"{os.devnull}{s}").exists() for s in ("-journal", "-wal", "-shm"))
+
+
+def test_add_refuses_a_sheet_validate_rejects(run: Run, db: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "acme.yaml"
+    sheet.write_text(ACME.read_text(encoding="utf-8").replace("Acme Power & Light, LLC", "Acme\\e]0;owned\\a Power"),
+                     encoding="utf-8")
+    assert run("validate", sheet).exit_code == 1
+    result = run("track", "add", sheet)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "applicant.legal_name" in result.stderr
+    assert not db.exists() or json.loads(run("track", "report", "--format", "json").stdout)["applicants"] == []
+
+
+def test_report_and_show_escape_control_sequences(run: Run, db: Path) -> None:
+    from sc_docs.tracker import Tracker
+
+    # Written through the API (as an older sc-docs, which did not validate, could have done).
+    evil = "Acme \x1b]0;owned\x07\x1b[2J Power"
+    tracker = Tracker.open(db, create=True)
+    slug = tracker.add_applicant({"applicant": {"legal_name": evil}}).slug
+    tracker.mark(slug, "sca", "done", note="signed \x1b[31mred\x1b[0m")
+    for args in (("report",), ("show", slug), ("history", slug)):
+        result = run("track", *args)
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
+    assert "Acme \\x1b]0;owned\\x07\\x1b[2J Power" in run("track", "report").stdout
+
+
+def test_nfc_and_nfd_spellings_are_one_name(run: Run, db: Path, tmp_path: Path) -> None:
+    import unicodedata
+
+    text = ACME.read_text(encoding="utf-8").replace("Acme Power & Light, LLC", "Énergie Acme")
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(unicodedata.normalize("NFC", text), encoding="utf-8")
+    (folder / "b.yaml").write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
+    result = run("track", "add", folder)  # the two sheets agree: one name, typed two ways
+    assert (result.exit_code, result.stdout) == (0, "energie-acme: registered\n"), result.stderr
+    again = run("track", "add", folder / "b.yaml")
+    assert again.stdout == "energie-acme: already registered, unchanged\n"
+    shown = json.loads(run("track", "show", "energie-acme", "--format", "json").stdout)
+    assert shown["legal_name"] == unicodedata.normalize("NFC", "Énergie Acme")

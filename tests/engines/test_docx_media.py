@@ -104,3 +104,36 @@ def test_objects_without_text_are_refused_naming_the_value() -> None:
 
     with pytest.raises(TemplateError, match=r"value of 'v' is an object of type Opaque, which has no text"):
         render_docx(make_docx(["{{ v }}"]), {"v": Opaque()})
+
+
+def test_missing_lists_what_a_render_would_miss() -> None:
+    from sc_docs.engines.docx import compile_template
+
+    tpl = compile_template(
+        make_docx(
+            ["{{ a.b }} {{ c }}", "{% if z is defined %}{{ z }}{% endif %}"],
+            header="{% for i in items %}{{ i.name }}{% endfor %}",
+        )
+    )
+    assert tpl.missing({"a": {}, "items": [{"x": 1}]}) == ["a.b", "c", "items[].name"]
+    assert tpl.missing({"a": {"b": 1}, "c": 2, "items": []}) == []
+
+
+def test_a_macro_repeating_the_templates_own_link_is_fine() -> None:
+    data = make_docx(["x"])
+    z = zipfile.ZipFile(io.BytesIO(data))
+    rels = z.read("word/_rels/document.xml.rels").replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId77" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/hyperlink" Target="https://own.example" TargetMode="External"/>'
+        b"</Relationships>",
+    )
+    xml = z.read("word/document.xml").replace(
+        b"<w:body>",
+        b'<w:body><w:p><w:r><w:t>{% macro m() %}</w:t></w:r><w:hyperlink xmlns:r="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships" r:id="rId77"><w:r><w:t>own</w:t>'
+        b"</w:r></w:hyperlink><w:r><w:t>{% endmacro %}{{ m() }}{{ m() }}</w:t></w:r></w:p>",
+    )
+    data = replace_part(replace_part(data, "word/_rels/document.xml.rels", rels), "word/document.xml", xml)
+    out = render_docx(data, {})
+    assert zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").count(b'r:id="rId77"') >= 2

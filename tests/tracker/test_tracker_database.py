@@ -155,8 +155,8 @@ BROKEN_MIGRATION = '''
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = HEAD
 branch_labels = None
 depends_on = None
 
@@ -181,9 +181,10 @@ def test_a_failing_migration_is_rolled_back_whole(
 
     scripts = tmp_path / "migrations"
     shutil.copytree(SCRIPT_LOCATION, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0003_broken.py").write_text(BROKEN_MIGRATION, encoding="utf-8")
+    broken = BROKEN_MIGRATION.replace("HEAD", repr(HEAD_REVISION))
+    (scripts / "versions" / "0099_broken.py").write_text(broken, encoding="utf-8")
     monkeypatch.setattr(database, "SCRIPT_LOCATION", scripts)
-    monkeypatch.setattr(database, "HEAD_REVISION", "0003")
+    monkeypatch.setattr(database, "HEAD_REVISION", "0099")
 
     with pytest.raises(TrackerError, match="rolled back, the database is unchanged"):
         Tracker.open(db_path)

@@ -138,3 +138,19 @@ def test_record_packet_refuses_a_document_without_key(db_path: Path) -> None:
     with pytest.raises(TrackerError, match=r"documents\[0\].key: missing"):
         record_packet(db_path, slug="a", legal_name="A", documents=[{"title": "x"}], packet_date="2026-12-01")
     assert Tracker.open(db_path).applicants() == []  # nothing half-written
+
+
+def test_a_row_kept_in_the_old_layout_still_gives_deadlines_and_no_spurious_changes(
+    tracker: Tracker, make_record: Callable[..., dict[str, Any]]
+) -> None:
+    import datetime as dt
+
+    from sc_docs.tracker import views
+
+    old = make_record()
+    old["application"] = old.pop("documents")["application"]  # as sheets were written before
+    old["agreements"] = {"sca": {"effective_date": "2027-01-15"}}
+    slug = tracker.add_applicant(old).slug
+    items = {i.key: i for i in views.show(tracker, slug, dt.date(2026, 12, 2)).items}
+    assert items["completeness_review"].due is not None
+    assert tracker.add_applicant(make_record()).changed == []  # the same facts, in today's layout

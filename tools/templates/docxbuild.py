@@ -103,9 +103,20 @@ def _setup_styles(doc) -> None:
         _set_font(styles[name], 9)
 
 
+# A name typed with a straight apostrophe (O'Brien) prints with the typographic one the
+# surrounding text uses (“Agreement”); `verify` reads the swap back.
+_NAME_TAG = re.compile(r"\{\{ ((?:applicant|agreement)\.[\w.]*(?:legal_name|name|company)(?: \| \w+)*) \}\}")
+
+
+def typographic(text: str) -> str:
+    """Return `text` with every name tag printing curly apostrophes."""
+    # Written as the escape \u2019: the template engine, like docxtpl, straightens curly quotes in tags.
+    return _NAME_TAG.sub(lambda m: "{{ " + m.group(1) + ' | replace("\'", "\\u2019") }}', text)
+
+
 def _add_runs(paragraph, text: str) -> None:
     """Add `text` as runs, bold where wrapped in `**`; refuse a bold mark inside a tag."""
-    parts = text.split("**")
+    parts = typographic(text).split("**")
     for i, part in enumerate(parts):
         if not part:
             continue
@@ -160,7 +171,7 @@ def _header_footer(section) -> None:
     hp.paragraph_format.tab_stops.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT)
     hp.add_run("{{ document.title }}")
     hp.add_run("\t")
-    hp.add_run("{{ applicant.legal_name }}")
+    hp.add_run(typographic("{{ applicant.legal_name }}"))
     _border(hp, "bottom")
 
     fp = section.footer.paragraphs[0]
@@ -255,13 +266,16 @@ def build(blocks: list[Block], title: str, out: Path) -> None:
             p.paragraph_format.page_break_before = True
         if block.extra.get("keep_with_next"):
             p.paragraph_format.keep_with_next = True
+        if block.extra.get("align") == "left":  # a label line: justified, a wrapped label spreads out
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         _add_runs(p, block.text)
 
     props = doc.core_properties
     props.title = title
     props.author = "sc-docs"
     props.last_modified_by = "sc-docs"
-    props.comments = "Pro forma template; edit in Word. Generated once by tools/templates/make_templates.py."
+    props.comments = (f"{title}: CAISO pro forma text with fill-in fields for one applicant, made by sc-docs. "
+                      "Only the fill-in fields may differ from the pro forma.")
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     props.keywords = ""
@@ -271,16 +285,46 @@ def build(blocks: list[Block], title: str, out: Path) -> None:
     _write_fixed_zip(buf.getvalue(), out)
 
 
+# python-docx's default package claims Word 14 for the Mac wrote it and carries a stock thumbnail
+# of a page that is not this one. The templates (and every draft made from them) say who made them.
+APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>sc-docs</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+    b"<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+    b"</Properties>"
+)
+THUMBNAIL = "docProps/thumbnail.jpeg"
+
+
+def package_parts(data: bytes) -> list[tuple[str, bytes]]:
+    """Return the parts of a python-docx package with sc-docs' own app.xml and no stock thumbnail."""
+    out: list[tuple[str, bytes]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == THUMBNAIL:
+                continue
+            if info.filename == "docProps/app.xml":
+                body = APP_XML
+            elif info.filename == "_rels/.rels":
+                body = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail\.jpeg"[^>]*/>', b"", body)
+            elif info.filename == "[Content_Types].xml":
+                body = re.sub(rb'<Default Extension="jpeg"[^>]*/>', b"", body)
+            out.append((info.filename, body))
+    return out
+
+
 def _write_fixed_zip(data: bytes, out: Path) -> None:
     """Rewrite the package with fixed timestamps so rebuilding gives identical bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
     dst_buf = io.BytesIO()
     with zipfile.ZipFile(dst_buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            new = zipfile.ZipInfo(info.filename, ZIP_TIME)
+        for name, body in package_parts(data):
+            new = zipfile.ZipInfo(name, ZIP_TIME)
             new.compress_type = zipfile.ZIP_DEFLATED
             new.external_attr = 0o644 << 16
-            dst.writestr(new, src.read(info.filename))
+            dst.writestr(new, body)
     out.write_bytes(dst_buf.getvalue())
 
 

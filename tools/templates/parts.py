@@ -16,9 +16,18 @@ ADDRESS = (
     "{{ applicant.legal_address.state }} {{ applicant.legal_address.zip }}"
 )
 ARTICLE_A = '{{ "an" if (applicant.organization_form | first | lower) in "aeiou" else "a" }}'
+# The entity type in the words of the application form's Section I, so the agreement quotes
+# the application as filed ("Investor-owned utility", not "investor owned utility").
+ENTITY_LABELS = (
+    ("municipal_utility", "Municipal utility"),
+    ("power_marketer", "Power marketer"),
+    ("investor_owned_utility", "Investor-owned utility"),
+    ("federal_or_state_entity", "Federal or state entity"),
+)
 ENTITY_TYPE = (
-    '{% if applicant.entity_type == "other" %}{{ applicant.entity_type_other }}'
-    '{% else %}{{ applicant.entity_type | replace("_", " ") }}{% endif %}'
+    "".join(f'{{% {"if" if i == 0 else "elif"} applicant.entity_type == "{value}" %}}{label}'
+            for i, (value, label) in enumerate(ENTITY_LABELS))
+    + "{% else %}{{ applicant.entity_type_other }}{% endif %}"
 )
 
 
@@ -498,7 +507,11 @@ def notices_schedule(number_label: str) -> list:
         ),
         Block("p", "**CAISO**", extra={"keep_with_next": True}),
         Block("table", table=caiso),
-        Block("p", "**<<P>>: {{ applicant.legal_name }}**", extra={"keep_with_next": True}),
+        # The attention line is modelled apart from the legal address (the preamble states the
+        # address alone); mail for notices names it here, as the CAISO's own block does.
+        Block("p", "**<<P>>: {{ applicant.legal_name }}{% if applicant.legal_address.attention is defined %}, "
+                   "Attention: {{ applicant.legal_address.attention }}{% endif %}**",
+              extra={"keep_with_next": True, "align": "left"}),
         Block("table", table=counterparty),
     ]
 

@@ -25,6 +25,8 @@ Public API:
   `{{p tag }}`, its pictures and links included; `url_id(url)` for a `RichText` hyperlink (in
   place of docxtpl's `build_url_id`). Markup that points at relationships of another document
   (docxtpl's `build_url_id` ids, a `Subdoc` with pictures) is refused naming the value.
+- `CompiledTemplate.missing(context) -> list[str]`: every variable path a render with
+  `context` would miss (a failed render names them all too).
 - `CompiledTemplate.variables() -> set[str]`: every variable path the template reads, loop
   variables resolved: `agreement.scids[].scid`.
 - `CompiledTemplate.text_with_tags() -> str`: the template's text with its tags, a paragraph per
@@ -52,7 +54,6 @@ from .cache import compile_template, render_docx
 from .compile import CompiledTemplate
 from .environment import make_environment
 from .media import Image, url_id
-from .parts import classify as _classify  # noqa: F401 - for `reader`, inside this package
 from .parts import docx_text, leftover_tags
 from .subdoc import Subdocument
 

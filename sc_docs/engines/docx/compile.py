@@ -292,9 +292,7 @@ class CompiledTemplate:
         """Return `err`, naming every other missing variable too if it is about one."""
         if not isinstance(err.__cause__, jinja2.UndefinedError):
             return err
-        missing = missing_paths(
-            ((p.name, p.source) for p in self._parts), self._variables, context
-        )
+        missing = self.missing(context)
         first = re.search(r"undefined variable '([^']+)'", err.message)
         others = [p for p in missing if first is None or p != first.group(1)]
         if not others:
@@ -314,6 +312,11 @@ class CompiledTemplate:
         entries["[Content_Types].xml"] = entry_from_bytes("[Content_Types].xml", ct)
         rels = add_package_rel(_current(entries, "_rels/.rels"), part, reltype)
         entries["_rels/.rels"] = entry_from_bytes("_rels/.rels", rels)
+
+    def missing(self, context: Mapping[str, Any]) -> list[str]:
+        """Return every variable path a render with `context` would miss, sorted (for a lint
+        that reports them all at once); empty if it has all it needs."""
+        return missing_paths(((p.name, p.source) for p in self._parts), self._variables, context)
 
     def variables(self) -> set[str]:
         """Return every variable path the template reads (`a.b`, `list[].field`)."""

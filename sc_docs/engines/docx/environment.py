@@ -68,7 +68,7 @@ def finalize(value: Any) -> Any:
         if _ILLEGAL.search(markup):
             raise ValueProblem("contains a character XML cannot hold", value)
         if additions is not None and "r:" in markup:
-            why = media.foreign_reference(value)
+            why = media.foreign_reference(value, additions.known_ids())
             if why is not None:
                 raise ValueProblem(why, value, show=False)
             additions.markup = True

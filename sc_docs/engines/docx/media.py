@@ -51,13 +51,14 @@ class Image:
     `source` is a path or the image's bytes (PNG, JPEG, GIF, BMP or TIFF). `width` and
     `height` are in EMU (python-docx's `Mm(20)`, `Inches(1)` are EMU); give one and the other
     keeps the picture's proportions, give none and it shows at its own size. `description`
-    is the alternative text.
+    is the alternative text; `link` a URL the picture opens when clicked.
     """
 
     source: bytes | str | Path
     width: int | None = None
     height: int | None = None
     description: str = ""
+    link: str | None = None
 
     def data(self) -> bytes:
         """Return the image's bytes."""
@@ -84,26 +85,22 @@ def as_image(value: Any) -> Image | None:
     if isinstance(value, Image):
         return value
     if type(value).__name__ == "InlineImage" and hasattr(value, "image_descriptor"):
-        if getattr(value, "anchor", None):
-            raise ValueError(
-                "is an InlineImage with a hyperlink (anchor), which is not supported; "
-                "put the picture inside a RichText hyperlink made with url_id() instead"
-            )
         source = value.image_descriptor
         if hasattr(source, "read"):
             if hasattr(source, "seek"):
                 source.seek(0)
             source = source.read()
-        return Image(source, value.width, value.height)
+        return Image(source, value.width, value.height, link=getattr(value, "anchor", None))
     return None
 
 
-def foreign_reference(value: Any) -> str | None:
+def foreign_reference(value: Any, known: set[str]) -> str | None:
     """Return why a markup value cannot be carried (its XML uses relationships of another
-    document: docxtpl's `build_url_id`, a `Subdoc` with pictures), or None if it can."""
+    document: docxtpl's `build_url_id`, a `Subdoc` with pictures), or None if it can. Ids in
+    `known` (the part's own, as a macro's output repeats them) and `url_id()` marks are fine."""
     markup = value.__html__()
     for rid in _REF.findall(markup):
-        if rid.startswith(LINK_MARK):
+        if rid.startswith(LINK_MARK) or rid in known:
             continue
         if type(value).__name__ == "Subdoc":
             return (
@@ -175,7 +172,8 @@ class PackageAdditions:
         rid = self.add_media(data, probe.ext, probe.content_type)
         width, height = probe.scaled_dimensions(image.width, image.height)
         self.pictures += 1
-        return drawing_xml(rid, int(width), int(height), self.pictures, image.description)
+        link = self.add_link(image.link) if image.link else None
+        return drawing_xml(rid, int(width), int(height), self.pictures, image.description, link)
 
     def add_media(self, data: bytes, ext: str, content_type: str) -> str:
         """Store picture bytes in `word/media/` (once per content) and return the id of an
@@ -200,6 +198,10 @@ class PackageAdditions:
 
         return _LINK.sub(link, out)
 
+    def known_ids(self) -> set[str]:
+        """Return the relationship ids the part being rendered has so far."""
+        return self._part_rels(self.part).ids
+
     def dangling(self, part: str, out: str) -> str | None:
         """Return a relationship id `out` uses that `part` does not define, if any."""
         known = self._part_rels(part).ids
@@ -221,12 +223,15 @@ class PackageAdditions:
             yield name, add_defaults(current(name) or b"", self.types)
 
 
-def drawing_xml(rid: str, cx: int, cy: int, number: int, description: str) -> str:
+def drawing_xml(
+    rid: str, cx: int, cy: int, number: int, description: str, link: str | None = None
+) -> str:
     """Return the markup of an inline picture, closing the run the tag was in and reopening it."""
     name = f"Picture {number}"
     # Ids of pictures in the body are renumbered after the render, as docxtpl does; a high
     # base keeps those in headers and footers clear of the template's own.
     number += _ID_BASE
+    click = f'<a:hlinkClick r:id="{link}"/>' if link else ""
     return (
         "</w:t></w:r><w:r><w:drawing>"
         '<wp:inline distT="0" distB="0" distL="0" distR="0" '
@@ -235,10 +240,11 @@ def drawing_xml(rid: str, cx: int, cy: int, number: int, description: str) -> st
         'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
         f'xmlns:r="{R_NS}">'
         f'<wp:extent cx="{cx}" cy="{cy}"/>'
-        f'<wp:docPr id="{number}" name="{name}" descr={quoteattr(description)}/>'
+        f'<wp:docPr id="{number}" name="{name}" descr={quoteattr(description)}>{click}</wp:docPr>'
         '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{name}">{click}</pic:cNvPr>'
+        "<pic:cNvPicPr/></pic:nvPicPr>"
         f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch>'
         '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
         f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'

@@ -7,9 +7,20 @@ Flattening materializes every change and rewrites the file without the form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from dataclasses import dataclass, field
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    StreamObject,
+)
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _font as fonts
@@ -70,8 +81,6 @@ class _Filler:
 
     # ---- object bookkeeping
     def original(self, loc: Loc) -> Any:
-        from pypdf.generic import IndirectObject
-
         obj = self.p.reader.get_object(IndirectObject(loc[0], loc[1], self.p.reader))
         for step in loc[2]:
             obj = obj[step].get_object() if isinstance(step, int) else obj.raw_get(step).get_object()
@@ -79,8 +88,6 @@ class _Filler:
 
     def edit(self, loc: Loc) -> Any:
         """Return an editable copy of the dictionary at `loc` (copying its object once per fill)."""
-        from pypdf.generic import IndirectObject, NameObject
-
         idnum, generation, path = loc
         if idnum not in self.objects:
             top = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
@@ -114,8 +121,6 @@ class _Filler:
         A top-level dictionary is only patched: at the end its untouched entries come from a
         per-form cache of their serialized bytes, which is what makes repeated fills cheap.
         """
-        from pypdf.generic import NameObject
-
         idnum, generation, path = loc
         if not path and idnum not in self.objects:
             self.patches.setdefault(idnum, {})[key] = value
@@ -133,8 +138,6 @@ class _Filler:
             self.edit((idnum, self.generations[idnum], ()))
 
     def add(self, obj: Any) -> Any:
-        from pypdf.generic import IndirectObject
-
         idnum = self.next_id
         self.next_id += 1
         self.objects[idnum] = (0, obj)
@@ -142,8 +145,6 @@ class _Filler:
 
     # ---- the fill
     def run(self, checked: list[tuple[_Field, str | bool]], options: Options) -> bytes:
-        from pypdf.generic import BooleanObject, DictionaryObject
-
         self.options = options
         flatten, need_appearances = options.flatten, options.need_appearances
         self._pick_fonts(checked)
@@ -202,8 +203,6 @@ class _Filler:
         )
 
     def _rewrite(self, dropped: set[int]) -> bytes:
-        from pypdf.generic import IndirectObject, NullObject
-
         def resolve(idnum: int, generation: int) -> Any:
             if idnum in dropped:
                 return None
@@ -257,8 +256,6 @@ class _Filler:
         return f"see Addendum, item {item}"
 
     def _fill_choice(self, f: _Field, value: str) -> None:
-        from pypdf.generic import ArrayObject, NumberObject
-
         self._set_value(f, text_string(value))
         index = f.options.index(value) if value in f.options else None
         for loc in f.nodes:
@@ -285,8 +282,6 @@ class _Filler:
         self._set_states(f, value)
 
     def _set_states(self, f: _Field, state: str) -> None:
-        from pypdf.generic import NameObject
-
         self._set_value(f, NameObject("/" + state))
         for w in f.widgets:
             if not w.has_ap:
@@ -305,14 +300,6 @@ class _Filler:
 
     # ---- appearances
     def _set_normal_appearance(self, w: _Widget, content: bytes, font: Any, width: float, height: float) -> None:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            FloatObject,
-            NameObject,
-            StreamObject,
-        )
-
         stream = StreamObject()
         stream[NameObject("/Type")] = NameObject("/XObject")
         stream[NameObject("/Subtype")] = NameObject("/Form")
@@ -326,14 +313,6 @@ class _Filler:
         self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
 
     def _add_check_appearance(self, w: _Widget, state: str) -> None:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            FloatObject,
-            NameObject,
-            StreamObject,
-        )
-
         width, height = box(w)
         size = min(width, height) * 0.8
         on = (
@@ -371,15 +350,13 @@ class _Filler:
                     font = fonts.pick_font(w.base_font, texts, allow_missing=self.options.allow_missing_glyphs,
                                            own=w.own_font)
                 except fonts.MissingGlyphError as exc:
-                    raise FormError(f"{f.name}: {exc.message}") from None
+                    raise fonts.MissingGlyphError(exc.chars, field=f.name) from None
                 self.fonts[id(w)] = font
                 for member in getattr(font, "members", None) or (font,):
                     self._font_ref(member)
 
     def font_resources(self, name: str, font: Any) -> Any:
         """Return a /Font resource dictionary naming `font` (each member of a chain) `name`, `name_1`, ..."""
-        from pypdf.generic import DictionaryObject, NameObject
-
         members = getattr(font, "members", None) or (font,)
         return DictionaryObject({
             NameObject("/" + (name if i == 0 else f"{name}_{i}")): self._font_ref(member)
@@ -387,8 +364,6 @@ class _Filler:
         })
 
     def _font_ref(self, font: Any) -> Any:
-        from pypdf.generic import IndirectObject
-
         ref = self.font_refs.get(font.key)
         if ref is not None:
             return ref
@@ -416,8 +391,6 @@ class _Filler:
 
     def _patched_bytes(self, idnum: int, patch: dict[str, Any]) -> bytes:
         """Return the body of dictionary `idnum` with `patch` applied, from cached entry bytes."""
-        from pypdf.generic import IndirectObject, NameObject
-
         generation = self.generations[idnum]
         keys = frozenset(patch)
         base = self.p.entry_cache.get((idnum, keys))

@@ -106,23 +106,31 @@ def winansi_encodable(text: str) -> bool:
 
 def font_paths(style: str = "") -> list[str]:
     """Return the fallback chain for `style`: SC_DOCS_PDF_FONT, Latin fonts, then CJK fonts."""
-    paths = [p for p in os.environ.get("SC_DOCS_PDF_FONT", "").split(os.pathsep) if p]
-    for folder in _DEJAVU:
+    return list(_font_paths(style, os.environ.get("SC_DOCS_PDF_FONT", ""), _DEJAVU, _OTHER_LATIN, _CJK))
+
+
+@functools.lru_cache(maxsize=32)
+def _font_paths(
+    style: str, env: str, dejavu: tuple[str, ...], other: tuple[str, ...], cjk: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The chain, looked up on disk once per process for each setting (fills ask per widget)."""
+    paths = [p for p in env.split(os.pathsep) if p]
+    for folder in dejavu:
         for name in _LATIN_FILES.get(style, ()) + _LATIN_FILES[""]:
             paths.append(f"{folder}/{name}")
-    paths += list(_OTHER_LATIN)
+    paths += list(other)
     try:
         import reportlab
 
         paths.append(str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"))
     except ImportError:  # pragma: no cover - reportlab is a dependency
         pass
-    paths += list(_CJK)
+    paths += list(cjk)
     seen: list[str] = []
     for p in paths:
         if p not in seen and os.path.isfile(p):
             seen.append(p)
-    return seen
+    return tuple(seen)
 
 
 @functools.lru_cache(maxsize=1)

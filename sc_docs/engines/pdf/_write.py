@@ -18,6 +18,7 @@ from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
@@ -91,6 +92,8 @@ def serialize(obj: PdfObject) -> bytes:
         return b"[" + b" ".join(serialize(item) for item in obj) + b"]"  # type: ignore[attr-defined]
     if kind is DictionaryObject:
         return b"<<" + b"".join(serialize(k) + b" " + serialize(v) + b"\n" for k, v in obj.items()) + b">>"  # type: ignore[attr-defined]
+    if isinstance(obj, StreamObject):
+        return _stream(obj)
     if kind is TextStringObject or kind is ByteStringObject:
         raw: bytes = obj.get_encoded_bytes() if kind is TextStringObject else bytes(obj)  # type: ignore[attr-defined, call-overload]
         if all(32 <= b < 127 for b in raw):
@@ -100,6 +103,50 @@ def serialize(obj: PdfObject) -> bytes:
 
 
 _NAMES: dict[PdfObject, bytes] = {}
+_FLOATS: dict[float, bytes] = {}
+
+
+def _stream(obj: StreamObject) -> bytes:
+    """Return a stream exactly as pypdf writes it (its dictionary layout, /Length in place or
+    last), without pypdf's per-byte writers: a fill writes one appearance stream per widget."""
+    data: bytes = obj._data
+    parts = [b"<<\n"]
+    has_length = False
+    for key, value in obj.items():
+        if len(key) > 2 and key[1] == "%" and key[-1] == "%":
+            continue
+        if key == "/Length":
+            has_length, value = True, NumberObject(len(data))
+        parts.append(serialize(key) + b" " + _pypdf_style(value) + b"\n")
+    if not has_length:
+        parts.append(b"/Length %d\n" % len(data))
+    parts.append(b">>\nstream\n")
+    return b"".join(parts) + data + b"\nendstream"
+
+
+def _pypdf_style(obj: PdfObject) -> bytes:
+    """Serialize `obj` in pypdf's own layout (`<<\n ... >>`, `[ a b ]`), caching float text."""
+    kind = type(obj)
+    if kind is NameObject or kind is IndirectObject or kind is NumberObject:
+        return serialize(obj)
+    if kind is FloatObject:
+        data = _FLOATS.get(obj)  # type: ignore[call-overload]
+        if data is None:
+            data = _pypdf_bytes(obj)
+            if len(_FLOATS) < 65536:
+                _FLOATS[obj] = data  # type: ignore[index]
+        return data
+    if kind is ArrayObject:
+        return b"[" + b"".join(b" " + _pypdf_style(item) for item in obj) + b" ]"  # type: ignore[attr-defined]
+    if kind is DictionaryObject:
+        return b"<<\n" + b"".join(
+            serialize(k) + b" " + _pypdf_style(v) + b"\n"
+            for k, v in obj.items()  # type: ignore[attr-defined]
+            if not (len(k) > 2 and k[1] == "%" and k[-1] == "%")
+        ) + b">>"
+    if isinstance(obj, StreamObject):
+        return _stream(obj)
+    return _pypdf_bytes(obj)
 
 
 def _pypdf_bytes(obj: PdfObject) -> bytes:

@@ -9,5 +9,5 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-HEAD_REVISION: Final = "0002"
+HEAD_REVISION: Final = "0003"
 SCRIPT_LOCATION: Final = Path(__file__).resolve().parent
