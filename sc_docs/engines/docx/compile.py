@@ -26,6 +26,7 @@ from . import media
 from ._ast import AstProblem, VariableCollector, check_balance, check_node
 from ._limits import Budget, limit_tree, render_limited
 from ._props import (
+    CoreWriter,
     CORE_REL,
     CORE_TYPE,
     CUSTOM_REL,
@@ -89,7 +90,8 @@ class _Part:
             out = render_limited(self.template, context, budget)
         except Exception as exc:  # any failure inside a template is the template's to report
             raise self._error(exc, context, label) from exc
-        out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "\n" in out:  # newlines of the source were stripped at compile time if it could be
+            out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if "\n" in out or "\t" in out or "\x07" in out or "\x0c" in out:
             out = compat.resolve_listing(out)
             if "\x07" in out or "\x0c" in out:
@@ -160,6 +162,9 @@ class CompiledTemplate:
                 self._parts.append(part)
         self._variables = frozenset(collector.lines)
         self._pictures: dict[str, str] | None = None
+        self._core = CoreWriter(package.parts.get(_CORE))
+        # The entries the same custom properties (and missing-part links) always give.
+        self._fixed: dict[tuple[Any, ...], dict[str, Entry]] = {}
 
     # -- compiling --
     def _compile_part(
@@ -232,6 +237,11 @@ class CompiledTemplate:
         for path, ls in sorted(part_collector.lines.items()):
             for ln in ls:
                 by_line.setdefault(ln, []).append(path)
+        if "\n" not in patched:
+            # Every newline is one `re.sub` above put before a paragraph for line numbers:
+            # take them out of the template's text now rather than out of every output.
+            for data in tree.find_all(jinja2.nodes.TemplateData):
+                data.data = data.data.replace("\n<w:p", "<w:p")
         try:
             code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
@@ -277,16 +287,48 @@ class CompiledTemplate:
             for name, data in self._replaced(replacements).items():
                 entries[name] = entry_from_bytes(name, data)
         if core_properties:
-            xml = core_xml(_current(entries, _CORE), core_properties)
+            if entries.get(_CORE) is self._entries.get(_CORE):  # core.xml has no tags
+                xml = self._core.xml(core_properties)
+            else:
+                xml = core_xml(_current(entries, _CORE), core_properties)
             entries[_CORE] = entry_from_bytes(_CORE, xml)
-            if _CORE not in self._raw:
-                self._link(entries, _CORE, CORE_TYPE, CORE_REL)
+        if (core_properties and _CORE not in self._raw) or custom_properties:
+            self._set_properties(entries, bool(core_properties), custom_properties)
+        return write_zip(entries.values())
+
+    def _set_properties(
+        self,
+        entries: dict[str, Entry],
+        link_core: bool,
+        custom_properties: Mapping[str, str] | None,
+    ) -> None:
+        """Write custom.xml and relate new property parts, once per distinct set of values.
+
+        They depend only on the template and the values (a packet passes the same identity
+        every time), unless a render changed the content types or relationships itself.
+        """
+        key: tuple[Any, ...] | None = None
+        names = ("[Content_Types].xml", "_rels/.rels")
+        if all(entries.get(n) is self._entries.get(n) for n in names):
+            key = (link_core, tuple(custom_properties.items()) if custom_properties else ())
+            try:
+                hash(key)
+            except TypeError:
+                key = None
+        cached = self._fixed.get(key) if key is not None else None
+        if cached is not None:
+            entries.update(cached)
+            return
+        before = dict(entries)
+        if link_core and _CORE not in self._raw:
+            self._link(entries, _CORE, CORE_TYPE, CORE_REL)
         if custom_properties:
             xml = custom_xml(self._raw.get("docProps/custom.xml"), custom_properties)
             entries["docProps/custom.xml"] = entry_from_bytes("docProps/custom.xml", xml)
             if "docProps/custom.xml" not in self._raw:
                 self._link(entries, "docProps/custom.xml", CUSTOM_TYPE, CUSTOM_REL)
-        return write_zip(entries.values())
+        if key is not None and len(self._fixed) < 64:
+            self._fixed[key] = {n: e for n, e in entries.items() if before.get(n) is not e}
 
     def _with_every_missing(self, err: TemplateError, context: Mapping[str, Any]) -> TemplateError:
         """Return `err`, naming every other missing variable too if it is about one."""
