@@ -1,4 +1,5 @@
-"""Compile each distinct template once per process, keyed by the SHA-256 of its bytes.
+"""Compile each distinct template once per process, keyed by the SHA-256 of its bytes, and
+once per machine and engine version when the disk cache (`diskcache`) is on.
 
 A `CompiledTemplate` does not pickle; in a process pool each worker compiles (and caches) its
 own.
@@ -16,6 +17,7 @@ from typing import Any
 
 from sc_docs.errors import TemplateError
 
+from . import diskcache
 from .compile import CompiledTemplate
 
 _CACHE: dict[str, CompiledTemplate] = {}
@@ -64,9 +66,19 @@ def _compiled(data: bytes, label: str | None) -> CompiledTemplate:
     with _LOCK:
         compiled = _CACHE.get(key)
     if compiled is None:
-        compiled = CompiledTemplate(data, label or "<template>")
+        compiled = compile_fresh(data, label, key)
         with _LOCK:
             compiled = _CACHE.setdefault(key, compiled)
+    return compiled
+
+
+def compile_fresh(data: bytes, label: str | None = None, sha256: str | None = None) -> CompiledTemplate:
+    """Return `data` compiled, from the disk cache if it holds a good entry (else compiled
+    and stored there), bypassing this process's cache."""
+    key = sha256 or hashlib.sha256(data).hexdigest()
+    compiled = CompiledTemplate(data, label or "<template>", diskcache.load(key))
+    if not compiled.restored:
+        diskcache.store(key, compiled.export())
     return compiled
 
 

@@ -64,6 +64,7 @@ class _Part:
     source: str  # the Jinja source, one line per paragraph: kept to locate problems
     xml: bytes  # the part as the template has it, for the text of its paragraphs
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
+    code: str = ""  # the Python Jinja generated, kept for the disk cache
     _lines: list[Line] | None = None
 
     @property
@@ -141,30 +142,83 @@ class _Part:
 class CompiledTemplate:
     """A DOCX template parsed, checked and compiled once; render it many times."""
 
-    def __init__(self, data: bytes, name: str) -> None:
+    def __init__(self, data: bytes, name: str, compiled: Mapping[str, Any] | None = None) -> None:
+        """Read and check `data`; `compiled` is what `export()` gave for the same bytes by this
+        engine version (from the disk cache), used instead of compiling if it fits."""
         self.name = name
         self.sha256 = hashlib.sha256(data).hexdigest()
         package = Package(data, name)
         self._entries: dict[str, Entry] = package.entries
         self._raw: dict[str, bytes] = package.parts
         self._kinds = classify(package.parts, name)
+        self._pictures: dict[str, str] | None = None
+        self._core = CoreWriter(package.parts.get(_CORE))
+        # The entries the same custom properties (and missing-part links) always give.
+        self._fixed: dict[tuple[Any, ...], dict[str, Entry]] = {}
+        self.restored = compiled is not None and self._restore(compiled)
+        if not self.restored:
+            self._compile(package.parts)
+
+    def _compile(self, parts: Mapping[str, bytes]) -> None:
         self._parts: list[_Part] = []
         collector = VariableCollector(ENV.globals)
         for part_name, kind in self._kinds:
             part = self._compile_part(part_name, kind, collector)
             if part is not None:
                 self._parts.append(part)
-        core = package.parts.get(_CORE)
+        core = parts.get(_CORE)
         if core is not None and (b"{{" in core or b"{%" in core):
             # docxtpl renders tags in the document properties (a title of `{{ name }}`).
             part = self._compile_part(_CORE, "properties", collector)
             if part is not None:
                 self._parts.append(part)
         self._variables = frozenset(collector.lines)
-        self._pictures: dict[str, str] | None = None
-        self._core = CoreWriter(package.parts.get(_CORE))
-        # The entries the same custom properties (and missing-part links) always give.
-        self._fixed: dict[tuple[Any, ...], dict[str, Entry]] = {}
+
+    def export(self) -> dict[str, Any]:
+        """Return what compiling produced, as JSON-ready data for `diskcache`."""
+        return {
+            "kinds": [list(k) for k in self._kinds],
+            "variables": sorted(self._variables),
+            "parts": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "prefix": p.prefix,
+                    "suffix": p.suffix,
+                    "fix_tree": p.fix_tree,
+                    "source": p.source,
+                    "code": p.code,
+                    "by_line": sorted([ln, paths] for ln, paths in p.paths_by_line.items()),
+                }
+                for p in self._parts
+            ],
+        }
+
+    def _restore(self, data: Mapping[str, Any]) -> bool:
+        """Take the parts from an `export()`; False (and nothing kept) if anything is off."""
+        try:
+            if data["kinds"] != [list(k) for k in self._kinds]:
+                return False
+            variables = frozenset(str(v) for v in data["variables"])
+            parts = []
+            for item in data["parts"]:
+                name, kind, code = item["name"], item["kind"], item["code"]
+                texts = (name, kind, item["prefix"], item["suffix"], item["source"], code)
+                if not all(isinstance(t, str) for t in texts) or name not in self._raw:
+                    return False
+                by_line = {int(ln): [str(p) for p in paths] for ln, paths in item["by_line"]}
+                filename = f"<{name}>"
+                template = ENV.template_class.from_code(
+                    ENV, compile(code, filename, "exec"), ENV.make_globals(None)
+                )
+                parts.append(
+                    _Part(name, kind, template, item["prefix"], item["suffix"],
+                          bool(item["fix_tree"]), item["source"], self._raw[name], by_line, code)
+                )
+        except Exception:  # noqa: BLE001 - any doubt about a cache entry means compiling
+            return False
+        self._parts, self._variables = parts, variables
+        return True
 
     # -- compiling --
     def _compile_part(
@@ -243,7 +297,8 @@ class CompiledTemplate:
             for data in tree.find_all(jinja2.nodes.TemplateData):
                 data.data = data.data.replace("\n<w:p", "<w:p")
         try:
-            code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
+            python = ENV.compile(tree, name=part_name, filename=f"<{part_name}>", raw=True)
+            code = compile(python, f"<{part_name}>", "exec")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
             lineno = getattr(exc, "lineno", None)
             raise TemplateError(
@@ -251,7 +306,7 @@ class CompiledTemplate:
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
         return _Part(
-            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line
+            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line, python
         )
 
     # -- public --
