@@ -154,9 +154,16 @@ class DocxBlanks:
         hint = Hint(own=" ".join([*names, text]), label=left, caption=below, around=(left, *around))
         sdt.set("done", "1")
 
+        placeholder = pr is not None and pr.find(w("showingPlcHdr")) is not None
+
         def apply(value: str) -> None:
             run = _new_run(runs[0] if runs else None)
             run.find(w("t")).text = value
+            rpr = run.find(w("rPr"))
+            if placeholder and rpr is not None:
+                # Grey "Click here to enter text." styling belongs to the prompt, not the value.
+                for el in [*rpr.findall(w("color")), *rpr.findall(w("rStyle"))]:
+                    rpr.remove(el)
             if block and content is not None:
                 para = content.find(w("p"))
                 for r in _runs(para):

@@ -126,3 +126,12 @@ def test_literal_braces_of_the_official_text_stay_literal(tmp_path: Path) -> Non
     assert [m.record_path for m in result.items] == ["applicant.legal_name"]
     entry = read_entry(tmp_path / "cat/sca")
     assert result.unused_fields == ["agreement.effective_date"] and check_entry(entry) == []
+
+
+def test_a_content_control_prompt_loses_its_grey(official: Path, tmp_path: Path) -> None:
+    import docx
+
+    import_docx(official, "sca", out=tmp_path / "cat")
+    d = docx.Document(str(tmp_path / "cat/sca/template.docx"))
+    run = next(r for p in d.paragraphs for r in p.runs if "alternate_representative.name" in r.text)
+    assert run.font.color.rgb is None
