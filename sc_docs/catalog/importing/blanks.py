@@ -62,7 +62,7 @@ def _run_text(r: etree._Element) -> str:
     return "".join(t.text or "" for t in r.iter(w("t")))
 
 
-def _para_text(p: etree._Element) -> str:
+def paragraph_text(p: etree._Element) -> str:
     return "".join(_run_text(r) for r in _runs(p))
 
 
@@ -120,7 +120,7 @@ class DocxBlanks:
 
     def _scan(self, part: str, root: etree._Element) -> None:
         paragraphs = list(root.iter(w("p")))
-        texts = [_para_text(p) for p in paragraphs]
+        texts = [paragraph_text(p) for p in paragraphs]
         for i, p in enumerate(paragraphs):
             around = tuple(t for t in reversed(texts[max(0, i - 5):i]) if t.strip())
             below = next((t for t in texts[i + 1:i + 3] if t.strip()), "")
@@ -213,6 +213,9 @@ class DocxBlanks:
 
     def _text_blanks(self, part: str, p: etree._Element, around: tuple[str, ...], below: str) -> None:
         """Underscores, bracketed placeholders and highlighted text in the plain runs of `p`."""
+        holder = p.getparent()
+        if holder is not None and holder.tag == w("sdtContent") and holder.getparent().get("done"):
+            return  # the paragraph is a content control's, taken whole as one blank
         pieces: list[tuple[etree._Element, etree._Element, int]] = []  # (run, w:t, start offset)
         text = ""
         for r in _runs(p):

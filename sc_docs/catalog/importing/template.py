@@ -76,10 +76,10 @@ def core_date(data: bytes) -> dt.date | None:
 
 def first_words(blanks: DocxBlanks) -> str:
     """A title for a new entry: the document's first line of text."""
-    from sc_docs.catalog.importing.blanks import _para_text, w  # same package
+    from sc_docs.catalog.importing.blanks import paragraph_text, w
 
     for p in blanks.trees["word/document.xml"].iter(w("p")):
-        text = " ".join(_para_text(p).split())
+        text = " ".join(paragraph_text(p).split())
         if text and not set(text) <= set("_[] "):
             return text[:80]
     return "Imported document"
