@@ -114,6 +114,11 @@ class DocxBlanks:
 
     # -- finding --------------------------------------------------------------------------------
 
+    _lead = ""  # the label cell left of the paragraph being scanned, when it sits in a table
+
+    def _label(self, left: str) -> str:
+        return left if left.strip() else self._lead
+
     def _add(self, kind: Kind, part: str, text: str, hint: Hint, apply: Callable[[str], None]) -> None:
         self.blanks.append(Blank(len(self.blanks) + 1, kind, part, text, hint))
         self._apply.append(apply)
@@ -124,6 +129,9 @@ class DocxBlanks:
         for i, p in enumerate(paragraphs):
             around = tuple(t for t in reversed(texts[max(0, i - 5):i]) if t.strip())
             below = next((t for t in texts[i + 1:i + 3] if t.strip()), "")
+            self._lead = _cell_label(p)
+            if self._lead:
+                around = (self._lead, *around)
             self._controls(part, p, around, below)
             self._form_fields(part, p, around, below)
             self._text_blanks(part, p, around, below)
@@ -151,7 +159,7 @@ class DocxBlanks:
         runs = [] if content is None else list(content.iter(w("r")))
         text = "".join(_run_text(r) for r in runs)
         left = _left_of(p, runs[0]) if runs and not block else ""
-        hint = Hint(own=" ".join([*names, text]), label=left, caption=below, around=(left, *around))
+        hint = Hint(own=" ".join([*names, text]), label=self._label(left), caption=below, around=(left, *around))
         sdt.set("done", "1")
 
         placeholder = pr is not None and pr.find(w("showingPlcHdr")) is not None
@@ -207,7 +215,7 @@ class DocxBlanks:
                 names = [e.get(w("val"), "") for e in (name_el, help_el) if e is not None]
                 text = "".join(_run_text(r) for r in result)
                 left = _left_of(p, span[0])
-                hint = Hint(own=" ".join([*names, text]), label=left, caption=below, around=(left, *around))
+                hint = Hint(own=" ".join([*names, text]), label=self._label(left), caption=below, around=(left, *around))
                 self._add("form_field", part, text, hint, _field_replacer(span, result))
             i = j + 1
 
@@ -248,7 +256,7 @@ class DocxBlanks:
             after = text[e:after_end].replace("\0", " ")
             own = blank_text.strip("[]") if kind != "underscores" else ""
             caption = after if after.strip().startswith("(") else below
-            hint = Hint(own=own, label=label, caption=caption, around=(text[:s].replace("\0", " "), *around))
+            hint = Hint(own=own, label=self._label(label), caption=caption, around=(text[:s].replace("\0", " "), *around))
             self._add(kind, part, blank_text, hint, _span_replacer(pieces, s, e))
             previous_end = e
 
@@ -279,6 +287,17 @@ class DocxBlanks:
                 item.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(item, data)
         return buf.getvalue()
+
+
+def _cell_label(p: etree._Element) -> str:
+    """The text of the cell left of `p`'s cell (a form laid out as a table: label | blank)."""
+    cell = p.getparent()
+    if cell is None or cell.tag != w("tc") or cell.find(w("p")) is not p:
+        return ""
+    previous = cell.getprevious()
+    while previous is not None and previous.tag != w("tc"):
+        previous = previous.getprevious()
+    return "" if previous is None else " ".join(paragraph_text(q) for q in previous.iter(w("p"))).strip()
 
 
 def _inside(el: etree._Element, tags: tuple[str, ...]) -> bool:

@@ -135,3 +135,22 @@ def test_a_content_control_prompt_loses_its_grey(official: Path, tmp_path: Path)
     d = docx.Document(str(tmp_path / "cat/sca/template.docx"))
     run = next(r for p in d.paragraphs for r in p.runs if "alternate_representative.name" in r.text)
     assert run.font.color.rgb is None
+
+
+def test_captions_under_a_line_and_label_cells_of_a_table(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("______________________________")
+    d.add_paragraph("(Name of Scheduling Coordinator)")
+    table = d.add_table(rows=3, cols=2)
+    for row, (label, blank) in enumerate([("SCID(s)", "________"), ("Effective date", "________"),
+                                          ("Organized under the laws of", "[State]")]):
+        table.cell(row, 0).text, table.cell(row, 1).text = label, blank
+    d.add_paragraph("Dated the ____ day of ________.")
+    d.save(tmp_path / "t.docx")
+    result = import_docx(tmp_path / "t.docx", "sca", write=False)
+    assert [m.record_path for m in result.items] == [
+        "applicant.legal_name", "applicant.scids", "documents.sca.effective_date", "applicant.state_of_organization", None, None,
+    ]
+    assert [m.number for m in result.unmapped] == [5, 6]  # a date in words: a person decides
