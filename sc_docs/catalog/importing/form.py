@@ -101,8 +101,10 @@ def hint_for(widget: Widget | None, field_name: str, pieces: list[tuple[float, f
     x0, y0, x1, y1 = widget.rect
     height = max(y1 - y0, 8.0)
     left = [(x0 - x, t) for x, y, t in pieces if x < x0 - 1 and abs(y - y0) <= height]
-    above = [(y - y1, t) for x, y, t in pieces if 0 <= y - y1 <= 16 and x <= x1]
-    label = min(left)[1] if left else (min(above)[1] if above else "")
+    above = [(y - y1, t) for x, y, t in pieces if 0 <= y - y1 <= 16 and x0 - 3 <= x <= x1]
+    # A label printed just above the field's left edge is its own (rows of fields side by side);
+    # else the nearest text on its left.
+    label = min(above)[1] if above else (min(left)[1] if left else "")
     lines = sorted(((y - y1, t) for x, y, t in pieces if 0 <= y - y1 <= 220), key=lambda p: p[0])
     return Hint(own=own, label=label, around=(name_words(field_name), *(t for _, t in lines)))
 
@@ -114,7 +116,9 @@ def rule_for(target: Target, key: str, optional: bool) -> Any:
     path = fieldpath.format([DOCUMENTS, key, *target.path] if target.root == SECTION else ["applicant", *target.path])
     rule: dict[str, Any] = {"path": path}
     schema = target.schema
-    if is_address(schema):
+    if target.part == "city_state_zip":
+        rule["format"] = "{city}, {state} {zip}"
+    elif is_address(schema):
         rule["format"] = "{street[0]}, {city}, {state} {zip}"
     elif schema.get("type") == "array":
         rule["join"] = ", "

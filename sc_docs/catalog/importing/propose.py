@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +21,7 @@ Action = Literal["map", "keep", "unmapped"]
 
 _STOP = frozenset(
     "a an and the of for to in on at by or is are be this that its it as with from any all each "
-    "here please enter insert type your name's s".split()
+    "here please enter insert type your name's s mm dd yyyy yy us".split()
 )
 
 
@@ -44,6 +44,7 @@ class Target:
     path: tuple[str | int, ...]
     schema: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     required: bool = field(default=False, compare=False)
+    part: str = ""  # "city_state_zip": only those three of an address, on one line
 
     @property
     def dotted(self) -> str:
@@ -150,8 +151,13 @@ class Proposer:
             schema, file = self.schemas.resolve(schema.get("properties", {})[step], file)
         return True
 
-    def leaves(self) -> Iterator[Target]:
-        """Yield every leaf the proposer may choose by description (applicant, then section)."""
+    def leaves(self) -> list[Target]:
+        """Return every leaf the proposer may choose by name or description (applicant, then section)."""
+        if not hasattr(self, "_leaves"):
+            self._leaves = list(self._iter_leaves())
+        return self._leaves
+
+    def _iter_leaves(self) -> Iterator[Target]:
         for leaf in self.schemas.leaf_fields("applicant.schema.json"):
             parts = tuple(leaf.path.split("."))
             if parts[0] == "applicant" and "[]" not in leaf.path and len(parts) > 1:
@@ -173,6 +179,9 @@ class Proposer:
         caption = _norm(hint.caption) if hint.caption.strip().startswith("(") else ""
         short_label = _light(" ".join(hint.label.split()[-4:]))
         role_field = self._role_field(own) or self._role_field(label)
+        named = self._by_name(own) or self._by_name(label)
+        if named is not None:
+            return Proposal("map", named, "the field's own name")
         # A phrase naming the value itself: in the blank, its label or a caption under it.
         for where, text in (("its own text", own), ("its label", label), ("its caption", caption)):
             found = self._field(text, specific_only=role_field is not None)
@@ -185,27 +194,32 @@ class Proposer:
             if role == "applicant.signatory" and role_field[1] not in ("name", "title"):
                 return Proposal("unmapped", None, f"'{role_field[0]}' in a signature block")
             if role:
-                t = self._role_target(role, role_field[1])
+                t = self._role_target(role, role_field[1], together=_city_state_zip(own) or _city_state_zip(label))
                 if t is not None:
                     return Proposal("map", t, f"'{role_field[0]}' under '{where}'")
-            found = self._field(label or own, specific_only=False)
+                return Proposal("unmapped", None, f"'{role_field[0]}' under '{where}', which this document's schema lacks")
+            if _city_state_zip(own) or _city_state_zip(label):
+                t = self._role_target("applicant.legal_address", "city", together=True)
+                if t is not None:
+                    return Proposal("map", t, "city, state and ZIP of the applicant's address")
+            found = self._field(own, specific_only=False, only=role_field[0]) or self._field(label, specific_only=False, only=role_field[0])
             if found:
                 return found("its label")
             return Proposal("unmapped", None, f"'{role_field[0]}' of whom? no representative or signatory nearby")
-        if role_field is None and (own or label):
+        if own or label:
             t = self._by_description(own + " " + label)
             if t is not None:
                 return Proposal("map", t, "the schema's description of the field")
         words = (hint.own or hint.label).strip()
         return Proposal("unmapped", None, f"nothing known matches '{words[-40:]}'" if words else "no words around it")
 
-    def _field(self, text: str, *, specific_only: bool) -> Any:
+    def _field(self, text: str, *, specific_only: bool, only: str | None = None) -> Any:
         """Return a maker of the proposal for the longest field phrase in `text`, or None."""
         if not text:
             return None
         role_words = {p for p, _ in self.words.role_fields}
         for phrase, root, below in self.words.fields:
-            if specific_only and phrase in role_words:
+            if (specific_only and phrase in role_words) or (only is not None and phrase != only):
                 continue
             if _find(phrase, text):
                 steps = tuple(below.split("."))
@@ -237,12 +251,30 @@ class Proposer:
                 return best[1], best[2]
         return None, ""
 
-    def _role_target(self, role: str, name: str) -> Target | None:
-        steps = tuple(role.removeprefix("applicant.").split("."))
-        if name == "address":
-            whole = self.target("applicant", steps)
-            return whole if whole is not None and is_address(whole.schema) else None
-        return self.target("applicant", (*steps, name))
+    def _role_target(self, role: str, name: str, together: bool = False) -> Target | None:
+        """The field `name` of the person (or address) `role` names: `applicant.x` or `section.x`."""
+        root, _, rest = role.partition(".")
+        steps = tuple(rest.split("."))
+        if name == "address" or together:
+            whole = self.target(root, steps)
+            if whole is None or not is_address(whole.schema):
+                return None
+            return replace(whole, part="city_state_zip") if together else whole
+        return self.target(root, (*steps, name))
+
+    def _by_name(self, text: str) -> Target | None:
+        """Return the field whose own name (two words or more) the text spells out, e.g.
+        "Scheduling agent legal name" -> scheduling_agent_name; None if none or two fit."""
+        words = set(text.split())
+        best: list[tuple[int, Target]] = []
+        for t in self.leaves():
+            name = set(" ".join(str(p) for p in t.path if isinstance(p, str)).replace("_", " ").split())
+            if len(name) >= 2 and name <= words:
+                best.append((len(name), t))
+        best.sort(key=lambda b: -b[0])
+        if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+            return None
+        return best[0][1]
 
     def _by_description(self, text: str) -> Target | None:
         """Return the one field whose name and description hold every word of `text`, if any."""
@@ -262,6 +294,11 @@ class Proposer:
         if len(scored) > 1 and scored[0][0] == scored[1][0]:
             return None  # two fields fit equally: a person decides
         return scored[0][1]
+
+
+def _city_state_zip(text: str) -> bool:
+    """Whether `text` asks for at least two of city, state and ZIP in one blank."""
+    return sum(bool(_find(w, text)) for w in ("city", "state", "zip")) >= 2
 
 
 def _index_after(phrase: str, text: str) -> int | None:

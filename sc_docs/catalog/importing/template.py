@@ -29,6 +29,8 @@ def tag_for(target: Target, section: str) -> str:
 
     path = fieldpath.format([root, *target.path])
     schema = target.schema
+    if target.part == "city_state_zip":
+        return f"{{{{ {path}.city }}}}, {{{{ {path}.state }}}} {{{{ {path}.zip }}}}"
     if is_address(schema):
         expr = f'{{{{ {path}.street | join(", ") }}}}, {{{{ {path}.city }}}}, {{{{ {path}.state }}}} {{{{ {path}.zip }}}}'
         return expr

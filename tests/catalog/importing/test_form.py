@@ -72,3 +72,21 @@ def test_a_new_form_key_gets_a_schema(official: Path, tmp_path: Path) -> None:
     schema = (tmp_path / "cat/official_form/official_form.schema.json").read_text()
     assert '"application_date"' in schema
     assert next(m for m in result.items if m.name == "start").record_path == "documents.official_form.application_date"
+
+
+def test_the_bundled_application_form_maps_as_its_hand_written_map(tmp_path: Path) -> None:
+    """On a real form laid out in rows with labels above, the proposals agree with the hand-made map."""
+    from sc_docs.catalog import load_catalog
+
+    entry = load_catalog().get("application")
+    bundled = yaml.safe_load(entry.file("fields").read_text())
+    by_hand = {name: rule if isinstance(rule, str) else rule["path"] for name, rule in bundled.items()}
+    result = map_form(entry.source_path, "application", write=False)
+    proposed = {m.name: m.record_path for m in result.items}
+    for name in ("section1.legal_name", "section1.street", "section1.city", "section1.state", "section1.zip",
+                 "section1.state_of_incorporation", "section1.commencement_date", "section1.scheduling_agent_name",
+                 "contacts.primary.name", "contacts.alternate.email", "contacts.emergency.name", "contacts.realtime.phone",
+                 "signature.name", "signature.title"):
+        assert proposed[name] == by_hand[name], name
+    city_line = next(m for m in result.items if m.name == "contacts.primary.city_state_zip")
+    assert "format: '{city}, {state} {zip}'" in city_line.written
