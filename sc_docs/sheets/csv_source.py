@@ -20,11 +20,11 @@ from typing import Any
 
 from sc_docs.catalog.layout import NOTICE, upgrade_path
 from sc_docs.errors import ScDocsError, SheetError
+from sc_docs.sheets.cells import coerce_cell, insert_at, listify
 from sc_docs.sheets.loader import MAX_BYTES, record_from
 from sc_docs.sheets.problems import Problem
 from sc_docs.sheets.record import ApplicantRecord, Location, Path_, parse_path
 from sc_docs.sheets.schema import subschema
-from sc_docs.sheets.xlsx_source import _coerce, _insert, _listify
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -143,9 +143,9 @@ def _record(row: list[str], columns: list[tuple[int, Path_] | None], header: lis
         positions[path] = Location(file, line, f"row {line} column {header[idx].strip()}")
         cell = row[idx]
         # An empty cell is kept as a blank so a required field left empty is named at its cell.
-        _insert(root, path, None if cell == "" else _coerce(cell, subschema(path)))
+        insert_at(root, path, None if cell == "" else coerce_cell(cell, subschema(path)))
     out_pos: dict[Path_, Location] = {(): Location(file, line)}
-    data = _listify(root, (), positions, out_pos)
+    data = listify(root, (), positions, out_pos)
     return record_from(data, f"{file}:{line}", out_pos)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from sc_docs.sheets.xlsx_source import HEADER, SHEET
+from sc_docs.sheets.xlsx_source import start_info_sheet
 
 if TYPE_CHECKING:
     from sc_docs.sheets.blank import BlankRow
@@ -25,18 +25,13 @@ LISTS = "Allowed values"
 def write_blank_workbook(rows: list[BlankRow]) -> bytes:
     """Return the workbook bytes for `rows` in the documented `Info sheet` layout."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from sc_docs.sheets.blank import describe
 
     book = Workbook()
-    ws = book.active
-    ws.title = SHEET
-    ws.append(HEADER)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    ws = start_info_sheet(book)
     lists = book.create_sheet(LISTS)
     lists.sheet_state = "hidden"
     validations: dict[tuple[str, ...], DataValidation] = {}

@@ -75,7 +75,7 @@ def test_empty_cell_of_required_field_is_named_at_its_cell(run, tmp_path: Path) 
 def test_many_list_columns_parse_in_one_pass() -> None:
     """16,000 list columns: positions are moved in one walk, never rescanned per item."""
     from sc_docs.sheets.record import Location
-    from sc_docs.sheets.xlsx_source import _listify
+    from sc_docs.sheets.cells import listify
 
     class Counting(dict):  # type: ignore[type-arg]
         reads = 0
@@ -90,7 +90,7 @@ def test_many_list_columns_parse_in_one_pass() -> None:
     n = 16_000
     positions = Counting({("applicant", "scids", i): Location("big.csv", 2, f"c{i}") for i in range(n)})
     out_pos: dict = {}  # type: ignore[type-arg]
-    data = _listify({"applicant": {"scids": {i: f"A{i:03d}" for i in range(n)}}}, (), positions, out_pos)
+    data = listify({"applicant": {"scids": {i: f"A{i:03d}" for i in range(n)}}}, (), positions, out_pos)
     assert len(data["applicant"]["scids"]) == n
     assert Counting.reads <= n + 3
     assert out_pos[("applicant", "scids", n - 1)].cell == f"c{n - 1}"
