@@ -3,57 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
 from typing import Any
 
 import click
 
 from sc_docs.cli.options import format_option
-from sc_docs.errors import UnreadableFileError
-
-
-class TemplateKey(click.ParamType):
-    """A pro forma key, checked against the catalog (with a suggestion for a near miss)."""
-
-    name = "KEY"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from sc_docs.catalog import load_catalog
-        from sc_docs.errors import CatalogError
-
-        try:
-            return load_catalog().get(str(value)).key
-        except CatalogError as exc:
-            self.fail(exc.message, param, ctx)
-
-
-def _read(path: str) -> bytes:
-    """Return the bytes of `path` (`-`: stdin), refusing devices and anything over the size limit."""
-    from sc_docs.engines.docx.reader import MAX_FILE
-
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_FILE + 1)
-        else:
-            mode = os.stat(path).st_mode
-            if stat.S_ISDIR(mode):
-                raise UnreadableFileError("is a directory, not a DOCX file", file=path)
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
-                raise UnreadableFileError("is a device, not a DOCX file", file=path)
-            with open(path, "rb") as stream:
-                data = stream.read(MAX_FILE + 1)
-    except OSError as exc:
-        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=path) from None
-    if len(data) > MAX_FILE:
-        raise UnreadableFileError(f"too large to verify: more than {MAX_FILE // (1024 * 1024)} MB", file=path)
-    return data
+from sc_docs.cli.params import TemplateKey
 
 
 @click.command()
 @click.argument("document", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--template", "template_key", type=TemplateKey(), help="Compare with this pro forma (default: the one the document names, else the most similar).")
+@click.option("--template", "template_key", type=TemplateKey("agreement", "letter"), help="Compare with this pro forma (default: the one the document names, else the most similar).")
 @click.option("--sheet", type=click.Path(dir_okay=True), help="Also list every fill-in that differs from this info sheet.")
 @click.option("--strict", is_flag=True, help="Also report formatting changes (styles, fonts, alignment).")
 @click.option("--fill-ins", "show_fill_ins", is_flag=True, help="Print the fill-in values read back (text output; JSON always has them).")
@@ -73,8 +33,10 @@ def verify(document: str, template_key: str | None, sheet: str | None, strict: b
     2 unreadable file or bad usage.
     """
     from sc_docs.conformance import verify_docx
+    from sc_docs.engines.docx.reader import MAX_FILE
+    from sc_docs.files import read_bounded
 
-    data = _read(document)
+    data = read_bounded(document, MAX_FILE, what="a DOCX file")
     report = verify_docx(data, template_key=template_key, sheet=sheet, strict=strict, label=document)
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

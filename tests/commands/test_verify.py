@@ -88,12 +88,19 @@ def test_not_a_docx_exits_2(run, tmp_path: Path) -> None:
 
 
 def test_missing_file_exits_2(run, tmp_path: Path) -> None:
-    result = run("verify", tmp_path / "absent.docx")
+    absent = tmp_path / "absent.docx"
+    result = run("verify", absent)
     assert result.exit_code == 2
-    assert "cannot read" in result.stderr
+    assert result.stderr == f"Error: {absent}: no such file\n"
 
 
 def test_unknown_template_key_exits_2_with_suggestion(run, tmp_path: Path) -> None:
     result = run("verify", _write(tmp_path, rendered(ACME, "sca")), "--template", "scaa")
     assert result.exit_code == 2
-    assert "did you mean 'sca'?" in result.stderr
+    assert result.stderr.splitlines()[-1] == "Error: Invalid value for '--template': no document 'scaa' in the catalog. Did you mean 'sca'?"
+
+
+def test_template_that_is_not_a_docx_exits_2(run, tmp_path: Path) -> None:
+    result = run("verify", _write(tmp_path, rendered(ACME, "sca")), "--template", "application")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: Invalid value for '--template': 'application' is a form, not an agreement or a letter"

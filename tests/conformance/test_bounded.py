@@ -219,7 +219,7 @@ def test_oversized_stdin_is_refused(run) -> None:
     from sc_docs.engines.docx.reader import MAX_FILE
 
     result = run("verify", "-", input=b"\0" * (MAX_FILE + 1))
-    assert (result.exit_code, result.stderr.strip()) == (2, "Error: -: too large to verify: more than 64 MB")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"Error: <stdin>: is larger than {MAX_FILE:,} bytes, the limit for a DOCX file")
 
 
 def _paragraphs(n: int) -> Iterator[bytes]:
