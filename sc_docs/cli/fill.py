@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,18 +24,10 @@ def load_values(source: str) -> dict[str, str | bool]:
     except `true`/`false` and null (YAML 1.2 core); JSON numbers become text; null means
     "leave as is".
     """
+    from sc_docs.files import read_bounded
+
     label = "<stdin>" if source == "-" else source
-    try:
-        if source == "-":
-            raw = sys.stdin.buffer.read(MAX_VALUES_BYTES + 1)
-        else:
-            # at most one byte past the limit: a pipe or /dev/zero never ends
-            with open(source, "rb") as fh:
-                raw = fh.read(MAX_VALUES_BYTES + 1)
-    except OSError as exc:
-        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}", file=label) from None
-    if len(raw) > MAX_VALUES_BYTES:
-        raise UnreadableFileError(f"is larger than {MAX_VALUES_BYTES:,} bytes, the limit for values", file=label)
+    raw = read_bounded(source, MAX_VALUES_BYTES, what="values")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -103,7 +103,7 @@ def test_values_beyond_the_size_limit_are_refused(run, form: Path, tmp_path: Pat
     values.write_text("name: " + "x" * 200 + "\n", encoding="utf-8")
     result = run("fill", form, values, "-o", tmp_path / "o.pdf")
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {values}: is larger than 100 bytes, the limit for values\n"
+    assert result.stderr == f"Error: {values}: is 207 bytes; the limit for values is 100\n"
 
 
 def test_a_folder_is_not_a_form(run, tmp_path: Path) -> None:
