@@ -61,6 +61,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -192,22 +193,9 @@ class Form:
         """Return the fields in document order, one per fully qualified name."""
         return [_info(f) for f in self._parsed.fields]
 
-    def fill(
-        self,
-        values: Mapping[str, str | bool],
-        *,
-        flatten: bool = False,
-        need_appearances: bool = False,
-        keep_scripts: bool = False,
-        include_readonly: bool = False,
-        allow_missing_glyphs: bool = False,
-        min_font_size: float = DEFAULT_MIN_FONT_SIZE,
-    ) -> bytes:
-        """Return the PDF with `values` filled in (see `fill_report` for the options)."""
-        return self.fill_report(
-            values, flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
-            include_readonly=include_readonly, allow_missing_glyphs=allow_missing_glyphs, min_font_size=min_font_size,
-        ).data
+    def fill(self, values: Mapping[str, str | bool], **options: Any) -> bytes:
+        """Return the PDF with `values` filled in; `options` are `fill_report`'s keywords."""
+        return self.fill_report(values, **options).data
 
     def fill_report(
         self,
