@@ -36,15 +36,20 @@ _IDENTITY: Final = {"string", "trim", "e", "escape", "safe", "default", "d"}
 _MONTHS: Final = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}
-_LONG: Final = re.compile(r"the\s+(\d{1,2})\s*(?:st|nd|rd|th)?\s+day\s+of\s+([A-Za-z]+),?\s+(\d{4})", re.I)
-_US: Final = re.compile(r"([A-Za-z]+)\s+(\d{1,2}),?\s+(\d{4})")
+# The date filters' displays, by filter name ("the 5th day of March, 2026", "March 5, 2026").
+_DATES: Final = {
+    "long_date": re.compile(r"the\s+(?P<day>\d{1,2})\s*(?:st|nd|rd|th)?\s+day\s+of\s+(?P<month>[A-Za-z]+),?\s+(?P<year>\d{4})", re.I),
+    "us_date": re.compile(r"(?P<month>[A-Za-z]+)\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"),
+}
 
 
-def _date(m: re.Match[str] | None, day: int, month: int, year: int) -> str | None:
+def _iso_date(filter_name: str, display: str) -> str | None:
+    """Return the YYYY-MM-DD date that `filter_name` displayed as `display`, or None."""
+    m = _DATES[filter_name].fullmatch(display.strip())
     if m is None:
         return None
     try:
-        return dt.date(year, month, day).isoformat()
+        return dt.date(int(m["year"]), _MONTHS.get(m["month"].lower(), 0), int(m["day"])).isoformat()
     except ValueError:
         return None
 
@@ -58,17 +63,8 @@ def invert(display: str, filters: tuple[tuple[str, tuple[Any, ...] | None], ...]
             continue
         if not isinstance(value, str):
             return display, DISPLAYED
-        if name == "long_date":
-            m = _LONG.fullmatch(value.strip())
-            month = _MONTHS.get(m.group(2).lower(), 0) if m else 0
-            iso = _date(m, int(m.group(1)), month, int(m.group(3))) if m else None
-            if iso is None:
-                return display, DISPLAYED
-            value, rank = iso, max(rank, INVERTED)
-        elif name == "us_date":
-            m = _US.fullmatch(value.strip())
-            month = _MONTHS.get(m.group(1).lower(), 0) if m else 0
-            iso = _date(m, int(m.group(2)), month, int(m.group(3))) if m else None
+        if name in _DATES:
+            iso = _iso_date(name, value)
             if iso is None:
                 return display, DISPLAYED
             value, rank = iso, max(rank, INVERTED)
