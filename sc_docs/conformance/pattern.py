@@ -222,6 +222,19 @@ class _Builder:
         self._ids += 1
         return self._ids
 
+    def _open_if(self, node: nodes.If, scope: tuple[LoopSpec, ...]) -> tuple[int, list[nodes.Expr | None], list[list[nodes.Node]]]:
+        """Register `node`'s alternatives and return (id, tests, bodies).
+
+        An `if` without `else` gets an empty one: showing nothing is one of its alternatives.
+        """
+        tests, bodies = _if_branches(node)
+        if tests[-1] is not None:
+            tests.append(None)
+            bodies.append([])
+        if_id = self._next()
+        self.ifs[if_id] = IfSpec(if_id, tests, scope)
+        return if_id, tests, bodies
+
     # -- paragraphs --
     def flush(self, scope: tuple[LoopSpec, ...]) -> None:
         items = _merge_literals(self.cur)
@@ -281,12 +294,7 @@ class _Builder:
 
     def block_if(self, node: nodes.If, scope: tuple[LoopSpec, ...]) -> None:
         self._require_boundary("an {% if %}")
-        tests, bodies = _if_branches(node)
-        if tests[-1] is not None:
-            tests.append(None)
-            bodies.append([])
-        if_id = self._next()
-        self.ifs[if_id] = IfSpec(if_id, tests, scope)
+        if_id, tests, bodies = self._open_if(node, scope)
         order = branch_order(tests, [_specificity(b) for b in bodies])
         split_at = len(self.program)
         self.program.append(("split", []))
@@ -362,12 +370,7 @@ class _Builder:
         return _merge_literals(items)
 
     def inline_if(self, node: nodes.If, scope: tuple[LoopSpec, ...]) -> InlineIf:
-        tests, bodies = _if_branches(node)
-        if tests[-1] is not None:
-            tests.append(None)
-            bodies.append([])
-        if_id = self._next()
-        self.ifs[if_id] = IfSpec(if_id, tests, scope)
+        if_id, tests, bodies = self._open_if(node, scope)
         return InlineIf(if_id, tests, [self.inline(b, scope) for b in bodies], scope)
 
     def inline_for(self, node: nodes.For, scope: tuple[LoopSpec, ...]) -> InlineFor:
