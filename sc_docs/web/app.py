@@ -78,10 +78,9 @@ def _load(workspace: Workspace, id_: str) -> tuple[Any, str | None]:
     """Return the loaded record and its notices, or None and why it cannot be read."""
     from sc_docs import load_applicant
 
+    path = workspace.path(id_)  # an unknown id is a 404, not a record that cannot be read
     try:
-        record = load_applicant(workspace.path(id_))
-    except NotFound:
-        raise
+        record = load_applicant(path)
     except ScDocsError as exc:
         return None, exc.format_message()
     return record, "\n".join(record.notices) or None

@@ -148,11 +148,10 @@ async def register(request: Request) -> Response:
 
     workspace = _ws(request)
     id_ = request.path_params["id"]
+    path = workspace.path(id_)  # an unknown id is a 404, not a form error
     try:
-        data = load_applicant(workspace.path(id_)).data
+        data = load_applicant(path).data
         _tracker(workspace).add_applicant(data, slug=id_)
-    except NotFound:
-        raise
     except ScDocsError as exc:
         return await checklist(request, error=exc.format_message(), status=422)
     return RedirectResponse(f"/a/{id_}/certification", status_code=303)

@@ -59,10 +59,11 @@ async def build(request: Request) -> Response:
 
     workspace = _ws(request)
     id_ = request.path_params["id"]
+    path = workspace.path(id_)  # an unknown id is a 404, not a build error
 
     def make() -> None:
         with workspace.lock:
-            record = load_applicant(workspace.path(id_))
+            record = load_applicant(path)
             packet = build_packet(record, slug=id_)
             claim_output_dir(workspace.packets)
             write_packet(packet, workspace.packets)
@@ -73,8 +74,6 @@ async def build(request: Request) -> Response:
     except ValidationFailed as exc:
         return await documents_page(request, problems=exc.problems, status=422,
                                     error=f"The record has {len(exc.problems)} problem(s); fix them before building.")
-    except NotFound:
-        raise
     except ScDocsError as exc:
         return await documents_page(request, error=exc.format_message(), status=422)
     return RedirectResponse(f"/a/{id_}/documents?built=1", status_code=303)
