@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 
 from sc_docs.sheets import rules
 from sc_docs.sheets.problems import Problem, short
@@ -100,38 +101,32 @@ def _schema_problems(record: ApplicantRecord, error: Any) -> list[Problem]:
     custom = schema.get("x-message")
     if custom and kw in {"pattern", "format", "enum", "minLength", "maxLength", "const"}:
         if kw == "maxLength" and isinstance(value, str):
-            custom = f"is too long: at most {schema['maxLength']:,} characters, got {len(value):,}"
-            return [_problem(record, path, custom, kw)]
+            # a length is measured, not described: the count says more than the custom text
+            return [_problem(record, path, _generic(kw, schema["maxLength"], value), kw)]
         return [_problem(record, path, f"{custom}; got {short(value)}", kw)]
     return [_problem(record, path, _generic(kw, error.validator_value, value), kw)]
 
 
+# One message per JSON Schema keyword, named as the keyword: (expected, value) -> message.
+_MESSAGES: Final[dict[str, Callable[[Any, Any], str]]] = {
+    "enum": lambda expected, value: f"must be one of {', '.join(map(str, expected))}; got {short(value)}",
+    "const": lambda expected, value: f"must be {short(expected)}; got {short(value)}",
+    "minItems": lambda expected, value: f"must list at least {expected} item{'s' if expected != 1 else ''}; got {short(value)}",
+    "maxItems": lambda expected, value: f"must list at most {expected} items; got {short(value)}",
+    "minLength": lambda expected, value: "must not be empty" if expected == 1 else f"must be at least {expected} characters",
+    "maxLength": lambda expected, value: f"is too long: at most {expected:,} characters, got {len(value):,}",
+    "minProperties": lambda expected, value: "must contain at least one section",
+    "minimum": lambda expected, value: f"must be at least {expected}; got {short(value)}",
+    "maximum": lambda expected, value: f"must be at most {expected}; got {short(value)}",
+    "uniqueItems": lambda expected, value: "must not list the same item twice",
+    "format": lambda expected, value: f"must be a valid {expected}; got {short(value)}",
+    "pattern": lambda expected, value: f"does not have the expected form; got {short(value)}",
+}
+
+
 def _generic(kw: str, expected: Any, value: Any) -> str:
-    if kw == "enum":
-        return f"must be one of {', '.join(map(str, expected))}; got {short(value)}"
-    if kw == "const":
-        return f"must be {short(expected)}; got {short(value)}"
-    if kw == "minItems":
-        return f"must list at least {expected} item{'s' if expected != 1 else ''}; got {short(value)}"
-    if kw == "maxItems":
-        return f"must list at most {expected} items; got {short(value)}"
-    if kw == "minLength":
-        return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
-    if kw == "maxLength":
-        return f"is too long: at most {expected:,} characters, got {len(value):,}"
-    if kw == "minProperties":
-        return "must contain at least one section"
-    if kw == "minimum":
-        return f"must be at least {expected}; got {short(value)}"
-    if kw == "maximum":
-        return f"must be at most {expected}; got {short(value)}"
-    if kw == "uniqueItems":
-        return "must not list the same item twice"
-    if kw == "format":
-        return f"must be a valid {expected}; got {short(value)}"
-    if kw == "pattern":
-        return f"does not have the expected form; got {short(value)}"
-    return f"is not valid ({kw}); got {short(value)}"
+    message = _MESSAGES.get(kw)
+    return message(expected, value) if message else f"is not valid ({kw}); got {short(value)}"
 
 
 def validate_record(record: ApplicantRecord | dict[str, Any], schemas: Any = None) -> list[Problem]:
