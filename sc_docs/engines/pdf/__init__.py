@@ -66,17 +66,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from sc_docs.engines.pdf import _font
-from sc_docs.engines.pdf._fill import Options, _Filler
+from sc_docs.engines.pdf._fill import Filler, Options
 from sc_docs.engines.pdf._parse import (
-    _EDIT,
-    _MULTILINE,
-    _READONLY,
+    EDIT,
+    MULTILINE,
+    READONLY,
     FieldType,
+    ParsedField,
+    ParsedForm,
     UnreadableFormError,
-    _Field,
-    _parse,
-    _Parsed,
-    _quiet,
+    parse_form,
+    quiet,
 )
 from sc_docs.errors import FormError
 
@@ -134,7 +134,7 @@ def preload_fonts() -> None:
     _font.preload()
 
 
-_cache: OrderedDict[str, _Parsed] = OrderedDict()
+_cache: OrderedDict[str, ParsedForm] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -153,7 +153,7 @@ def open_form(source: str | Path | bytes, name: str | None = None) -> Form:
         if parsed is not None:
             _cache.move_to_end(digest)
     if parsed is None:
-        parsed = _parse(data, label)
+        parsed = parse_form(data, label)
         with _lock:
             _cache[digest] = parsed
             while len(_cache) > _CACHE_SIZE:
@@ -181,7 +181,7 @@ def _read_limited(path: Path, label: str) -> bytes:
 class Form:
     """A parsed AcroForm PDF; cheap to create, safe to fill many times."""
 
-    def __init__(self, parsed: _Parsed, name: str) -> None:
+    def __init__(self, parsed: ParsedForm, name: str) -> None:
         self._parsed = parsed
         self.name = name
 
@@ -223,8 +223,8 @@ class Form:
         options = Options(flatten=flatten, need_appearances=need_appearances, keep_scripts=keep_scripts,
                           allow_missing_glyphs=allow_missing_glyphs, min_font_size=float(min_font_size))
         try:
-            with self._parsed.lock, _quiet():
-                filler = _Filler(self._parsed)
+            with self._parsed.lock, quiet():
+                filler = Filler(self._parsed)
                 data = filler.run(checked, options)
         except FormError as exc:
             if exc.form is None:  # name the form, keeping the kind of error (MissingGlyphError ...)
@@ -240,7 +240,7 @@ class Form:
             scripts_removed=outcome.scripts_removed,
         )
 
-    def _check(self, values: Mapping[str, str | bool], *, include_readonly: bool = False) -> list[tuple[_Field, str | bool]]:
+    def _check(self, values: Mapping[str, str | bool], *, include_readonly: bool = False) -> list[tuple[ParsedField, str | bool]]:
         """Validate every value; raise one `FormError` listing all problems."""
         problems: list[str] = []
         by_name = self._parsed.by_name
@@ -254,7 +254,7 @@ class Form:
                     problems.append(_unknown(str(key), list(by_name)))
                 continue
             problem = _check_value(f, value)
-            if problem is None and f.flags & _READONLY and not include_readonly:
+            if problem is None and f.flags & READONLY and not include_readonly:
                 problem = "is read-only (the form fills it itself); pass --include-readonly to fill it anyway"
             if problem:
                 problems.append(f"{key}: {problem}")
@@ -274,7 +274,7 @@ def _unknown(key: str, names: list[str]) -> str:
     return f"unknown field {key!r}{hint}; fields are: {shown}"
 
 
-def _check_value(f: _Field, value: object) -> str | None:
+def _check_value(f: ParsedField, value: object) -> str | None:
     """Return why `value` does not fit `f`, or None."""
     kind = f.type
     if kind in ("signature", "button"):
@@ -299,7 +299,7 @@ def _check_value(f: _Field, value: object) -> str | None:
         if f.max_length is not None and len(value) > f.max_length:
             return f"takes at most {f.max_length} characters, got {len(value)} ({_short(value)})"
         return None
-    if kind == "choice" and f.flags & _EDIT:
+    if kind == "choice" and f.flags & EDIT:
         return None
     if value not in f.options:
         return f"{_short(value)} is not offered; options are: {', '.join(repr(o) for o in f.options)}"
@@ -312,7 +312,7 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
-def _info(f: _Field) -> FieldInfo:
+def _info(f: ParsedField) -> FieldInfo:
     return FieldInfo(
         name=f.name,
         type=f.type,
@@ -320,7 +320,7 @@ def _info(f: _Field) -> FieldInfo:
         options=list(f.options),
         page=next((w.page for w in f.widgets if w.page is not None), None),
         max_length=f.max_length,
-        multiline=bool(f.type == "text" and f.flags & _MULTILINE),
-        readonly=bool(f.flags & _READONLY),
+        multiline=bool(f.type == "text" and f.flags & MULTILINE),
+        readonly=bool(f.flags & READONLY),
         orphan=f.orphan,
     )

@@ -30,14 +30,14 @@ from sc_docs.engines.pdf._flatten import flatten as flatten_form
 from sc_docs.engines.pdf._formfont import FormFont
 from sc_docs.engines.pdf._objects import ROTATIONS, box, copy_object, font_object, num, text_string
 from sc_docs.engines.pdf._parse import (
-    _COMB,
-    _COMBO,
-    _MULTILINE,
-    _PASSWORD,
+    COMB,
+    COMBO,
+    MULTILINE,
+    PASSWORD,
     Loc,
-    _Field,
-    _Parsed,
-    _Widget,
+    ParsedField,
+    ParsedForm,
+    Widget,
 )
 from sc_docs.errors import FormError
 
@@ -62,10 +62,10 @@ class Outcome:
     scripts_removed: int = 0
 
 
-class _Filler:
+class Filler:
     """One fill: the copied objects it changes and the objects it adds."""
 
-    def __init__(self, parsed: _Parsed) -> None:
+    def __init__(self, parsed: ParsedForm) -> None:
         self.p = parsed
         self.objects: dict[int, tuple[int, Any]] = {}  # copied or new objects, serialized at the end
         self.raw: dict[int, tuple[int, bytes]] = {}  # objects already serialized
@@ -144,7 +144,7 @@ class _Filler:
         return IndirectObject(idnum, 0, None)
 
     # ---- the fill
-    def run(self, checked: list[tuple[_Field, str | bool]], options: Options) -> bytes:
+    def run(self, checked: list[tuple[ParsedField, str | bool]], options: Options) -> bytes:
         self.options = options
         flatten, need_appearances = options.flatten, options.need_appearances
         self._pick_fonts(checked)
@@ -215,16 +215,16 @@ class _Filler:
 
         return write.full_rewrite(resolve, trailer=self.p.reader.trailer, header=self.p.header, encrypt=self.p.encrypt)
 
-    def _set_value(self, f: _Field, value: Any) -> None:
+    def _set_value(self, f: ParsedField, value: Any) -> None:
 
         for loc in f.nodes:
             self.put(loc, "/V", value)
 
-    def _fill_text(self, f: _Field, value: str) -> None:
+    def _fill_text(self, f: ParsedField, value: str) -> None:
         self._set_value(f, text_string(value))
-        comb = f.max_length if f.flags & _COMB and f.max_length else 0
-        multiline, password = bool(f.flags & _MULTILINE), bool(f.flags & _PASSWORD)
-        contents: list[tuple[_Widget, Any, bytes | None]] = []
+        comb = f.max_length if f.flags & COMB and f.max_length else 0
+        multiline, password = bool(f.flags & MULTILINE), bool(f.flags & PASSWORD)
+        contents: list[tuple[Widget, Any, bytes | None]] = []
         for w in f.widgets:
             font = self.fonts[id(w)]
             width, height = box(w)
@@ -233,7 +233,7 @@ class _Filler:
             contents.append((w, font, content))
         if any(content is None and w.page is not None for w, _font, content in contents):
             note = self._to_addendum(f, value)
-            shown: list[tuple[_Widget, Any, bytes | None]] = []
+            shown: list[tuple[Widget, Any, bytes | None]] = []
             for w, font, _content in contents:
                 if not isinstance(font, fonts.StandardFont):
                     font = fonts.StandardFont(fonts.standard_font_for(w.base_font))
@@ -249,13 +249,13 @@ class _Filler:
                                              floor=self.options.min_font_size, force=True)
             self._set_normal_appearance(w, content or b"", font, width, height)
 
-    def _to_addendum(self, f: _Field, value: str) -> str:
+    def _to_addendum(self, f: ParsedField, value: str) -> str:
         """Queue `value` for the addendum page; return the note the field shows instead."""
         item = len(self.outcome.addendum) + 1
         self.outcome.addendum.append((item, f.name, value))
         return f"see Addendum, item {item}"
 
-    def _fill_choice(self, f: _Field, value: str) -> None:
+    def _fill_choice(self, f: ParsedField, value: str) -> None:
         self._set_value(f, text_string(value))
         index = f.options.index(value) if value in f.options else None
         for loc in f.nodes:
@@ -264,24 +264,24 @@ class _Filler:
         for w in f.widgets:
             width, height = box(w)
             font = self.fonts[id(w)]
-            if f.flags & _COMBO:
+            if f.flags & COMBO:
                 content = appear.text_stream(shown, width, height, font, w.style,
                                              floor=self.options.min_font_size, force=True)
             else:
                 content = appear.list_stream(f.display, index, f.top_index, width, height, font, w.style)
             self._set_normal_appearance(w, content or b"", font, width, height)
 
-    def _fill_checkbox(self, f: _Field, value: bool | str) -> None:
+    def _fill_checkbox(self, f: ParsedField, value: bool | str) -> None:
         if isinstance(value, str):
             state = value
         else:
             state = (f.options[0] if f.options else "Yes") if value else "Off"
         self._set_states(f, state)
 
-    def _fill_radio(self, f: _Field, value: str) -> None:
+    def _fill_radio(self, f: ParsedField, value: str) -> None:
         self._set_states(f, value)
 
-    def _set_states(self, f: _Field, state: str) -> None:
+    def _set_states(self, f: ParsedField, state: str) -> None:
         self._set_value(f, NameObject("/" + state))
         for w in f.widgets:
             if not w.has_ap:
@@ -293,13 +293,13 @@ class _Filler:
             on = state if state in w.states else "Off"
             self.put(w.loc, "/AS", NameObject("/" + on))
 
-    def _fill_signature(self, f: _Field, value: Any) -> None:  # pragma: no cover - refused in _check
+    def _fill_signature(self, f: ParsedField, value: Any) -> None:  # pragma: no cover - refused in _check
         raise FormError(f"{f.name}: signature fields cannot be filled")
 
     _fill_button = _fill_signature
 
     # ---- appearances
-    def _set_normal_appearance(self, w: _Widget, content: bytes, font: Any, width: float, height: float) -> None:
+    def _set_normal_appearance(self, w: Widget, content: bytes, font: Any, width: float, height: float) -> None:
         stream = StreamObject()
         stream[NameObject("/Type")] = NameObject("/XObject")
         stream[NameObject("/Subtype")] = NameObject("/Form")
@@ -312,7 +312,7 @@ class _Filler:
         ref = self.add(stream)
         self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
 
-    def _add_check_appearance(self, w: _Widget, state: str) -> None:
+    def _add_check_appearance(self, w: Widget, state: str) -> None:
         width, height = box(w)
         size = min(width, height) * 0.8
         on = (
@@ -336,7 +336,7 @@ class _Filler:
             appearances[NameObject("/" + name)] = self.add(stream)
         self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): appearances}))
 
-    def _pick_fonts(self, checked: list[tuple[_Field, str | bool]]) -> None:
+    def _pick_fonts(self, checked: list[tuple[ParsedField, str | bool]]) -> None:
         """Choose every widget's font and number the font objects first, so that the same fonts
         get the same object numbers in every fill and their bytes can be reused."""
         for f, value in checked:
@@ -345,7 +345,7 @@ class _Filler:
             index = f.options.index(value) if f.type == "choice" and value in f.options else None
             shown = f.display[index] if index is not None else value
             for w in f.widgets:
-                texts = [shown] if f.type == "text" or f.flags & _COMBO else (f.display or [value])
+                texts = [shown] if f.type == "text" or f.flags & COMBO else (f.display or [value])
                 try:
                     font = fonts.pick_font(w.base_font, texts, allow_missing=self.options.allow_missing_glyphs,
                                            own=w.own_font)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sc_docs.engines.pdf import _font as fonts
 from sc_docs.engines.pdf._formfont import FormFont
-from sc_docs.engines.pdf._parse import _Widget
+from sc_docs.engines.pdf._parse import Widget
 
 
 ROTATIONS: dict[int, tuple[int, ...]] = {90: (0, 1, -1, 0, 0, 0), 180: (-1, 0, 0, -1, 0, 0), 270: (0, -1, 1, 0, 0, 0)}
@@ -32,7 +32,7 @@ def copy_object(obj: Any) -> Any:
     return obj
 
 
-def box(w: _Widget) -> tuple[float, float]:
+def box(w: Widget) -> tuple[float, float]:
     x0, y0, x1, y1 = w.rect
     width, height = x1 - x0, y1 - y0
     return (height, width) if w.rotation in (90, 270) else (width, height)

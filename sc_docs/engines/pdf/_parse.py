@@ -1,6 +1,6 @@
 """Read an AcroForm once: the field tree, widgets, pages, and what an incremental update needs.
 
-Everything here is computed when a form is opened and shared by every fill of it (`_Parsed`).
+Everything here is computed when a form is opened and shared by every fill of it (`ParsedForm`).
 Fields are named as PDF viewers name them: the /T of each ancestor joined with dots; names
 given twice (which the specification forbids but producers write) become one field.
 """
@@ -25,14 +25,14 @@ from sc_docs.errors import FormError, UnreadableFormError
 FieldType = Literal["text", "checkbox", "radio", "choice", "signature", "button"]
 
 # /Ff bits (PDF 32000-1, tables 226, 228, 230)
-_READONLY = 1 << 0
-_MULTILINE = 1 << 12
-_PASSWORD = 1 << 13
-_RADIO = 1 << 15
-_PUSHBUTTON = 1 << 16
-_COMBO = 1 << 17
-_EDIT = 1 << 18
-_COMB = 1 << 24
+READONLY = 1 << 0
+MULTILINE = 1 << 12
+PASSWORD = 1 << 13
+RADIO = 1 << 15
+PUSHBUTTON = 1 << 16
+COMBO = 1 << 17
+EDIT = 1 << 18
+COMB = 1 << 24
 _INHERITABLE = ("/FT", "/Ff", "/V", "/DA", "/Q", "/MaxLen", "/Opt")
 
 
@@ -41,7 +41,7 @@ Loc = tuple[int, int, tuple[Any, ...]]
 
 
 @dataclass
-class _Widget:
+class Widget:
     loc: Loc
     page: int | None
     rect: tuple[float, float, float, float]
@@ -54,12 +54,12 @@ class _Widget:
 
 
 @dataclass
-class _Field:
+class ParsedField:
     name: str
     type: FieldType
     flags: int
     nodes: list[Loc] = field(default_factory=list)
-    widgets: list[_Widget] = field(default_factory=list)
+    widgets: list[Widget] = field(default_factory=list)
     max_length: int | None = None
     options: list[str] = field(default_factory=list)
     display: list[str] = field(default_factory=list)
@@ -69,13 +69,13 @@ class _Field:
 
 
 @dataclass
-class _Parsed:
+class ParsedForm:
     """Everything read from one PDF; shared by every `Form` over the same bytes. Never mutated."""
 
     data: bytes
     reader: Any
-    fields: list[_Field]
-    by_name: dict[str, _Field]
+    fields: list[ParsedField]
+    by_name: dict[str, ParsedField]
     root: Loc
     acroform: Loc | None
     has_xfa: bool
@@ -99,7 +99,7 @@ class _Parsed:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """Silence pypdf's warnings and log output for the duration (we report problems ourselves)."""
     logger = logging.getLogger("pypdf")
     level = logger.level
@@ -115,13 +115,13 @@ def _quiet() -> Iterator[None]:
 # --------------------------------------------------------------------------- parsing
 
 
-def _parse(data: bytes, label: str) -> _Parsed:
+def parse_form(data: bytes, label: str) -> ParsedForm:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise UnreadableFormError("not a PDF file (no %PDF header)", form=label)
     if b"%%EOF" not in data[-2048:]:
         raise UnreadableFormError("the PDF is truncated (no %%EOF marker at the end)", form=label)
     try:
-        with _quiet():
+        with quiet():
             return _read(data, label)
     except FormError:
         raise
@@ -129,7 +129,7 @@ def _parse(data: bytes, label: str) -> _Parsed:
         raise UnreadableFormError(f"cannot read the PDF: {type(exc).__name__}: {exc}", form=label) from None
 
 
-def _read(data: bytes, label: str) -> _Parsed:
+def _read(data: bytes, label: str) -> ParsedForm:
     from pypdf import PasswordType, PdfReader
     from pypdf.generic import IndirectObject
 
@@ -226,7 +226,7 @@ def _read(data: bytes, label: str) -> _Parsed:
     header = data[: data.find(b"\n", 0, 32) if b"\n" in data[:32] else 8].strip()
     if not header.startswith(b"%PDF"):
         header = b"%PDF-1.7"
-    return _Parsed(
+    return ParsedForm(
         data=data,
         reader=reader,
         fields=fields,
@@ -305,7 +305,7 @@ def _last_xref(data: bytes) -> tuple[int | None, bool]:
 
 
 class _Walker:
-    """Walk the field tree, building one `_Field` per fully qualified name."""
+    """Walk the field tree, building one `ParsedField` per fully qualified name."""
 
     def __init__(self, acroform: Any, page_of: dict[int, int]) -> None:
         self.default_da = str(acroform.get("/DA", "") or "")
@@ -315,11 +315,11 @@ class _Walker:
         fonts_ = dr.get("/Font") if dr is not None else None
         self.dr_fonts = fonts_.get_object() if fonts_ is not None else {}
         self.page_of = page_of
-        self.order: list[_Field] = []
-        self.by_name: dict[str, _Field] = {}
+        self.order: list[ParsedField] = []
+        self.by_name: dict[str, ParsedField] = {}
         self.seen: set[int] = set()
 
-    def result(self) -> list[_Field]:
+    def result(self) -> list[ParsedField]:
         return self.order
 
     def walk(self, node: Any, loc: Loc, parent: str, inherited: dict[str, Any]) -> None:
@@ -367,12 +367,12 @@ class _Walker:
         elif ft == "/Sig":
             kind = "signature"
         elif ft == "/Btn":
-            kind = "button" if flags & _PUSHBUTTON else "radio" if flags & _RADIO else "checkbox"
+            kind = "button" if flags & PUSHBUTTON else "radio" if flags & RADIO else "checkbox"
         else:
             return
         f = self.by_name.get(name)
         if f is None:
-            f = _Field(name=name, type=kind, flags=flags)
+            f = ParsedField(name=name, type=kind, flags=flags)
             self.by_name[name] = f
             self.order.append(f)
         f.nodes.append(loc)
@@ -402,7 +402,7 @@ class _Walker:
             v = attrs.get("/V")
             f.value = str(v) if v is not None and not hasattr(v, "get_data") else None
 
-    def _choice(self, f: _Field, attrs: dict[str, Any], node: Any) -> None:
+    def _choice(self, f: ParsedField, attrs: dict[str, Any], node: Any) -> None:
         exports: list[str] = []
         display: list[str] = []
         opt = attrs.get("/Opt")
@@ -421,7 +421,7 @@ class _Walker:
         f.value = str(v) if v is not None else None
         f.top_index = int(node.get("/TI", 0) or 0)
 
-    def _widget(self, widget: Any, loc: Loc, attrs: dict[str, Any]) -> _Widget:
+    def _widget(self, widget: Any, loc: Loc, attrs: dict[str, Any]) -> Widget:
         rect = widget.get("/Rect") or [0, 0, 0, 0]
         x0, y0, x1, y1 = (float(v) for v in list(rect)[:4])
         da = str(widget.get("/DA", attrs.get("/DA", self.default_da)) or "")
@@ -467,7 +467,7 @@ class _Walker:
         if hasattr(normal, "keys") and not hasattr(normal, "get_data"):
             states = [str(k)[1:] for k in normal if str(k) != "/Off"]
         page = self.page_of.get(loc[0]) if loc[2] == () else None
-        return _Widget(
+        return Widget(
             loc=loc,
             page=page,
             rect=(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
