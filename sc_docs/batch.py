@@ -309,7 +309,7 @@ def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Calla
         name = _name_of(label, item)
         key = identity_key(name)
         if key in first:  # the same applicant again (a corrected copy, say): its own folder, named by the input
-            slug = suffixed_slug(name, salt=Path(label).name)
+            slug = suffixed_slug(name, salt=label)
             if slug not in owners:
                 owners[slug] = key
                 yield label, item, slug, None

@@ -146,7 +146,7 @@ def test_colliding_and_hostile_names_in_a_batch(tmp_path: Path) -> None:
     assert (report.done, report.failed) == (6, 0)
     slugs = [e.slug for e in report.entries]
     # The second spelling of Acme is the same applicant given again: its own folder, named by its input.
-    assert slugs == ["acme-power-and-light-llc", suffixed_slug("ACME POWER AND LIGHT LLC", salt="s1.yaml"),
+    assert slugs == ["acme-power-and-light-llc", suffixed_slug("ACME POWER AND LIGHT LLC", salt=str(sheets / "s1.yaml")),
                      "energie-nord-power", suffixed_slug("Energie Nord Power"), "etc-passwd-power", "con-1"]
     assert suffixed_slug("ACME POWER AND LIGHT LLC", salt="s1.yaml") != suffixed_slug("ACME POWER AND LIGHT LLC")
     written = {p.resolve() for p in tmp_path.rglob("*")}
