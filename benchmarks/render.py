@@ -57,8 +57,10 @@ def pro_forma_context(template: Path) -> dict[str, Any] | None:
         record = load_mapping(sheet)
         if key in (record.get("documents") or {}):
             from sc_docs.catalog import build_context, load_catalog
+            from sc_docs.packet import inputs_for
 
-            return build_context(load_catalog().get(key), record)
+            entry = load_catalog().get(key)
+            return build_context(entry, record, inputs_for(entry, record, "benchmark", None, load_catalog()))
     return None
 
 

@@ -124,7 +124,7 @@ def main() -> None:
         print(f"{'input':16} {'file MB':>8} {'verify s':>9} {'x base':>7} {'wall s':>7} {'peak MB':>8}")
         for name, runs in results.items():
             inside = statistics.median(r[1] for r in runs)
-            print(f"{name:16} {paths[name].stat().st_size / 1e6:8.1f} {inside:9.2f} {inside / base:7.1f} "
+            print(f"{name:16} {paths[name].stat().st_size / 1e6:8.2f} {inside:9.2f} {inside / base:7.1f} "
                   f"{statistics.median(r[0] for r in runs):7.2f} {max(r[2] for r in runs):8d}")
 
 

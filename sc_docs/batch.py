@@ -151,7 +151,7 @@ def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options, dupl
                               "punctuation or '&'/'and' name one applicant); give each applicant once")
         if opts.resume and _up_to_date(record, slug, opts):
             return BatchEntry(source=label, slug=slug, status="skipped", reason="up to date")
-        packet = build_packet(record, packet_date=opts.packet_date, pdf=opts.pdf, slug=slug)
+        packet = build_packet(record, packet_date=opts.packet_date, pdf=opts.pdf, slug=slug, db=opts.db)
         write_packet(packet, opts.outdir)
         entry = BatchEntry(source=label, slug=slug, status="done")
     except ValidationFailed as exc:

@@ -75,7 +75,8 @@ def put(data: dict[str, Any], path: str, value: Any) -> None:
 def legal_text(min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[str]:
     """Unicode text XML 1.0 can hold, without the CR/LF/tab the engine turns into breaks."""
     chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
-    return st.text(chars, min_size=min_size, max_size=max_size)
+    # Text of only spaces is a blank, "not given" on load, so it is not a value to print.
+    return st.text(chars, min_size=min_size, max_size=max_size).filter(lambda t: t.strip() != "")
 
 
 def test_field_table_matches_the_templates() -> None:
@@ -110,7 +111,9 @@ def test_any_legal_text_in_every_field_renders_exactly(values: dict[str, str]) -
         put(data, path, value)
     docs = render_all(data)
     texts = {key: assert_docx_ok(blob) for key, blob in docs.items()}
-    missing = [(path, key) for path, value in values.items() for key in TEXT_FIELDS[path] if value not in texts[key]]
+    # Names and companies print with the typographic apostrophe of the agreements' text (O’Brien).
+    missing = [(path, key) for path, value in values.items() for key in TEXT_FIELDS[path]
+               if value not in texts[key] and value.replace("'", "\u2019") not in texts[key]]
     assert not missing, missing
 
 
@@ -144,8 +147,14 @@ def test_any_legal_text_fills_the_application_form(values: dict[str, str]) -> No
     data = copy.deepcopy(FULL)
     for path, value in values.items():
         put(data, path, value)
+    from sc_docs.engines.pdf import MissingGlyphError
+
     entry = next(e for e in load_catalog() if e.meta.kind == "form" and e.key in data["documents"])
-    pdf = fill_form(entry, data)
+    try:
+        pdf = fill_form(entry, data)
+    except MissingGlyphError as exc:  # no installed font draws it: named, never drawn as an empty box
+        assert exc.chars and all(ch in "".join(values.values()) for ch in exc.chars)
+        return
     assert_pdf_ok(pdf)
     expected = form_values(lookup_root(entry, data), load_field_map(entry.file("fields")))
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}

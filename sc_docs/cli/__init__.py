@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "templates": ("sc_docs.cli.templates", "templates", "List, show and lint the pro forma templates."),
     "track": ("sc_docs.cli.track", "track", "Track certification requirements, deadlines and evidence."),
     "fields": ("sc_docs.cli.fields", "fields", "List the fillable fields of a PDF form."),
+    "forms": ("sc_docs.cli.forms", "forms", "Bring an official fillable PDF into the catalog (propose its field map)."),
     "fill": ("sc_docs.cli.fill", "fill", "Fill a PDF form from a JSON or YAML file of values."),
     "serve": ("sc_docs.cli.serve", "serve", "Start the local web workspace (applicants, documents, batches, certification)."),
     "verify": ("sc_docs.cli.verify", "verify", "Check a returned agreement against its pro forma; read its fill-ins back."),

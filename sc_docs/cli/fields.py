@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
 from sc_docs.cli.options import format_option
+
+
+_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @click.command()
@@ -31,7 +35,10 @@ def fields(form: str, fmt: str) -> None:
 
     infos = open_form(form).fields()
     if fmt == "json":
-        click.echo(json.dumps([i.model_dump() for i in infos], indent=2, ensure_ascii=False))
+        text = json.dumps([i.model_dump() for i in infos], indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; DEL, C1 controls (a lone CSI) and bidi overrides it
+        # leaves raw, and they can only occur inside strings, where \uXXXX means the same
+        click.echo(_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
         return
     if not infos:
         click.echo(f"{shown(form)}: no fillable fields", err=True)
@@ -49,6 +56,8 @@ def fields(form: str, fmt: str) -> None:
             details.append("read-only")
         if i.orphan:
             details.append("orphan (not in the form's field list)")
+        if i.page is None:
+            details.append("no widget on any page: a value would not show")
         if isinstance(i.value, str) and i.value.strip() or i.value is True:
             details.append(f"value: {shown(str(i.value))}")
         page = f"p{i.page}" if i.page else "p?"

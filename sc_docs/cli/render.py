@@ -48,7 +48,8 @@ def render(key: str, sheets: tuple[str, ...], output: str, force: bool, pdf: boo
     from sc_docs.catalog.makers import make
     from sc_docs.cli.params import made_by_sc_docs
     from sc_docs.files import check_output, write_output
-    from sc_docs.packet import packet_date_of, wanted_entries
+    from sc_docs.packet import inputs_for, packet_date_of, wanted_entries
+    from sc_docs.slugs import slugify
     from sc_docs.sheets import load_valid_applicant
 
     docx_path, pdf_path = output_paths(output, pdf)
@@ -58,7 +59,8 @@ def render(key: str, sheets: tuple[str, ...], output: str, force: bool, pdf: boo
     record = load_valid_applicant(list(sheets) if len(sheets) > 1 else sheets[0])
     (entry,) = wanted_entries(record.data, load_catalog(), [key])  # says which section is missing
     date = packet_date_of(record, packet_date)
-    docx = make(entry, record.data, date)
+    inputs = inputs_for(entry, record.data, slugify(record.data["applicant"]["legal_name"]), None, load_catalog())
+    docx = make(entry, record.data, date, inputs)
     if docx_path is not None:
         write_output(docx_path, docx, force=force, inputs=sheets, replaceable=made_by_sc_docs)
     if pdf_path is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import click
 
-from sc_docs.cli.params import TemplateKey, format_option
+from sc_docs.cli.params import DATE, TemplateKey, format_option
 
 
 @click.group()
@@ -79,3 +81,44 @@ def check(keys: tuple[str, ...]) -> None:
         if not problems:
             click.echo(f"{entry.key}: ok", err=True)
     raise click.exceptions.Exit(1 if bad else 0)
+
+
+@templates.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", required=True, help="Catalog key of the document (e.g. sca); a known key takes its metadata and schema.")
+@click.option("--kind", type=click.Choice(["agreement", "letter"]), default=None,
+              help="Document kind (default: a known key's kind, else agreement).")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Catalog folder that receives KEY/ (default: the bundled pro_forma/).")
+@click.option("--force", is_flag=True, help="Replace the files of an existing KEY folder.")
+@click.option("--assign", multiple=True, metavar="N=PATH",
+              help="Map blank N to a record path (applicant.legal_name, documents.KEY.field) or 'keep'; repeatable.")
+@click.option("--strict", is_flag=True, help="Write nothing while any blank is unmapped (exit 1).")
+@click.option("--dry-run", is_flag=True, help="Only list the blanks and proposals; write nothing.")
+@click.option("--template-version", "version", default="official", show_default=True, help="Version written into meta.yaml.")
+@click.option("--as-of", type=DATE, default=None, help="As-of date (default: the document's modified date).")
+@click.option("--title", default=None, help="Title of a new document (default: its first line).")
+@format_option("text", "json")
+def import_(
+    source: Path, key: str, kind: str | None, out: Path | None, force: bool, assign: tuple[str, ...], strict: bool,
+    dry_run: bool, version: str, as_of: dt.date | None, title: str | None, fmt: str,
+) -> None:
+    """Bring an official Word document in as the template of KEY.
+
+    Finds its fill-in blanks (runs of underscores, [bracketed placeholders], highlighted text,
+    legacy form fields, content controls), proposes a record path for each from the words around
+    it and the schema's descriptions, and writes template.docx (each blank a tag, formatting
+    kept) and meta.yaml into pro_forma/KEY/ (or -o FOLDER/KEY/), then lints them. A blank it cannot
+    map is listed and left as a visible [UNMAPPED: ...] marker; a signature line stays as it is.
+    Exit 1 if the written template fails `templates check`.
+    """
+    from sc_docs.catalog.importing import import_docx
+    from sc_docs.cli.importing import check_key, parse_assign, report
+
+    check_key(key)
+    result = import_docx(
+        source, key, kind=kind, out=out, force=force, version=version, as_of=as_of, title=title,
+        assign=parse_assign(assign), strict=strict, write=not dry_run,
+    )
+    report(result, fmt, what="blank")
+

@@ -21,7 +21,7 @@ template's tree:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -200,12 +200,13 @@ class Walker:
         return {cid: t.value() for cid, t in self._comment_text.items()}
 
     # -- feeding --
-    def feed(self, events: Iterable[tuple[str, etree._Element]], clear: object = None) -> None:
+    def feed(self, events: Iterable[tuple[str, etree._Element]],
+             clear: Callable[[etree._Element], None] | None = None) -> None:
         """Consume parse events; `clear(el)` (optional) frees an element once it is read."""
         for event, el in events:
             done = self.start(el) if event == "start" else self.end(el)
             if done and clear is not None and event == "end":
-                clear(el)  # type: ignore[operator]
+                clear(el)
 
     def walk(self, root: etree._Element) -> None:
         """Read a parsed tree (a template part) with the same rules."""

@@ -171,6 +171,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
     requirement = str(formdata.get("requirement") or "")
     status = str(formdata.get("status") or "done")
     note = str(formdata.get("note") or "").strip() or None
+    by = str(formdata.get("by") or "").strip()[:80] or None  # who marks it; else the server's user
     tracker = _tracker(workspace)
     if requirement not in tracker.requirements.by_key:
         return await checklist(request, error=f"unknown requirement '{requirement}'", status=400)
@@ -191,7 +192,7 @@ async def _mark(request: Request, workspace: Workspace, id_: str, formdata: Any)
             evidence.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(evidence, data)
     try:
-        await run_in_threadpool(tracker.mark, id_, requirement, status, date=when, evidence=evidence, note=note)
+        await run_in_threadpool(tracker.mark, id_, requirement, status, date=when, evidence=evidence, note=note, by=by)
     except ScDocsError as exc:
         return await checklist(request, error=exc.format_message(), status=422)
     return RedirectResponse(f"/a/{id_}/certification?marked=1", status_code=303)

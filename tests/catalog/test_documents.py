@@ -210,3 +210,10 @@ def test_libreoffice_pdfs_of_the_letters_hold_their_text() -> None:
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
         assert words in text, key
         assert "Acme Power & Light, LLC" in text, key
+
+
+def test_render_gives_a_letter_its_inputs(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "checklist.docx"
+    result = run("render", "master_checklist", ACME, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "MASTER CHECKLIST FOR CERTIFICATION" in docx_text(out.read_bytes())

@@ -217,3 +217,21 @@ def test_fields_escapes_control_characters(run, tmp_path: Path) -> None:
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert result.stdout.count("\n") == 1
     assert "evil\\x1b]0;pwned\\x07" in result.stdout and "line one\\x0aline two\\x1b[31m" in result.stdout
+    b = corpus.FormBuilder()
+    b.text("c1\x9b31m\u202e", (50, 700, 300, 720))
+    form.write_bytes(b.bytes())
+    result = run("fields", form, "--format", "json")
+    assert "\x9b" not in result.stdout and "\u202e" not in result.stdout
+    assert json.loads(result.stdout)[0]["name"] == "c1\x9b31m\u202e"
+
+
+def test_fields_flags_orphans_and_fields_on_no_page(run, tmp_path: Path) -> None:
+    from tests.engines.pdf import corpus
+
+    form = tmp_path / "form.pdf"
+    form.write_bytes(corpus.orphan_widgets()[0])
+    lines = run("fields", form).stdout.splitlines()
+    assert lines == [
+        "listed  text       p?    no widget on any page: a value would not show",
+        "orphan  text       p1    orphan (not in the form's field list)",
+    ]

@@ -431,3 +431,18 @@ def test_inline_image_with_a_link_carries_the_link() -> None:
         z = zipfile.ZipFile(io.BytesIO(out))
         assert b'Target="https://example.com/x" TargetMode="External"' in z.read("word/_rels/document.xml.rels")
         assert len(_root(out).findall(f".//{A}hlinkClick")) == 2
+
+
+def test_docxtpl_subdoc_of_text_and_tables_matches() -> None:
+    pytest.importorskip("docxcompose")
+    template = make_docx(["Before", "{{p sub }}", "After"])
+
+    def context(tpl: Any) -> dict[str, Any]:
+        sub = tpl.new_subdoc()
+        sub.add_paragraph("Built in code & kept")
+        table = sub.add_table(rows=1, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "a", "b"
+        return {"sub": sub}
+
+    mine = ours(template, context(docxtpl.DocxTemplate(io.BytesIO(template))))
+    assert_same(mine, theirs(template, context))

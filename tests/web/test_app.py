@@ -186,7 +186,8 @@ def test_mark_a_requirement_done_with_evidence(client, workspace: Path) -> None:
     assert "not in the certification tracker yet" in client.get(f"/a/{ACME}/certification").text
     client.post(f"/a/{ACME}/certification/register?_csrf={token}")
     response = client.post(f"/a/{ACME}/certification/mark?_csrf={token}",
-                           data={"requirement": "training", "status": "done", "date": "2026-11-20", "note": "all four courses"},
+                           data={"requirement": "training", "status": "done", "date": "2026-11-20", "note": "all four courses",
+                                 "by": "Dana <Reviewer>"},
                            files={"evidence": ("certificates.pdf", io.BytesIO(b"%PDF-1.4 certificates"), "application/pdf")})
     assert response.status_code == 303
     page = client.get(f"/a/{ACME}/certification").text
@@ -195,6 +196,7 @@ def test_mark_a_requirement_done_with_evidence(client, workspace: Path) -> None:
     link = re.search(r'href="(/a/[^"]+/evidence/[^"]+)"', row).group(1)
     assert client.get(link).content == b"%PDF-1.4 certificates"
     assert "training: pending → done" in page and "all four courses" in page
+    assert "<td>Dana &lt;Reviewer&gt;</td>" in page
     bad = client.post(f"/a/{ACME}/certification/mark?_csrf={token}", data={"requirement": "nope", "status": "done"})
     assert bad.status_code == 400 and "Error: unknown requirement &#39;nope&#39;" in bad.text
 

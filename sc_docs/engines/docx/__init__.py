@@ -54,7 +54,6 @@ from .cache import compile_template, render_docx
 from .compile import CompiledTemplate
 from .environment import make_environment
 from .media import Image, url_id
-from .parts import classify as _classify  # noqa: F401 - for `reader`, inside this package
 from .parts import docx_text, leftover_tags
 from .subdoc import Subdocument
 

@@ -85,6 +85,11 @@ def core_xml(existing: bytes | None, values: Mapping[str, Any]) -> bytes:
         raise TemplateError(
             f"unknown core properties {sorted(unknown)}; known: {', '.join(CORE_FIELDS)}"
         )
+    return _core_with_texts(existing, {key: _text(key, value) for key, value in values.items()})
+
+
+def _core_with_texts(existing: bytes | None, texts: Mapping[str, str]) -> bytes:
+    """Return core.xml with each field's already-converted text set."""
     if existing:
         root = etree.fromstring(existing, PARSER)
     else:
@@ -98,13 +103,13 @@ def core_xml(existing: bytes | None, values: Mapping[str, Any]) -> bytes:
                 "xsi": XSI,
             },
         )
-    for key, value in values.items():
+    for key, text in texts.items():
         ns, local = CORE_FIELDS[key]
         tag = f"{{{ns}}}{local}"
         el = root.find(tag)
         if el is None:
             el = etree.SubElement(root, tag)
-        el.text = _text(key, value)
+        el.text = text
         if ns == DCTERMS:
             el.set(f"{{{XSI}}}type", "dcterms:W3CDTF")
     return _DECL + etree.tostring(root, encoding="UTF-8")
@@ -163,3 +168,63 @@ def add_package_rel(rels: bytes | None, target: str, reltype: str) -> bytes:
         n += 1
     etree.SubElement(root, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=reltype, Target=target)
     return _DECL + etree.tostring(root, encoding="UTF-8")
+
+
+_MARK = re.compile("\ue000(\\d+)\ue001")
+
+
+def _escape_text(text: str) -> str:
+    """Escape element text exactly as lxml serialises it (so a skeleton matches `core_xml`)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+class CoreWriter:
+    """`core_xml` for one template's core.xml, without an XML round trip per render.
+
+    The first render with a given set of keys serialises the part once with numbered markers
+    where the values go; later renders join the pieces with the escaped values. Why: a packet
+    renders the same template thousands of times and only the title and dates change.
+    """
+
+    def __init__(self, existing: bytes | None) -> None:
+        self.existing = existing
+        self._skeletons: dict[tuple[str, ...], list[str] | None] = {}
+
+    def xml(self, values: Mapping[str, Any]) -> bytes:
+        """Return core.xml with `values` set, byte-identical to `core_xml(existing, values)`."""
+        keys = tuple(values)
+        pieces = self._skeletons.get(keys, [])
+        if pieces == []:
+            pieces = self._skeletons[keys] = self._skeleton(keys) if len(self._skeletons) < 32 else None
+        if pieces is None:
+            return core_xml(self.existing, values)
+        out = [pieces[0]]
+        for i, key in enumerate(keys):
+            out.append(_escape_text(_text(key, values[key])))
+            out.append(pieces[i + 1])
+        return "".join(out).encode("utf-8")
+
+    def _skeleton(self, keys: tuple[str, ...]) -> list[str] | None:
+        if self.existing and (b"\xee\x80\x80" in self.existing or b"\xee\x80\x81" in self.existing):
+            return None  # the part already holds our marker characters: no shortcut
+        unknown = set(keys) - set(CORE_FIELDS)
+        if unknown or len(set(CORE_FIELDS[k] for k in keys)) != len(keys):
+            return None  # the slow path reports unknown keys
+        marked = {k: f"\ue000{i}\ue001" for i, k in enumerate(keys)}
+        try:
+            text = _core_with_texts(self.existing, marked).decode("utf-8")
+        except (TemplateError, etree.LxmlError, UnicodeDecodeError):
+            return None
+        parts = _MARK.split(text)
+        # split gives text, index, text, index, ...: the markers must come out in key order
+        if parts[1::2] != [str(i) for i in range(len(keys))]:
+            return None
+        return parts[0::2]

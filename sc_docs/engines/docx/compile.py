@@ -7,8 +7,11 @@ post-processing where it can change something, and writes a deterministic zip.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import marshal
 import re
+import types
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -26,6 +29,7 @@ from . import media
 from ._ast import AstProblem, VariableCollector, check_balance, check_node
 from ._limits import Budget, limit_tree, render_limited
 from ._props import (
+    CoreWriter,
     CORE_REL,
     CORE_TYPE,
     CUSTOM_REL,
@@ -63,6 +67,7 @@ class _Part:
     source: str  # the Jinja source, one line per paragraph: kept to locate problems
     xml: bytes  # the part as the template has it, for the text of its paragraphs
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
+    code: bytes = b""  # the compiled Python Jinja generated, marshalled for the disk cache
     _lines: list[Line] | None = None
 
     @property
@@ -89,7 +94,8 @@ class _Part:
             out = render_limited(self.template, context, budget)
         except Exception as exc:  # any failure inside a template is the template's to report
             raise self._error(exc, context, label) from exc
-        out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "\n" in out:  # newlines of the source were stripped at compile time if it could be
+            out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if "\n" in out or "\t" in out or "\x07" in out or "\x0c" in out:
             out = compat.resolve_listing(out)
             if "\x07" in out or "\x0c" in out:
@@ -139,27 +145,84 @@ class _Part:
 class CompiledTemplate:
     """A DOCX template parsed, checked and compiled once; render it many times."""
 
-    def __init__(self, data: bytes, name: str) -> None:
+    def __init__(self, data: bytes, name: str, compiled: Mapping[str, Any] | None = None) -> None:
+        """Read and check `data`; `compiled` is what `export()` gave for the same bytes by this
+        engine version (from the disk cache), used instead of compiling if it fits."""
         self.name = name
         self.sha256 = hashlib.sha256(data).hexdigest()
         package = Package(data, name)
         self._entries: dict[str, Entry] = package.entries
         self._raw: dict[str, bytes] = package.parts
         self._kinds = classify(package.parts, name)
+        self._pictures: dict[str, str] | None = None
+        self._core = CoreWriter(package.parts.get(_CORE))
+        # The entries the same custom properties (and missing-part links) always give.
+        self._fixed: dict[tuple[Any, ...], dict[str, Entry]] = {}
+        self.restored = compiled is not None and self._restore(compiled)
+        if not self.restored:
+            self._compile(package.parts)
+
+    def _compile(self, parts: Mapping[str, bytes]) -> None:
         self._parts: list[_Part] = []
         collector = VariableCollector(ENV.globals)
         for part_name, kind in self._kinds:
             part = self._compile_part(part_name, kind, collector)
             if part is not None:
                 self._parts.append(part)
-        core = package.parts.get(_CORE)
+        core = parts.get(_CORE)
         if core is not None and (b"{{" in core or b"{%" in core):
             # docxtpl renders tags in the document properties (a title of `{{ name }}`).
             part = self._compile_part(_CORE, "properties", collector)
             if part is not None:
                 self._parts.append(part)
         self._variables = frozenset(collector.lines)
-        self._pictures: dict[str, str] | None = None
+
+    def export(self) -> dict[str, Any]:
+        """Return what compiling produced, as JSON-ready data for `diskcache`."""
+        return {
+            "kinds": [list(k) for k in self._kinds],
+            "variables": sorted(self._variables),
+            "parts": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "prefix": p.prefix,
+                    "suffix": p.suffix,
+                    "fix_tree": p.fix_tree,
+                    "source": p.source,
+                    "code": base64.b64encode(p.code).decode("ascii"),
+                    "by_line": sorted([ln, paths] for ln, paths in p.paths_by_line.items()),
+                }
+                for p in self._parts
+            ],
+        }
+
+    def _restore(self, data: Mapping[str, Any]) -> bool:
+        """Take the parts from an `export()`; False (and nothing kept) if anything is off."""
+        try:
+            if data["kinds"] != [list(k) for k in self._kinds]:
+                return False
+            variables = frozenset(str(v) for v in data["variables"])
+            parts = []
+            for item in data["parts"]:
+                name, kind, code = item["name"], item["kind"], base64.b64decode(item["code"])
+                texts = (name, kind, item["prefix"], item["suffix"], item["source"])
+                if not all(isinstance(t, str) for t in texts) or name not in self._raw:
+                    return False
+                by_line = {int(ln): [str(p) for p in paths] for ln, paths in item["by_line"]}
+                # Only ever reached for an entry whose HMAC verified (see diskcache).
+                python = marshal.loads(code)
+                if not isinstance(python, types.CodeType) or python.co_filename != f"<{name}>":
+                    return False
+                template = ENV.template_class.from_code(ENV, python, ENV.make_globals(None))
+                parts.append(
+                    _Part(name, kind, template, item["prefix"], item["suffix"],
+                          bool(item["fix_tree"]), item["source"], self._raw[name], by_line, code)
+                )
+        except Exception:  # noqa: BLE001 - any doubt about a cache entry means compiling
+            return False
+        self._parts, self._variables = parts, variables
+        return True
 
     # -- compiling --
     def _compile_part(
@@ -232,8 +295,14 @@ class CompiledTemplate:
         for path, ls in sorted(part_collector.lines.items()):
             for ln in ls:
                 by_line.setdefault(ln, []).append(path)
+        if "\n" not in patched:
+            # Every newline is one `re.sub` above put before a paragraph for line numbers:
+            # take them out of the template's text now rather than out of every output.
+            for data in tree.find_all(jinja2.nodes.TemplateData):
+                data.data = data.data.replace("\n<w:p", "<w:p")
         try:
-            code = ENV.compile(tree, name=part_name, filename=f"<{part_name}>")
+            python = ENV.compile(tree, name=part_name, filename=f"<{part_name}>", raw=True)
+            code = compile(python, f"<{part_name}>", "exec")
         except jinja2.TemplateError as exc:  # e.g. an unknown filter
             lineno = getattr(exc, "lineno", None)
             raise TemplateError(
@@ -241,7 +310,8 @@ class CompiledTemplate:
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
         return _Part(
-            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line
+            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line,
+            marshal.dumps(code),
         )
 
     # -- public --
@@ -277,16 +347,48 @@ class CompiledTemplate:
             for name, data in self._replaced(replacements).items():
                 entries[name] = entry_from_bytes(name, data)
         if core_properties:
-            xml = core_xml(_current(entries, _CORE), core_properties)
+            if entries.get(_CORE) is self._entries.get(_CORE):  # core.xml has no tags
+                xml = self._core.xml(core_properties)
+            else:
+                xml = core_xml(_current(entries, _CORE), core_properties)
             entries[_CORE] = entry_from_bytes(_CORE, xml)
-            if _CORE not in self._raw:
-                self._link(entries, _CORE, CORE_TYPE, CORE_REL)
+        if (core_properties and _CORE not in self._raw) or custom_properties:
+            self._set_properties(entries, bool(core_properties), custom_properties)
+        return write_zip(entries.values())
+
+    def _set_properties(
+        self,
+        entries: dict[str, Entry],
+        link_core: bool,
+        custom_properties: Mapping[str, str] | None,
+    ) -> None:
+        """Write custom.xml and relate new property parts, once per distinct set of values.
+
+        They depend only on the template and the values (a packet passes the same identity
+        every time), unless a render changed the content types or relationships itself.
+        """
+        key: tuple[Any, ...] | None = None
+        names = ("[Content_Types].xml", "_rels/.rels")
+        if all(entries.get(n) is self._entries.get(n) for n in names):
+            key = (link_core, tuple(custom_properties.items()) if custom_properties else ())
+            try:
+                hash(key)
+            except TypeError:
+                key = None
+        cached = self._fixed.get(key) if key is not None else None
+        if cached is not None:
+            entries.update(cached)
+            return
+        before = dict(entries)
+        if link_core and _CORE not in self._raw:
+            self._link(entries, _CORE, CORE_TYPE, CORE_REL)
         if custom_properties:
             xml = custom_xml(self._raw.get("docProps/custom.xml"), custom_properties)
             entries["docProps/custom.xml"] = entry_from_bytes("docProps/custom.xml", xml)
             if "docProps/custom.xml" not in self._raw:
                 self._link(entries, "docProps/custom.xml", CUSTOM_TYPE, CUSTOM_REL)
-        return write_zip(entries.values())
+        if key is not None and len(self._fixed) < 64:
+            self._fixed[key] = {n: e for n, e in entries.items() if before.get(n) is not e}
 
     def _with_every_missing(self, err: TemplateError, context: Mapping[str, Any]) -> TemplateError:
         """Return `err`, naming every other missing variable too if it is about one."""

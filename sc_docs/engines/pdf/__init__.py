@@ -239,8 +239,8 @@ class Form:
                 filler = _Filler(self._parsed)
                 data = filler.run(checked, options)
         except FormError as exc:
-            if exc.form is None:
-                raise FormError(exc.message, form=self.name) from None
+            if exc.form is None:  # name the form, keeping the kind of error (MissingGlyphError ...)
+                exc.form = exc.file = self.name
             raise
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged objects
             raise FormError(f"cannot fill the form: {type(exc).__name__}: {exc}", form=self.name) from None

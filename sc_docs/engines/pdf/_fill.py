@@ -350,7 +350,7 @@ class _Filler:
                     font = fonts.pick_font(w.base_font, texts, allow_missing=self.options.allow_missing_glyphs,
                                            own=w.own_font)
                 except fonts.MissingGlyphError as exc:
-                    raise FormError(f"{f.name}: {exc.message}") from None
+                    raise fonts.MissingGlyphError(exc.chars, field=f.name) from None
                 self.fonts[id(w)] = font
                 for member in getattr(font, "members", None) or (font,):
                     self._font_ref(member)
