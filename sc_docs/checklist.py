@@ -26,13 +26,15 @@ def checklist_input(
 ) -> dict[str, Any]:
     """Return the `checklist` context for `record` (and the tracker at `db`, if given)."""
     from sc_docs.errors import ScDocsError
-    from sc_docs.tracker import Tracker, load_requirements
+    from sc_docs.tracker import load_requirements
     from sc_docs.tracker.progress import due_date
 
     catalog = catalog or load_catalog()
     requirements = load_requirements()
     marks: Mapping[str, Any] = {}
     if db is not None:
+        from sc_docs.tracker import Tracker  # SQLAlchemy only when there is a database
+
         try:
             marks = Tracker.open(db).current(slug)
         except ScDocsError:

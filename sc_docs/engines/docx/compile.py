@@ -7,8 +7,11 @@ post-processing where it can change something, and writes a deterministic zip.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import marshal
 import re
+import types
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -64,7 +67,7 @@ class _Part:
     source: str  # the Jinja source, one line per paragraph: kept to locate problems
     xml: bytes  # the part as the template has it, for the text of its paragraphs
     paths_by_line: dict[int, list[str]] = field(default_factory=dict)
-    code: str = ""  # the Python Jinja generated, kept for the disk cache
+    code: bytes = b""  # the compiled Python Jinja generated, marshalled for the disk cache
     _lines: list[Line] | None = None
 
     @property
@@ -187,7 +190,7 @@ class CompiledTemplate:
                     "suffix": p.suffix,
                     "fix_tree": p.fix_tree,
                     "source": p.source,
-                    "code": p.code,
+                    "code": base64.b64encode(p.code).decode("ascii"),
                     "by_line": sorted([ln, paths] for ln, paths in p.paths_by_line.items()),
                 }
                 for p in self._parts
@@ -202,15 +205,16 @@ class CompiledTemplate:
             variables = frozenset(str(v) for v in data["variables"])
             parts = []
             for item in data["parts"]:
-                name, kind, code = item["name"], item["kind"], item["code"]
-                texts = (name, kind, item["prefix"], item["suffix"], item["source"], code)
+                name, kind, code = item["name"], item["kind"], base64.b64decode(item["code"])
+                texts = (name, kind, item["prefix"], item["suffix"], item["source"])
                 if not all(isinstance(t, str) for t in texts) or name not in self._raw:
                     return False
                 by_line = {int(ln): [str(p) for p in paths] for ln, paths in item["by_line"]}
-                filename = f"<{name}>"
-                template = ENV.template_class.from_code(
-                    ENV, compile(code, filename, "exec"), ENV.make_globals(None)
-                )
+                # Only ever reached for an entry whose HMAC verified (see diskcache).
+                python = marshal.loads(code)
+                if not isinstance(python, types.CodeType) or python.co_filename != f"<{name}>":
+                    return False
+                template = ENV.template_class.from_code(ENV, python, ENV.make_globals(None))
                 parts.append(
                     _Part(name, kind, template, item["prefix"], item["suffix"],
                           bool(item["fix_tree"]), item["source"], self._raw[name], by_line, code)
@@ -306,7 +310,8 @@ class CompiledTemplate:
             ) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
         return _Part(
-            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line, python
+            part_name, kind, template, prefix, suffix, fix_tree, source, raw, by_line,
+            marshal.dumps(code),
         )
 
     # -- public --

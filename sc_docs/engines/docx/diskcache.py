@@ -3,13 +3,15 @@
 Compiling a template (parse, check, generate Jinja's Python) costs tens of milliseconds a part;
 a one-sheet packet run as a fresh process would spend most of its time on it. An entry holds,
 for one template SHA-256 and one engine version, what compiling produced: each part's Jinja
-source, the Python Jinja generated for it and its line map. Loading compiles that Python with
-the built-in `compile` (no Jinja parsing, no checks to redo).
+source, the Python code Jinja generated for it (compiled, as `marshal` writes it, for this exact
+interpreter) and its line map. Loading needs no Jinja parsing, no checks and no compiling.
 
-Because the entry is executed, it is trusted only when its HMAC-SHA256 verifies with a random
+Because the entry is executed (and `marshal` is not meant for untrusted data), it is trusted
+only when its HMAC-SHA256 verifies with a random
 key kept in the cache folder, readable by its owner only (mode 0600, checked on POSIX): a
 corrupt, truncated, tampered or foreign file fails the check, or the JSON and shape checks
-after it, and the template is compiled as if there were no cache. Nothing here uses `pickle`.
+after it, and the template is compiled as if there were no cache. Nothing here uses `pickle`,
+and nothing is unmarshalled before its signature verifies.
 Any failure to read or write the cache is silent: the cache only ever saves time.
 
 Location: `SC_DOCS_CACHE_DIR` if set, else the user cache folder (`%LOCALAPPDATA%` on Windows,
@@ -62,7 +64,9 @@ def engine_tag() -> str:
     if _engine_tag is None:
         import jinja2
 
-        digest = hashlib.sha256(f"{FORMAT}|{jinja2.__version__}|{sys.version_info[:2]}".encode())
+        # Entries hold marshalled code objects, which only this exact interpreter reads.
+        python = f"{sys.implementation.cache_tag}|{sys.version}"
+        digest = hashlib.sha256(f"{FORMAT}|{jinja2.__version__}|{python}".encode())
         here = Path(__file__).resolve().parent
         for path in sorted(here.glob("*.py")):
             digest.update(path.name.encode() + b"\0")
