@@ -28,7 +28,7 @@ PINNED: dict[tuple[str, str], str] = {
     ("obrien-community-energy.yaml", "nca"): "56fc187c40c141a17fdb7073ed0376faebb0eb193fe6c87d9f2fc284cce6247c",
     ("obrien-community-energy.yaml", "sca"): "1b0c046459a4e616ffa6b9064e99f7468e08d2b8ea2fdb309505dfdebc5e332d",
     ("pacific-crest-gas-and-electric.yaml", "application"): "ebc428f9243ecddc9d63227c4f231e24fbaed1613627cb500ebc7b5a7e3adf7b",
-    ("pacific-crest-gas-and-electric.yaml", "msa_isome"): "38363c6ead431b5259a46dea62ae73f74900936bae236f9c4a4f13f726990bf6",
+    ("pacific-crest-gas-and-electric.yaml", "msa_isome"): "1695766595a6ea3ce09b6271d48cadcfcb5567f14557288055b7f3d5ec608fd9",
     ("pacific-crest-gas-and-electric.yaml", "msa_sc"): "70139ed6c4c80c82bf8f31df32e98d0df12cbd4841b06f85201325915c744558",
     ("pacific-crest-gas-and-electric.yaml", "nca"): "0626ecfb3a108fb3b50f6a3e4bccd1bbb50cf6d5b8fb85cae20ecad800e0e817",
     ("pacific-crest-gas-and-electric.yaml", "sca"): "d3dbef6ca9cbc1d4da095bbb8d03a783cebc3630b5a8b1e09feef507310a2532",

@@ -13,7 +13,7 @@ from sc_docs.cli.params import DATE, TemplateKey, format_option
 
 @click.group()
 def templates() -> None:
-    """List, show and check the pro forma templates in pro_forma/."""
+    """List, show, check and import the pro forma templates in pro_forma/."""
 
 
 @templates.command("list")
@@ -86,7 +86,8 @@ def check(keys: tuple[str, ...]) -> None:
 @templates.command("import")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", required=True, help="Catalog key of the document (e.g. sca); a known key takes its metadata and schema.")
-@click.option("--kind", type=click.Choice(["agreement", "letter"]), default="agreement", show_default=True, help="Document kind.")
+@click.option("--kind", type=click.Choice(["agreement", "letter"]), default=None,
+              help="Document kind (default: a known key's kind, else agreement).")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Catalog folder that receives KEY/ (default: the bundled pro_forma/).")
 @click.option("--force", is_flag=True, help="Replace the files of an existing KEY folder.")
@@ -99,7 +100,7 @@ def check(keys: tuple[str, ...]) -> None:
 @click.option("--title", default=None, help="Title of a new document (default: its first line).")
 @format_option("text", "json")
 def import_(
-    source: Path, key: str, kind: str, out: Path | None, force: bool, assign: tuple[str, ...], strict: bool,
+    source: Path, key: str, kind: str | None, out: Path | None, force: bool, assign: tuple[str, ...], strict: bool,
     dry_run: bool, version: str, as_of: dt.date | None, title: str | None, fmt: str,
 ) -> None:
     """Bring an official Word document in as the template of KEY.

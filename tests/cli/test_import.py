@@ -62,3 +62,23 @@ def test_forms_map(run: Callable, tmp_path: Path) -> None:
     assert r.stderr.strip().endswith("application: ok (templates check)")
     r = run("forms", "map", tmp_path / "missing.pdf", "--key", "application")
     assert r.exit_code == 2 and r.stderr.startswith("Error: ")
+
+
+def test_a_key_of_another_kind_is_refused(run: Callable, tmp_path: Path) -> None:
+    r = run("templates", "import", build_docx(tmp_path / "o.docx"), "--key", "application", "-o", tmp_path / "c")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == "Error: application is a form, not a Word document; a fillable PDF is brought in with `sc-docs forms map`"
+    r = run("forms", "map", build_pdf(tmp_path / "o.pdf"), "--key", "sca", "-o", tmp_path / "c")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == "Error: sca is an agreement, not a form; a Word document is brought in with `sc-docs templates import`"
+
+
+def test_the_input_is_never_written_onto(run: Callable, tmp_path: Path) -> None:
+    folder = tmp_path / "cat" / "sca"
+    folder.mkdir(parents=True)
+    src = build_docx(folder / "template.docx")
+    before = src.read_bytes()
+    r = run("templates", "import", src, "--key", "sca", "-o", tmp_path / "cat", "--force")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"Error: {src}: is the document being imported; import it from a copy, or choose another -o"
+    assert src.read_bytes() == before

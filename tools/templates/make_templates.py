@@ -700,7 +700,7 @@ def nca() -> Spec:
     )
 
 
-# ---- Meter Service Agreement for ISO Metered Entities ---------------------------------------
+# ---- Meter Service Agreement for CAISO Metered Entities ---------------------------------------
 
 def msa_isome() -> Spec:
     articles = [
@@ -709,7 +709,8 @@ def msa_isome() -> Spec:
                 (
                     "Metered Facilities",
                     ("“Metered Facilities” means the resources listed in <<sch:resources>> "
-                    "and the revenue-quality meters that measure them."),
+                    "and the revenue-quality meters that measure them, described in "
+                    "<<sch:meter_points>>."),
                 ),
                 (
                     "RIMS Project Code",
@@ -722,12 +723,12 @@ def msa_isome() -> Spec:
         term_and_termination(),
         Art(
             "me_duties",
-            "RESPONSIBILITIES OF THE ISO METERED ENTITY",
+            "RESPONSIBILITIES OF THE CAISO METERED ENTITY",
             [
                 Sec(
                     "Metering Facilities",
                     [
-                        ("The ISO Metered Entity shall install, own or arrange for, and "
+                        ("The CAISO Metered Entity shall install, own or arrange for, and "
                         "maintain, revenue-quality meters for the Metered Facilities that meet "
                         "the CAISO’s metering standards and have been certified by the CAISO, "
                         "and shall keep them certified for the term of this Agreement.")
@@ -736,7 +737,7 @@ def msa_isome() -> Spec:
                 Sec(
                     "Access and Communication",
                     [
-                        ("The ISO Metered Entity shall give the CAISO the communication links "
+                        ("The CAISO Metered Entity shall give the CAISO the communication links "
                         "and the physical and remote access the CAISO needs to read, test and "
                         "inspect the meters of the Metered Facilities, as the CAISO Tariff "
                         "and the Business Practice Manual for Metering provide.")
@@ -745,7 +746,7 @@ def msa_isome() -> Spec:
                 Sec(
                     "Testing and Maintenance",
                     [
-                        ("The ISO Metered Entity shall test and maintain the meters at the "
+                        ("The CAISO Metered Entity shall test and maintain the meters at the "
                         "intervals the CAISO requires, shall tell the CAISO in advance of "
                         "planned work that will affect meter data, and shall tell the CAISO "
                         "promptly of any failure of a meter or its communication link.")
@@ -754,7 +755,7 @@ def msa_isome() -> Spec:
                 Sec(
                     "Meter Security",
                     [
-                        ("The ISO Metered Entity shall keep the meters sealed and protected "
+                        ("The CAISO Metered Entity shall keep the meters sealed and protected "
                         "against unauthorized access, and shall not alter a meter, its "
                         "settings or its data except as the CAISO authorizes.")
                     ],
@@ -762,23 +763,24 @@ def msa_isome() -> Spec:
                 Sec(
                     "Scheduling Coordinator",
                     [
-                        ("The ISO Metered Entity is represented in the CAISO Markets by "
+                        ("The CAISO Metered Entity is represented in the CAISO Markets by "
                         "{{ agreement.scheduling_coordinator_name }}"
                         "{% if agreement.scheduling_coordinator_scid is defined %} (SCID "
                         "{{ agreement.scheduling_coordinator_scid }}){% endif %}, and "
                         "authorizes the CAISO to provide the meter data of the Metered "
-                        "Facilities to that Scheduling Coordinator. The ISO Metered Entity "
+                        "Facilities to that Scheduling Coordinator. The CAISO Metered Entity "
                         "shall notify the CAISO before it changes its Scheduling Coordinator.")
                     ],
                 ),
                 Sec(
                     "Changes to Metered Facilities",
                     [
-                        ("The ISO Metered Entity shall notify the CAISO, quoting the RIMS "
+                        ("The CAISO Metered Entity shall notify the CAISO, quoting the RIMS "
                         "Project Code, before it adds, removes or modifies a meter of the "
                         "Metered Facilities, and shall have any new or modified meter "
                         "certified before its data is used for Settlement. The CAISO shall "
-                        "update <<sch:resources>> by notice to reflect the change.")
+                        "update <<sch:resources>> and <<sch:meter_points>> by notice to "
+                        "reflect the change.")
                     ],
                 ),
             ],
@@ -800,7 +802,7 @@ def msa_isome() -> Spec:
                     "Availability of Meter Data",
                     [
                         ("The CAISO shall make the meter data of the Metered Facilities "
-                        "available to the ISO Metered Entity and to its Scheduling "
+                        "available to the CAISO Metered Entity and to its Scheduling "
                         "Coordinator through the CAISO’s systems.")
                     ],
                 ),
@@ -822,7 +824,7 @@ def msa_isome() -> Spec:
             ],
         ),
         penalties_and_costs(
-            "The ISO Metered Entity bears the costs of installing, certifying, testing and "
+            "The CAISO Metered Entity bears the costs of installing, certifying, testing and "
             "maintaining the meters of the Metered Facilities and their communication links."
         ),
         dispute_resolution(),
@@ -834,8 +836,8 @@ def msa_isome() -> Spec:
     recitals = [
         ("WHEREAS, the CAISO Tariff requires meter data for the Settlement of energy delivered "
         "to or taken from the CAISO Controlled Grid, and provides that the CAISO collects meter "
-        "data directly from ISO Metered Entities;"),
-        ("WHEREAS, the ISO Metered Entity owns or operates the Metered Facilities listed in "
+        "data directly from CAISO Metered Entities;"),
+        ("WHEREAS, the CAISO Metered Entity owns or operates the Metered Facilities listed in "
         "<<sch:resources>>, to which the CAISO has assigned the RIMS Project Code "
         "{{ agreement.rims_project_code }}; and"),
         ("WHEREAS, the Parties wish to set out the terms on which the CAISO collects and uses "
@@ -847,8 +849,8 @@ def msa_isome() -> Spec:
     )
     return Spec(
         "msa_isome",
-        "METER SERVICE AGREEMENT FOR ISO METERED ENTITIES",
-        "ISO Metered Entity",
+        "METER SERVICE AGREEMENT FOR CAISO METERED ENTITIES",
+        "CAISO Metered Entity",
         "Pro forma agreement under CAISO Tariff Appendix {{ document.tariff_appendix }}, "
         "as of {{ document.as_of | us_date }}",
         recitals,
@@ -866,8 +868,45 @@ def msa_isome() -> Spec:
                     meter_type,
                 ),
             ),
+            ("meter_points", meter_data_schedule),
         ],
     )
+
+
+def meter_data_schedule(number_label: str) -> list[Block]:
+    """Schedule 3 of the MSA for CAISO Metered Entities: where and how each meter measures."""
+    meter_type = '{% if m.meter_type == "primary" %}Primary{% else %}Backup{% endif %}'
+    loss = (
+        "{% if m.loss_compensation is defined %}{% if m.loss_compensation %}Yes{% else %}No"
+        "{% endif %}{% else %}Not stated{% endif %}"
+    )
+    blank = [[""]] * 6
+    table = Table(
+        rows=[
+            [["No."], ["Resource ID"], ["Meter Type"], ["Meter ID"], ["Meter Point"], ["kV"], ["Loss Comp."]],
+            [["{%tr for m in agreement.meter_points %}"], *blank],
+            [
+                ["{{ loop.index }}"], ["{{ m.resource_id }}"], [meter_type], ["{{ m.meter_id }}"],
+                ["{{ m.meter_point }}"], ["{{ m.voltage_kv }}"], [loss],
+            ],
+            [["{%tr endfor %}"], *blank],
+        ],
+        widths=[0.4, 1.55, 0.8, 1.15, 1.4, 0.45, 0.75],
+    )
+    return [
+        Block("h1", number_label, page_break=True),
+        Block("h2", "METER DATA"),
+        Block(
+            "p",
+            "RIMS Project Code: **{{ agreement.rims_project_code }}**. Each meter of the Metered "
+            "Facilities listed in <<sch:resources>>, with the device the CAISO reads, the point "
+            "where it measures, the nominal voltage of that point and whether its data is "
+            "compensated for losses between that point and the point of delivery to the CAISO "
+            "Controlled Grid. The CAISO may update this Schedule by notice under Section "
+            "<<num:me_duties>>.6.",
+        ),
+        Block("table", table=table),
+    ]
 
 
 SPECS = {"sca": sca, "msa_sc": msa_sc, "nca": nca, "msa_isome": msa_isome}
@@ -875,7 +914,7 @@ TITLES = {
     "sca": "Scheduling Coordinator Agreement",
     "msa_sc": "Meter Service Agreement for Scheduling Coordinators",
     "nca": "Network Connectivity Agreement",
-    "msa_isome": "Meter Service Agreement for ISO Metered Entities",
+    "msa_isome": "Meter Service Agreement for CAISO Metered Entities",
 }
 
 

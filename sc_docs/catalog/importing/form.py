@@ -22,7 +22,7 @@ from sc_docs.catalog.importing.entry import (
     ImportResult, Mapped, assigned, claim_folder, lint, meta_text, output_folder, proposer_for, section_schema, write_files,
 )
 from sc_docs.catalog.importing.propose import SECTION, Hint, Proposal, Target, is_address, is_date
-from sc_docs.errors import CatalogError, UnreadableFormError
+from sc_docs.errors import CatalogError, UnreadableFormError, UsageError
 from sc_docs.files import read_bounded
 
 
@@ -151,10 +151,12 @@ def map_form(
     """
     from sc_docs.engines.pdf import open_form
 
+    proposer, known = proposer_for(key)
+    if known is not None and known.kind != "form":
+        raise UsageError(f"{key} is {'an' if known.kind[0] in 'aeiou' else 'a'} {known.kind}, not a form; a Word document is brought in with `sc-docs templates import`")
     data = read_bounded(source, what="the official form")
     fields = open_form(data, str(source)).fields()
     widgets, texts = read_layout(data, str(source))
-    proposer, known = proposer_for(key)
     items: list[Mapped] = []
     lines: list[str] = []
     for number, info in enumerate(fields, 1):
@@ -202,7 +204,7 @@ def map_form(
         key, "form", known, title=name, version=version, as_of=as_of or _pdf_date(data) or dt.date.today(),
         files={"form": "form.pdf", "fields": "fields.yaml"}, unused=[], source_name=source.name,
     ).encode()
-    write_files(folder, files)
+    write_files(folder, files, source)
     result.files = sorted(files)
     result.problems = lint(folder)
     return result

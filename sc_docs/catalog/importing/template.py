@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from sc_docs import fieldpath
 from sc_docs.catalog.contract import DOCUMENTS, SECTION_NAMES
 from sc_docs.catalog.importing.blanks import DocxBlanks, escape_braces
 from sc_docs.catalog.importing.entry import (
@@ -25,8 +26,6 @@ from sc_docs.files import read_bounded
 def tag_for(target: Target, section: str) -> str:
     """Return the template text that prints `target`: filters for dates, lists and addresses."""
     root = "applicant" if target.root == "applicant" else section
-    from sc_docs import fieldpath
-
     path = fieldpath.format([root, *target.path])
     schema = target.schema
     if target.part == "city_state_zip":
@@ -47,8 +46,6 @@ def tag_for(target: Target, section: str) -> str:
 
 
 def record_path(target: Target, key: str) -> str:
-    from sc_docs import fieldpath
-
     return fieldpath.format([DOCUMENTS, key, *target.path] if target.root == SECTION else ["applicant", *target.path])
 
 
@@ -76,6 +73,11 @@ def core_date(data: bytes) -> dt.date | None:
     return None
 
 
+def _covered(field: str, used: list[str]) -> bool:
+    """Whether the template reads `field`: itself, a part of it, or the object holding it."""
+    return any(u == field or u.startswith(field + ".") or field.startswith(u + ".") for u in used)
+
+
 def first_words(blanks: DocxBlanks) -> str:
     """A title for a new entry: the document's first line of text."""
     from sc_docs.catalog.importing.blanks import paragraph_text, w
@@ -88,7 +90,7 @@ def first_words(blanks: DocxBlanks) -> str:
 
 
 def import_docx(
-    source: Path, key: str, *, kind: str = "agreement", out: Path | None = None, force: bool = False,
+    source: Path, key: str, *, kind: str | None = None, out: Path | None = None, force: bool = False,
     version: str = "official", as_of: dt.date | None = None, title: str | None = None,
     assign: dict[int, str] | None = None, strict: bool = False, write: bool = True,
 ) -> ImportResult:
@@ -98,11 +100,14 @@ def import_docx(
     `documents.<key>.<field>`), overriding the proposal. `strict` refuses to write while a blank
     is unmapped. `write=False` only proposes. Returns what was found, written and linted.
     """
+    proposer, known = proposer_for(key)
+    if known is not None and known.kind not in ("agreement", "letter"):
+        raise UsageError(f"{key} is {'an' if known.kind[0] in 'aeiou' else 'a'} {known.kind}, not a Word document; a fillable PDF is brought in with `sc-docs forms map`")
+    kind = kind or (known.kind if known is not None else "agreement")
     if kind not in ("agreement", "letter"):
         raise UsageError(f"--kind must be agreement or letter, not {kind!r}")
     data = read_bounded(source, what="the official document")
     blanks = DocxBlanks(data, str(source))
-    proposer, known = proposer_for(key)
     section = SECTION_NAMES[kind]
     items: list[Mapped] = []
     values: dict[int, str] = {}
@@ -124,12 +129,14 @@ def import_docx(
     result = ImportResult(key, folder, items, [])
     if strict and result.unmapped:
         raise CatalogError(f"{len(result.unmapped)} blank(s) could not be mapped; nothing written (map them with --assign N=PATH)")
-    used = {m.proposal.target.path[0] for m in items if m.proposal.target is not None and m.proposal.target.root == SECTION}
     if known is not None:
-        schemas = proposer.schemas
+        used = [
+            fieldpath.format([section, *m.proposal.target.path])
+            for m in items if m.proposal.target is not None and m.proposal.target.root == SECTION
+        ]
         result.unused_fields = [
-            f"{section}.{f.path}" for f in schemas.leaf_fields(known.schema_name)
-            if f.required and f.path.split(".")[0].replace("[]", "") not in used
+            path for path in (f"{section}.{f.path}" for f in proposer.schemas.leaf_fields(known.schema_name) if f.required)
+            if not _covered(path.replace("[]", ""), used)
         ]
     if not write:
         return result
@@ -143,7 +150,7 @@ def import_docx(
         unused=result.unused_fields, source_name=source.name,
     )
     files["meta.yaml"] = meta.encode()
-    write_files(folder, files)
+    write_files(folder, files, source)
     result.files = sorted(files)
     result.problems = lint(folder)
     return result
