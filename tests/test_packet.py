@@ -105,7 +105,7 @@ def test_rewrite_replaces_what_sc_docs_wrote_and_keeps_the_users_files(tmp_path:
     second = build_packet(record, only=["sca"])
     write_packet(second, tmp_path)
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["acme-power-and-light-llc_sca_1.0.docx", "manifest.json", "stray.txt"]
+    assert names == ["acme-power-and-light-llc_sca_1.1.docx", "manifest.json", "stray.txt"]
     assert (folder / "stray.txt").read_text() == "left by a user"
     assert second.kept == ["stray.txt"]
     assert not list(tmp_path.glob(".sc-docs-tmp-*"))
