@@ -35,7 +35,7 @@ from sc_docs.packet import (
 )
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.sheets.loader import sheet_files
-from sc_docs.slugs import choose_slug, identity_key, slugify
+from sc_docs.slugs import choose_slug, identity_key, slugify, suffixed_slug
 
 REPORT = "batch-report.json"
 # What sc-docs itself writes into an output folder: never read back as an info sheet, so that
@@ -308,7 +308,12 @@ def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Calla
             continue
         name = _name_of(label, item)
         key = identity_key(name)
-        if key in first:
+        if key in first:  # the same applicant again (a corrected copy, say): its own folder, named by the input
+            slug = suffixed_slug(name, salt=label)
+            if slug not in owners:
+                owners[slug] = key
+                yield label, item, slug, None
+                continue
             yield label, item, slugify(name), first[key]
             continue
         try:

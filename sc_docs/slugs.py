@@ -72,13 +72,15 @@ def same_applicant(a: str, b: str) -> bool:
     return identity_key(a) == identity_key(b)
 
 
-def suffixed_slug(name: str) -> str:
+def suffixed_slug(name: str, salt: str = "") -> str:
     """Return the slug `name` takes when its plain slug belongs to another applicant.
 
-    The suffix is a hash of the identity key, so the same name gets the same slug in every run.
+    The suffix is a hash of the identity key (and `salt`, when one applicant is given twice: the
+    input's name), so the same name gets the same slug in every run.
     """
     base = slugify(name)[: _MAX_LEN - _HASH_LEN - 1].rstrip("-")
-    digest = hashlib.sha256(identity_key(name).encode("utf-8")).hexdigest()[:_HASH_LEN]
+    seed = identity_key(name) + (f"\0{salt}" if salt else "")
+    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:_HASH_LEN]
     return f"{base}-{digest}"
 
 

@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "packet": ("sc_docs.cli.packet", "packet", "Make one applicant's packet (agreements, form, manifest, zip)."),
     "batch": ("sc_docs.cli.batch", "batch", "Make packets for many applicants in parallel."),
     "render": ("sc_docs.cli.render", "render", "Render one agreement draft (.docx, optionally .pdf)."),
-    "templates": ("sc_docs.cli.templates", "templates", "List, show and lint the pro forma templates."),
+    "templates": ("sc_docs.cli.templates", "templates", "List, show, lint and import the pro forma templates."),
     "track": ("sc_docs.cli.track", "track", "Track certification requirements, deadlines and evidence."),
     "fields": ("sc_docs.cli.fields", "fields", "List the fillable fields of a PDF form."),
     "forms": ("sc_docs.cli.forms", "forms", "Bring an official fillable PDF into the catalog (propose its field map)."),

@@ -13,7 +13,7 @@ from sc_docs.cli.params import DATE, TemplateKey, format_option
 
 @click.group()
 def templates() -> None:
-    """List, show and check the pro forma templates in pro_forma/."""
+    """List, show, check and import the pro forma templates in pro_forma/."""
 
 
 @templates.command("list")

@@ -71,3 +71,14 @@ def test_a_key_of_another_kind_is_refused(run: Callable, tmp_path: Path) -> None
     r = run("forms", "map", build_pdf(tmp_path / "o.pdf"), "--key", "sca", "-o", tmp_path / "c")
     assert r.exit_code == 2
     assert r.stderr.strip() == "Error: sca is an agreement, not a form; a Word document is brought in with `sc-docs templates import`"
+
+
+def test_the_input_is_never_written_onto(run: Callable, tmp_path: Path) -> None:
+    folder = tmp_path / "cat" / "sca"
+    folder.mkdir(parents=True)
+    src = build_docx(folder / "template.docx")
+    before = src.read_bytes()
+    r = run("templates", "import", src, "--key", "sca", "-o", tmp_path / "cat", "--force")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"Error: {src}: is the document being imported; import it from a copy, or choose another -o"
+    assert src.read_bytes() == before

@@ -124,7 +124,14 @@ def section_schema(key: str, title: str, fields: Mapping[str, dict[str, Any]]) -
     return (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+def write_files(folder: Path, files: Mapping[str, bytes], source: Path) -> None:
+    """Write `files` into `folder`; an output that is the input document itself is refused."""
+    from sc_docs.errors import BadOutputError
+    from sc_docs.files import same_file
+
+    for name in files:
+        if (folder / name).exists() and same_file(folder / name, source):
+            raise BadOutputError("is the document being imported; import it from a copy, or choose another -o", file=str(folder / name))
     for name, data in sorted(files.items()):
         atomic_write(folder / name, data)
 

@@ -204,7 +204,7 @@ def map_form(
         key, "form", known, title=name, version=version, as_of=as_of or _pdf_date(data) or dt.date.today(),
         files={"form": "form.pdf", "fields": "fields.yaml"}, unused=[], source_name=source.name,
     ).encode()
-    write_files(folder, files)
+    write_files(folder, files, source)
     result.files = sorted(files)
     result.problems = lint(folder)
     return result

@@ -150,7 +150,7 @@ def import_docx(
         unused=result.unused_fields, source_name=source.name,
     )
     files["meta.yaml"] = meta.encode()
-    write_files(folder, files)
+    write_files(folder, files, source)
     result.files = sorted(files)
     result.problems = lint(folder)
     return result
