@@ -29,11 +29,15 @@ def main() -> int:
     runs = [
         ("Packet by stage: each stage beside its floor", ["packet.py", "--rounds", "5" if quick else "15"]),
         ("Agreement rendering: docxtpl loop vs sc-docs", ["render.py"]),
+        ("Agreement rendering on the packet path: packet vs bare vs floor",
+         ["render_packet.py", "--rounds", "5" if quick else "15"]),
         ("Form filling: pypdf vs sc-docs", ["fill.py"]),
         ("Roster reading: csv.reader vs sc-docs, 2,000 to 16,000 list columns", ["roster.py", "--rounds", "3"]),
         ("Batch: full packets, wall and CPU time, peak memory",
          ["batch.py", "--n", "100" if quick else "1000", "--rounds", "1" if quick else "3",
           "--memory-n", "0" if quick else "10000"]),
+        ("Cold start: one packet as a whole process, template cache cold vs warm",
+         ["coldstart.py", "--rounds", "3" if quick else "9"]),
         ("Web workspace: page times on N applicants", ["web.py", "--n", "100" if quick else "500"]),
     ]
     failed = 0

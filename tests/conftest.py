@@ -41,3 +41,13 @@ def run() -> Callable[..., Result]:
 @pytest.fixture(scope="session")
 def samples() -> list[Path]:
     return SAMPLES
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the DOCX engine's disk cache of compiled templates inside this test session, so
+    no run reads another run's entries (or writes into the user's cache folder)."""
+    import os
+
+    os.environ["SC_DOCS_CACHE_DIR"] = str(tmp_path_factory.mktemp("template-cache"))
+    os.environ.pop("SC_DOCS_NO_CACHE", None)

@@ -51,11 +51,13 @@ def test_attention_typed_as_a_street_line_is_refused(tmp_path: Path) -> None:
     ]
 
 
-def test_names_print_with_typographic_apostrophes() -> None:
+def test_names_print_as_typed_so_they_match_every_other_document() -> None:
+    """The legal name must match the Secretary of State record and the application form to the letter:
+    an apostrophe typed straight stays straight (type O’Brien to print the curly one)."""
     text = _text(_docs("obrien-community-energy.yaml")["sca"])
     preamble = next(p for p in text if p.startswith("THIS "))
-    assert "and O’Brien Valley Community Energy Authority, a joint powers authority" in preamble
-    assert "O'Brien" not in "\n".join(text)
+    assert "and O'Brien Valley Community Energy Authority, a joint powers authority" in preamble
+    assert "O’Brien" not in "\n".join(text)
 
 
 @pytest.mark.parametrize("key", ["sca", "msa_sc", "nca", "msa_isome"])

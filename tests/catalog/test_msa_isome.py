@@ -69,7 +69,7 @@ def test_schedule_3_lists_every_meter_of_the_sample(sheet: Path) -> None:
     section = data["documents"][KEY]
     assert f"RIMS Project Code: {section['rims_project_code']}" in schedule
     for meter in section["meter_points"]:
-        for fact in (meter["resource_id"], meter["meter_id"], meter["meter_point"], str(meter["voltage_kv"])):
+        for fact in (meter["resource_id"], meter["meter_id"], meter["meter_point"], meter["voltage"]):
             assert fact in schedule, fact
     for tag in ("{{", "}}", "{%", "%}"):
         assert tag not in text
@@ -101,14 +101,8 @@ def _schedule_3_rows(content: bytes) -> list[list[str]]:
     return [[c.text for c in r.cells] for r in table.rows[1:]]
 
 
-def test_loss_compensation_reads_yes_no_or_not_stated() -> None:
-    data = copy.deepcopy(sc_docs.load_applicant(PCGE).data)
-    meters = data["documents"][KEY]["meter_points"]
-    meters[0]["loss_compensation"] = True
-    meters[1]["loss_compensation"] = False
-    meters[2].pop("loss_compensation", None)
-    rows = _schedule_3_rows(_render(data))
-    assert [r[6] for r in rows] == ["Yes", "No", "Not stated"]
+def test_schedule_3_shows_each_meters_role() -> None:
+    rows = _schedule_3_rows(_render(sc_docs.load_applicant(PCGE).data))
     assert [r[2] for r in rows] == ["Primary", "Backup", "Primary"]
 
 
@@ -128,12 +122,12 @@ def test_the_sample_is_valid() -> None:
         (lambda s: s.pop("meter_points"), "documents.msa_isome.meter_points", "required field is missing"),
         (lambda s: s.update(meter_points=[]), "documents.msa_isome.meter_points", "at least 1 item"),
         (lambda s: s["meter_points"][1].update(meter_id="M 01!"), "documents.msa_isome.meter_points[1].meter_id", "meter ID"),
-        (lambda s: s["meter_points"][0].update(voltage_kv=0), "documents.msa_isome.meter_points[0].voltage_kv", "must be at least 0.1; got 0"),
+        (lambda s: s["meter_points"][0].update(voltage="115kV"), "documents.msa_isome.meter_points[0].voltage", "must be a voltage such as 115 kV"),
         (lambda s: s["meter_points"][2].update(meter_type="spare"), "documents.msa_isome.meter_points[2].meter_type", "primary or backup"),
         (lambda s: s["meter_points"][0].pop("meter_point"), "documents.msa_isome.meter_points[0].meter_point", "required field is missing"),
         (lambda s: s["meter_points"][0].update(serial="x"), "documents.msa_isome.meter_points[0].serial", "unknown field 'serial'"),
     ],
-    ids=["missing", "empty", "bad-meter-id", "zero-kv", "bad-type", "no-point", "unknown-field"],
+    ids=["missing", "empty", "bad-meter-id", "bad-voltage", "bad-type", "no-point", "unknown-field"],
 )
 def test_bad_schedule_3_data_is_refused_with_its_path(mutate, path: str, words: str) -> None:  # type: ignore[no-untyped-def]
     problems = _problems(mutate)
@@ -161,13 +155,13 @@ _meter_id = st.from_regex(r"[A-Z][A-Z0-9-]{0,11}", fullmatch=True)
 def test_schedule_3_has_one_row_per_meter_in_order(ids: list[str], kv: int) -> None:
     data = copy.deepcopy(sc_docs.load_applicant(PCGE).data)
     data["documents"][KEY]["meter_points"] = [
-        {"resource_id": "PCGE_1_COAST1", "meter_type": "primary", "meter_id": m, "meter_point": f"Bus {i}", "voltage_kv": kv}
+        {"resource_id": "PCGE_1_COAST1", "meter_type": "primary", "meter_id": m, "meter_point": f"Bus {i}", "voltage": f"{kv} kV"}
         for i, m in enumerate(ids)
     ]
     rows = _schedule_3_rows(_render(data))
     assert [r[3] for r in rows] == ids
     assert [r[0] for r in rows] == [str(i + 1) for i in range(len(ids))]
-    assert all(r[5] == str(kv) and r[6] == "Not stated" for r in rows)
+    assert all(r[5] == f"{kv} kV" for r in rows)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -103,20 +103,9 @@ def _setup_styles(doc) -> None:
         _set_font(styles[name], 9)
 
 
-# A name typed with a straight apostrophe (O'Brien) prints with the typographic one the
-# surrounding text uses (“Agreement”); `verify` reads the swap back.
-_NAME_TAG = re.compile(r"\{\{ ((?:applicant|agreement)\.[\w.]*(?:legal_name|name|company)(?: \| \w+)*) \}\}")
-
-
-def typographic(text: str) -> str:
-    """Return `text` with every name tag printing curly apostrophes."""
-    # Written as the escape \u2019: the template engine, like docxtpl, straightens curly quotes in tags.
-    return _NAME_TAG.sub(lambda m: "{{ " + m.group(1) + ' | replace("\'", "\\u2019") }}', text)
-
-
 def _add_runs(paragraph, text: str) -> None:
     """Add `text` as runs, bold where wrapped in `**`; refuse a bold mark inside a tag."""
-    parts = typographic(text).split("**")
+    parts = text.split("**")
     for i, part in enumerate(parts):
         if not part:
             continue
@@ -171,7 +160,7 @@ def _header_footer(section) -> None:
     hp.paragraph_format.tab_stops.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT)
     hp.add_run("{{ document.title }}")
     hp.add_run("\t")
-    hp.add_run(typographic("{{ applicant.legal_name }}"))
+    hp.add_run("{{ applicant.legal_name }}")
     _border(hp, "bottom")
 
     fp = section.footer.paragraphs[0]

@@ -876,22 +876,18 @@ def msa_isome() -> Spec:
 def meter_data_schedule(number_label: str) -> list[Block]:
     """Schedule 3 of the MSA for CAISO Metered Entities: where and how each meter measures."""
     meter_type = '{% if m.meter_type == "primary" %}Primary{% else %}Backup{% endif %}'
-    loss = (
-        "{% if m.loss_compensation is defined %}{% if m.loss_compensation %}Yes{% else %}No"
-        "{% endif %}{% else %}Not stated{% endif %}"
-    )
-    blank = [[""]] * 6
+    blank = [[""]] * 5
     table = Table(
         rows=[
-            [["No."], ["Resource ID"], ["Meter Type"], ["Meter ID"], ["Meter Point"], ["kV"], ["Loss Comp."]],
+            [["No."], ["Resource ID"], ["Meter Type"], ["Meter ID"], ["Meter Point"], ["Voltage"]],
             [["{%tr for m in agreement.meter_points %}"], *blank],
             [
                 ["{{ loop.index }}"], ["{{ m.resource_id }}"], [meter_type], ["{{ m.meter_id }}"],
-                ["{{ m.meter_point }}"], ["{{ m.voltage_kv }}"], [loss],
+                ["{{ m.meter_point }}"], ["{{ m.voltage }}"],
             ],
             [["{%tr endfor %}"], *blank],
         ],
-        widths=[0.4, 1.55, 0.8, 1.15, 1.4, 0.45, 0.75],
+        widths=[0.4, 1.55, 0.8, 1.2, 1.85, 0.7],
     )
     return [
         Block("h1", number_label, page_break=True),
@@ -900,10 +896,8 @@ def meter_data_schedule(number_label: str) -> list[Block]:
             "p",
             "RIMS Project Code: **{{ agreement.rims_project_code }}**. Each meter of the Metered "
             "Facilities listed in <<sch:resources>>, with the device the CAISO reads, the point "
-            "where it measures, the nominal voltage of that point and whether its data is "
-            "compensated for losses between that point and the point of delivery to the CAISO "
-            "Controlled Grid. The CAISO may update this Schedule by notice under Section "
-            "<<num:me_duties>>.6.",
+            "where it measures and the nominal voltage of that point. The CAISO may update this "
+            "Schedule by notice under Section <<num:me_duties>>.6.",
         ),
         Block("table", table=table),
     ]

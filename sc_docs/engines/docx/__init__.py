@@ -11,6 +11,8 @@ Public API:
   process (cached by the SHA-256 of its bytes). docxtpl's XML preprocessing runs here and each
   part with tags (document, headers, footers, footnotes, endnotes) is compiled to one Jinja
   template. `source` is a path or the DOCX bytes; `name` labels errors (default: file name).
+  What compiling produced is also kept on disk, signed, for the next process (`diskcache`;
+  `SC_DOCS_CACHE_DIR` moves it, `SC_DOCS_NO_CACHE=1` turns it off): output is the same either way.
 - `CompiledTemplate.render(context, *, core_properties=None, custom_properties=None,
   replacements=None) -> bytes`: the rendered DOCX. Unchanged parts are copied still compressed;
   entries have a fixed date and a stable order, so equal inputs give identical bytes.

@@ -202,9 +202,9 @@ class CoreWriter:
         """Return core.xml with `values` set, byte-identical to `core_xml(existing, values)`."""
         keys = tuple(values)
         pieces = self._skeletons.get(keys, [])
-        if pieces == []:
-            pieces = self._skeletons[keys] = self._skeleton(keys) if len(self._skeletons) < 32 else None
-        if pieces is None:
+        if pieces == [] and len(self._skeletons) < 32:  # a caller passes a few key sets at most
+            pieces = self._skeletons[keys] = self._skeleton(keys)
+        if not pieces:
             return core_xml(self.existing, values)
         out = [pieces[0]]
         for i, key in enumerate(keys):

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
@@ -227,6 +226,8 @@ def drawing_xml(
     rid: str, cx: int, cy: int, number: int, description: str, link: str | None = None
 ) -> str:
     """Return the markup of an inline picture, closing the run the tag was in and reopening it."""
+    from xml.sax.saxutils import quoteattr  # brings urllib and http: only when there are pictures
+
     name = f"Picture {number}"
     # Ids of pictures in the body are renumbered after the render, as docxtpl does; a high
     # base keeps those in headers and footers clear of the template's own.
