@@ -127,6 +127,7 @@ def _convert(source: bytes | Path, target: str, suffix: str, timeout: float) -> 
         work = Path(tmp)
         (work / "in").mkdir()
         (work / "out").mkdir()
+        (work / "tmp").mkdir()
         infile = work / "in" / "document.docx"
         infile.write_bytes(data)
         command = [
@@ -143,7 +144,10 @@ def _convert(source: bytes | Path, target: str, suffix: str, timeout: float) -> 
             str(work / "out"),
             str(infile),
         ]
-        env = dict(os.environ, HOME=str(work))
+        # LibreOffice leaves lu*.tmp files in the temp folder when it is killed: give it ours,
+        # which is removed with the profile whatever happens.
+        scratch = str(work / "tmp")
+        env = dict(os.environ, HOME=str(work), TMPDIR=scratch, TMP=scratch, TEMP=scratch)
         try:
             proc = subprocess.Popen(
                 command,
