@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sc_docs.cli.params import DATE, format_option
+from sc_docs.cli.importing import import_options
 
 
 @click.group()
@@ -18,17 +18,7 @@ def forms() -> None:
 @forms.command("map")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", required=True, help="Catalog key of the form (e.g. application); a known key takes its metadata and schema.")
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Catalog folder that receives KEY/ (default: the bundled pro_forma/).")
-@click.option("--force", is_flag=True, help="Replace the files of an existing KEY folder.")
-@click.option("--assign", multiple=True, metavar="N=PATH",
-              help="Map field N (its number in the list) to a record path, or 'keep' to leave it unmapped; repeatable.")
-@click.option("--strict", is_flag=True, help="Write nothing while any field is unmapped (exit 1).")
-@click.option("--dry-run", is_flag=True, help="Only list the fields and proposals; write nothing.")
-@click.option("--form-version", "version", default="official", show_default=True, help="Version written into meta.yaml.")
-@click.option("--as-of", type=DATE, default=None, help="As-of date (default: the PDF's modification date).")
-@click.option("--title", default=None, help="Title of a new form (default: from the file name).")
-@format_option("text", "json")
+@import_options("field", "--form-version", "the PDF's modification date", "from the file name")
 def map_(
     source: Path, key: str, out: Path | None, force: bool, assign: tuple[str, ...], strict: bool, dry_run: bool, version: str,
     as_of: dt.date | None, title: str | None, fmt: str,

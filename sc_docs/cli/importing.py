@@ -3,9 +3,39 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def import_options(what: str, version_flag: str, as_of_default: str, title_default: str) -> Callable[[F], F]:
+    """The options `templates import` and `forms map` share; `what` names the things listed (blank, field)."""
+
+    def decorate(command: F) -> F:
+        from sc_docs.cli.params import DATE, format_option
+
+        for option in reversed([
+            click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                         help="Catalog folder that receives KEY/ (default: the bundled pro_forma/)."),
+            click.option("--force", is_flag=True, help="Replace the files of an existing KEY folder."),
+            click.option("--assign", multiple=True, metavar="N=PATH",
+                         help=f"Map {what} N (its number in the list) to a record path (applicant.legal_name, "
+                              "documents.KEY.field) or 'keep' to leave it unmapped; repeatable."),
+            click.option("--strict", is_flag=True, help=f"Write nothing while any {what} is unmapped (exit 1)."),
+            click.option("--dry-run", is_flag=True, help=f"Only list the {what}s and proposals; write nothing."),
+            click.option(version_flag, "version", default="official", show_default=True, help="Version written into meta.yaml."),
+            click.option("--as-of", type=DATE, default=None, help=f"As-of date (default: {as_of_default})."),
+            click.option("--title", default=None, help=f"Title of a new document (default: {title_default})."),
+            format_option("text", "json"),
+        ]):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def check_key(key: str) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from sc_docs.cli.params import DATE, TemplateKey, format_option
+from sc_docs.cli.importing import import_options
+from sc_docs.cli.params import TemplateKey, format_option
 
 
 @click.group()
@@ -88,17 +89,7 @@ def check(keys: tuple[str, ...]) -> None:
 @click.option("--key", required=True, help="Catalog key of the document (e.g. sca); a known key takes its metadata and schema.")
 @click.option("--kind", type=click.Choice(["agreement", "letter"]), default=None,
               help="Document kind (default: a known key's kind, else agreement).")
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Catalog folder that receives KEY/ (default: the bundled pro_forma/).")
-@click.option("--force", is_flag=True, help="Replace the files of an existing KEY folder.")
-@click.option("--assign", multiple=True, metavar="N=PATH",
-              help="Map blank N to a record path (applicant.legal_name, documents.KEY.field) or 'keep'; repeatable.")
-@click.option("--strict", is_flag=True, help="Write nothing while any blank is unmapped (exit 1).")
-@click.option("--dry-run", is_flag=True, help="Only list the blanks and proposals; write nothing.")
-@click.option("--template-version", "version", default="official", show_default=True, help="Version written into meta.yaml.")
-@click.option("--as-of", type=DATE, default=None, help="As-of date (default: the document's modified date).")
-@click.option("--title", default=None, help="Title of a new document (default: its first line).")
-@format_option("text", "json")
+@import_options("blank", "--template-version", "the document's modified date", "its first line")
 def import_(
     source: Path, key: str, kind: str | None, out: Path | None, force: bool, assign: tuple[str, ...], strict: bool,
     dry_run: bool, version: str, as_of: dt.date | None, title: str | None, fmt: str,
