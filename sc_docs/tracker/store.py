@@ -461,21 +461,10 @@ class Tracker:
         )
 
 
-def record_packet(
-    db_path: str | os.PathLike[str],
-    *,
-    slug: str,
-    legal_name: str,
-    documents: Iterable[Mapping[str, Any]],
-    packet_date: dt.date | str,
-    by: str | None = None,
-) -> int:
+def record_packet(db_path: str | os.PathLike[str], **packet: Any) -> int:
     """Record a generated packet in the tracker at `db_path` (created if missing).
 
-    `documents` are dicts with `key`, `title`, `version`, `template_sha256`, `sha256`, `file`.
-    Called by the packet and batch commands when a database is configured.
+    `packet` holds `Tracker.record_packet`'s keyword arguments (slug, legal name, documents,
+    packet date, by). Called by the packet and batch commands when a database is configured.
     """
-    tracker = Tracker.open(db_path, create=True)
-    return tracker.record_packet(
-        slug=slug, legal_name=legal_name, documents=documents, packet_date=packet_date, by=by
-    )
+    return Tracker.open(db_path, create=True).record_packet(**packet)

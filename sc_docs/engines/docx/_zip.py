@@ -243,41 +243,11 @@ def write_zip(entries: Iterable[Entry]) -> bytes:
         if e.size >= 0xFFFFFFFF or len(e.data) >= 0xFFFFFFFF or offset >= 0xFFFFFFFF:
             raise TemplateError(f"rendered part {e.name} is too large for a DOCX")
         version = 20
-        local = _LOCAL.pack(
-            b"PK\x03\x04",
-            version,
-            flags,
-            e.method,
-            _DOS_TIME,
-            _DOS_DATE,
-            e.crc,
-            len(e.data),
-            e.size,
-            len(name),
-            0,
-        )
-        central.append(
-            _CENTRAL.pack(
-                b"PK\x01\x02",
-                version,
-                version,
-                flags,
-                e.method,
-                _DOS_TIME,
-                _DOS_DATE,
-                e.crc,
-                len(e.data),
-                e.size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + name
-        )
+        # the fields the local header and its central-directory record share, in the same order
+        common = (flags, e.method, _DOS_TIME, _DOS_DATE, e.crc, len(e.data), e.size, len(name))
+        local = _LOCAL.pack(b"PK\x03\x04", version, *common, 0)
+        # central record: made-by version, then the shared fields; no extra, comment, disk or attributes
+        central.append(_CENTRAL.pack(b"PK\x01\x02", version, version, *common, 0, 0, 0, 0, 0, offset) + name)
         chunks += (local, name, e.data)
         offset += len(local) + len(name) + len(e.data)
     directory = b"".join(central)
