@@ -43,17 +43,7 @@ _CHILD = ("import resource, sys, time\nfrom sc_docs.cli import main\nstart = tim
 
 def _address(n: int) -> Callable[[Path], None]:
     def make(path: Path) -> None:
-        def fn(root: etree._Element) -> None:
-            for t in root.iter(f"{{{W}}}t"):
-                if t.text and "Sacramento" in t.text:
-                    t.text = t.text[: t.text.index("Sacramento") + 10] + ", a b" * n
-                    after = False
-                    for u in t.getparent().getparent().iter(f"{{{W}}}t"):
-                        if after:
-                            u.text = ""
-                        after = after or u is t
-                    return
-        path.write_bytes(ed.edit(rendered(ACME, "sca"), fn))
+        path.write_bytes(ed.edit(rendered(ACME, "sca"), ed.cut_after("Sacramento", ", a b" * n)))
     return make
 
 

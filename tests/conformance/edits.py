@@ -64,6 +64,23 @@ def replace_text(old: str, new: str) -> Callable[[etree._Element], None]:
     return fn
 
 
+def cut_after(marker: str, tail: str) -> Callable[[etree._Element], None]:
+    """Cut the paragraph holding `marker` right after it and put `tail` there instead."""
+
+    def fn(root: etree._Element) -> None:
+        for t in root.iter(w("t")):
+            if t.text and marker in t.text:
+                t.text = t.text[: t.text.index(marker) + len(marker)] + tail
+                after = False
+                for u in t.getparent().getparent().iter(w("t")):
+                    if after:
+                        u.text = ""
+                    after = after or u is t
+                return
+
+    return fn
+
+
 def merge_runs(p: etree._Element) -> None:
     """Merge adjacent runs with identical formatting, as Word does when saving."""
     runs = [r for r in p if r.tag == w("r") and r.find(w("t")) is not None and len(r) <= 2]
