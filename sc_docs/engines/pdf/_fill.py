@@ -433,8 +433,14 @@ class Filler:
                 [(k, v) for k, v in original.items() if k not in keys], idnum, generation, self.p.encrypt
             )
             self.p.entry_cache[(idnum, keys)] = base
-        extra = write.entries_bytes(
-            [(NameObject(k), v) for k, v in sorted(patch.items()) if v is not None], idnum, generation, self.p.encrypt
-        )
-        return b"<<\n" + base + extra + b">>"
+        encrypt = self.p.encrypt
+        extra = []
+        for key in sorted(patch):
+            value = patch[key]
+            if value is None:
+                continue
+            if encrypt is not None:
+                value = encrypt(value, idnum, generation)
+            extra.append(write.name_bytes(key) + b" " + write.serialize(value) + b"\n")
+        return b"<<\n" + base + b"".join(extra) + b">>"
 

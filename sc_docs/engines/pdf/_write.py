@@ -153,6 +153,12 @@ def serialize(obj: PdfObject) -> bytes:
     return _pypdf_bytes(obj)
 
 
+def name_bytes(name: str) -> bytes:
+    """Return the PDF syntax of the name `name` (e.g. "/V"), cached like every name written."""
+    data = _NAMES.get(name)
+    return data if data is not None else serialize(NameObject(name))
+
+
 _NAMES: dict[PdfObject, bytes] = {}
 _FLOATS: dict[float, bytes] = {}
 
