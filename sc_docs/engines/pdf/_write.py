@@ -101,24 +101,38 @@ _AES: tuple[Any, Any] | None = None  # (Cipher, CBC), imported on the first encr
 
 
 class _DeterministicAES:
-    """AES-CBC with an IV derived from key and plaintext (see `Encryptor`)."""
+    """AES-CBC with an IV derived from key and plaintext (see `Encryptor`).
+
+    One CBC context per key serves every string: CBC chains each block on the previous
+    ciphertext block, so folding the previous message's last block into the first block
+    (with the new IV) gives exactly what a fresh context started at that IV would, without
+    building a cipher per string.
+    """
 
     def __init__(self, alg: Any) -> None:
         self.alg = alg
         self.key = bytes(alg.key)
+        self._context: Any = None
+        self._chain = 0  # the last ciphertext block the context chained on, as an integer
 
     def encrypt(self, data: bytes) -> bytes:
         global _AES
-        if _AES is None:
-            from cryptography.hazmat.primitives.ciphers.base import Cipher
-            from cryptography.hazmat.primitives.ciphers.modes import CBC
-
-            _AES = (Cipher, CBC)
-        cipher, cbc = _AES
         iv = hashlib.sha256(self.key + data).digest()[:16]
         pad = 16 - len(data) % 16  # PKCS#7
-        encryptor = cipher(self.alg, cbc(iv)).encryptor()
-        return iv + encryptor.update(data + bytes((pad,)) * pad) + encryptor.finalize()
+        padded = data + bytes((pad,)) * pad
+        if self._context is None:
+            if _AES is None:
+                from cryptography.hazmat.primitives.ciphers.base import Cipher
+                from cryptography.hazmat.primitives.ciphers.modes import CBC
+
+                _AES = (Cipher, CBC)
+            cipher, cbc = _AES
+            self._context = cipher(self.alg, cbc(bytes(16))).encryptor()
+            self._chain = 0
+        first = int.from_bytes(padded[:16], "big") ^ int.from_bytes(iv, "big") ^ self._chain
+        out: bytes = self._context.update(first.to_bytes(16, "big") + padded[16:])
+        self._chain = int.from_bytes(out[-16:], "big")
+        return iv + out
 
 
 def serialize(obj: PdfObject) -> bytes:
