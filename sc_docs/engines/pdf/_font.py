@@ -229,8 +229,8 @@ class EmbeddedFont:
                 self._width_cache[text] = units
         return units * size / 1000.0
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # noqa: D102 - asked for every widget: computed once
         return f"{self.path}:{len(self.chars)}:{hash(self.chars)}"
 
     def to_unicode(self) -> bytes:
@@ -296,8 +296,8 @@ class FontChain:
     def width(self, text: str, size: float) -> float:
         return sum(self.char_width(c) for c in text) * size / 1000.0
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # noqa: D102 - asked for every widget: computed once
         return "+".join(m.key for m in self.members)
 
 

@@ -98,6 +98,7 @@ class ParsedForm:
     # the dictionary bytes of each widget's new appearance stream, up to its /Length, keyed by
     # (widget, font resources): a fill adds only the length and the content
     heads: dict[tuple[Any, ...], bytes] = field(default_factory=dict)
+    choices: dict[tuple[Any, ...], bytes] = field(default_factory=dict)  # a choice widget's content per option
     digest: bytes = b""  # SHA-256 of `data`: the cache key, and the seed of every output's /ID
     # pypdf's reader seeks in one shared stream: fills of one form take turns
     lock: threading.Lock = field(default_factory=threading.Lock)
