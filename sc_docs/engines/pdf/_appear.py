@@ -122,6 +122,7 @@ def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None
     """
     limit = width * 1000.0 / size if size > 0 else float("inf")  # in 1/1000 em
     char_width = font.char_width
+    units = getattr(font, "units", None)  # a font's own sum of character widths, when it has one
     space = char_width(" ")
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -129,7 +130,7 @@ def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None
         used = 0.0
         for word in paragraph.split(" "):
             if len(word) <= 64:  # the same sum as the loop below, which it only cuts short
-                word_w = sum(map(char_width, word), 0.0)
+                word_w = units(word) if units is not None else sum(map(char_width, word), 0.0)
             else:
                 word_w = 0.0
                 for c in word:  # stop measuring once past a line: a 1 MB word is broken, not summed

@@ -447,7 +447,7 @@ class Filler:
     def _patched_bytes(self, idnum: int, patch: dict[str, Any]) -> bytes:
         """Return the body of dictionary `idnum` with `patch` applied, from cached entry bytes."""
         generation = self.generations[idnum]
-        keys = frozenset(patch)
+        keys = tuple(sorted(patch))
         base = self.p.entry_cache.get((idnum, keys))
         if base is None:
             original = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
@@ -456,13 +456,13 @@ class Filler:
             )
             self.p.entry_cache[(idnum, keys)] = base
         encrypt = self.p.encrypt
-        extra = []
-        for key in sorted(patch):
+        parts = [b"<<\n", base]
+        for key in keys:
             value = patch[key]
             if value is None:
                 continue
             if encrypt is not None:
                 value = encrypt(value, idnum, generation)
-            extra.append(write.name_bytes(key) + b" " + write.serialize(value) + b"\n")
-        return b"<<\n" + base + b"".join(extra) + b">>"
-
+            parts.append(b"%s %s\n" % (write.name_bytes(key), write.serialize(value)))
+        parts.append(b">>")
+        return b"".join(parts)

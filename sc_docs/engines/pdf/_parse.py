@@ -93,7 +93,7 @@ class ParsedForm:
     # serialized (and encrypted) bytes reused across fills: unchanged entries of patched
     # dictionaries, keyed by (object number, patched keys); embedded font objects, keyed by
     # (font, first object number)
-    entry_cache: dict[tuple[int, frozenset[str]], bytes] = field(default_factory=dict)
+    entry_cache: dict[tuple[int, tuple[str, ...]], bytes] = field(default_factory=dict)
     font_cache: dict[tuple[str, int], list[tuple[int, bytes, Any]]] = field(default_factory=dict)
     # the dictionary bytes of each widget's new appearance stream, up to its /Length, keyed by
     # (widget, font resources): a fill adds only the length and the content

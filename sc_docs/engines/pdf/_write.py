@@ -261,7 +261,9 @@ def _file_id(trailer: DictionaryObject, seed: bytes, body: bytes) -> ArrayObject
         first = bytes(old[0].original_bytes)  # type: ignore[index, union-attr]
     except (TypeError, IndexError, AttributeError, KeyError):
         first = hashlib.md5(seed).digest()
-    second = hashlib.md5(seed + body).digest()
+    digest = hashlib.md5(seed)
+    digest.update(body)
+    second = digest.digest()
     return ArrayObject([ByteStringObject(first), ByteStringObject(second)])
 
 
