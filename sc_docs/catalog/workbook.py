@@ -103,8 +103,10 @@ def _parse_rows(block: Any, where: str) -> RowBlock:
 def _load(path: str, mtime: float) -> list[SheetMap]:
     import yaml
 
+    from sc_docs import yamlfile
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read the cell map: {exc}") from None
     return parse_cell_map(data, source=path)

@@ -163,9 +163,11 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
     """Read and validate the requirements file at `path` (`None`: the bundled one)."""
     import yaml
 
+    from sc_docs import yamlfile
+
     file = Path(path) if path is not None else default_requirements_path()
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RequirementsFileError(f"cannot read: {exc.strerror or exc}", file=str(file)) from exc
     except yaml.YAMLError as exc:
