@@ -29,6 +29,7 @@ from sc_docs.packet import (
     TMP_PREFIX,
     build_packet,
     clean_stale_temp,
+    folder_owner,
     input_sha256,
     read_manifest,
     write_packet,
@@ -268,28 +269,6 @@ def _track(opts: Options, entry: BatchEntry) -> None:
     except ScDocsError as exc:
         entry.status = "failed"
         entry.reason = f"packet written, but not recorded in the tracker: {exc.format_message()}"
-
-
-def folder_owner(outdir: Path, slug: str) -> str | None:
-    """Return the identity key of the applicant whose packet is `outdir/<slug>`, None when free.
-
-    Only a packet's manifest claims a slug: anything else there (a half-removed packet, a planted
-    link) is not an applicant, and `write_packet` replaces it without following it.
-    """
-    manifest = read_manifest(outdir / slug) if os.path.isdir(outdir / slug) else None
-    return identity_key(manifest.legal_name) if manifest is not None else None
-
-
-def slug_for(outdir: Path, record: ApplicantRecord) -> str | None:
-    """Return the slug `record`'s packet takes in `outdir` (None: no legal name to derive it from)."""
-    facts = record.data.get("applicant")
-    name = facts.get("legal_name") if isinstance(facts, dict) else None
-    if not isinstance(name, str) or not name.strip():
-        return None
-    try:
-        return choose_slug(name, lambda s: folder_owner(outdir, s))
-    except ValueError as exc:
-        raise OutputError(str(exc), file=str(outdir)) from None
 
 
 def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
