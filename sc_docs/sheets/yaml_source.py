@@ -8,6 +8,7 @@ NaN/Infinity are errors, and dates stay the strings the user typed.
 from __future__ import annotations
 
 import math
+import unicodedata
 import re
 from typing import Any
 
@@ -172,3 +173,74 @@ def positions_only(text: str, file: str) -> dict[Path_, Location]:
         return walker.positions
     except (yaml.YAMLError, SheetError, RecursionError, ValueError):
         return {}
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_UNSURE = object()
+
+
+def quick_legal_name(text: str) -> tuple[bool, str | None]:
+    """Return `(True, applicant.legal_name)` as `parse_yaml` would read it (None: not text, or absent),
+    reading only up to that field; `(False, None)` when unsure (anything unusual on the way).
+
+    For a batch's planning: the slug of every applicant is needed up front, the rest of the sheet
+    only by the worker that makes the packet. The answer holds only if the whole sheet then loads;
+    the caller checks that before relying on it.
+    """
+    if _REFUSED.search(text):
+        return False, None
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        if not isinstance(next(events), yaml.StreamStartEvent) or not isinstance(next(events), yaml.DocumentStartEvent):
+            return False, None
+        facts = _section_value(events, "applicant", next(events))
+        if facts is _UNSURE:
+            return False, None
+        if not isinstance(facts, yaml.MappingStartEvent):
+            return True, None  # absent, or not a section: the file's name stands in
+        name = _section_value(events, "legal_name", facts)
+    except (yaml.YAMLError, StopIteration, RecursionError):
+        return False, None
+    if name is _UNSURE:
+        return False, None
+    if not isinstance(name, yaml.ScalarEvent):
+        return True, None
+    tag = name.tag if name.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, name.value, name.implicit)
+    if tag not in _ALLOWED_TAGS:
+        return False, None
+    if tag not in (_STD + "str", _STD + "timestamp"):
+        return True, None
+    return True, unicodedata.normalize("NFC", name.value)
+
+
+def _section_value(events: Any, field: str, start: yaml.Event) -> yaml.Event | None | object:
+    """Return the first event of `field`'s value in the mapping opened by `start` (None: absent).
+
+    Other fields' values are skipped without being built. `_UNSURE` for what a quick reading does
+    not judge: aliases, tags, keys that are not plain text.
+    """
+    if not isinstance(start, yaml.MappingStartEvent) or start.tag not in (None, _STD + "map"):
+        return _UNSURE
+    while True:
+        key = next(events)
+        if isinstance(key, yaml.MappingEndEvent):
+            return None
+        if not isinstance(key, yaml.ScalarEvent) or key.tag is not None or key.value == "<<":
+            return _UNSURE
+        value = next(events)
+        if isinstance(value, yaml.AliasEvent):
+            return _UNSURE
+        if key.value == field:
+            return value
+        _skip(events, value)
+
+
+def _skip(events: Any, first: yaml.Event) -> None:
+    """Consume the rest of the node that `first` opens."""
+    depth = 1 if isinstance(first, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
