@@ -219,5 +219,6 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
+            fixed.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system
             dst.writestr(fixed, content, compresslevel=6)
     return out.getvalue()
