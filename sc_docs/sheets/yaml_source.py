@@ -7,10 +7,11 @@ NaN/Infinity are errors, and dates stay the strings the user typed.
 
 from __future__ import annotations
 
+import functools
 import math
-import unicodedata
 import re
-from typing import Any
+import unicodedata
+from typing import Any, Final
 
 import yaml
 
@@ -79,8 +80,9 @@ def _check_shape(text: str, file: str) -> None:
 
 
 class _Walker:
-    def __init__(self, file: str, restore: dict[int, str] | None = None) -> None:
+    def __init__(self, file: str, restore: dict[int, str] | None = None, max_depth: int = MAX_DEPTH) -> None:
         self.file = file
+        self.max_depth = max_depth
         self.count = 0
         self.positions: dict[Path_, Location] = {}
         self.constructor = yaml.constructor.SafeConstructor()
@@ -97,7 +99,7 @@ class _Walker:
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(f"the sheet expands to more than {MAX_NODES:,} values (an alias bomb?)", node)
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise self.fail(f"the sheet is nested more than {MAX_DEPTH} levels deep", node)
         if node.tag not in _ALLOWED_TAGS:
             raise self.fail(f"custom YAML tag {node.tag!r} is not allowed in an info sheet", node)
@@ -140,6 +142,10 @@ class _Walker:
 def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
     """Return the data of YAML `text` and the line of every value; raise `SheetError` when unsafe."""
     text, restore = _protect(text)
+    if len(text) <= _SHORT and _composer_limited():
+        fast = _parse_short(text, file, restore)
+        if fast is not None:
+            return fast
     try:
         _check_shape(text, file)
         root = yaml.compose(text, Loader=_Loader)
@@ -158,6 +164,46 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
         raise SheetError("the file is empty", file=file)
     walker = _Walker(file, restore)
     return walker.walk(root, (), 0), walker.positions
+
+
+# A text this short cannot make the 4 * MAX_NODES events `_check_shape` stops at (a YAML event
+# takes at least half a character), so only its nesting check is left to make before composing.
+_SHORT: Final = MAX_NODES
+
+
+@functools.cache
+def _composer_limited() -> bool:
+    """True when libyaml refuses deep nesting itself (0.2.5 on), so composing cannot crash.
+
+    Checked by trying, not by version: 3,000 levels are harmless to compose either way.
+    """
+    if _Loader is not getattr(yaml, "CSafeLoader", None):
+        return False
+    try:
+        yaml.compose("[" * 3000 + "]" * 3000, Loader=_Loader)
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _parse_short(text: str, file: str, restore: dict[int, str] | None) -> tuple[Any, dict[Path_, Location]] | None:
+    """Parse a short sheet without the separate event pass; None sends it down the checked path.
+
+    Only a sheet that the checked path accepts is answered here, with the same data and lines: a
+    sheet nested near the limit, or with any error at all, goes the checked way, which words the
+    error as it always has (the first problem in the file, the line of the too-deep level).
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if root is None:
+        return None
+    walker = _Walker(file, restore, max_depth=MAX_DEPTH - 1)
+    try:
+        return walker.walk(root, (), 0), walker.positions
+    except Exception:  # noqa: BLE001 - the checked path raises what it always raised
+        return None
 
 
 def positions_only(text: str, file: str) -> dict[Path_, Location]:
