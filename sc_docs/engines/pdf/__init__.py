@@ -48,6 +48,9 @@ API
 `preload_fonts()`
     Build the embedded Latin subset now: for a worker's start-up, so its first fill is not slower.
 
+`share_font_subsets(folder)`
+    Processes given the same folder build each embedded subset once between them (a batch's workers).
+
 Speed: parsing, the serialized bytes of untouched dictionary entries and of embedded fonts are
 cached per form, so a repeated fill costs a few milliseconds (`benchmarks/fill.py` compares it
 with pypdf's clone-and-write). Fills of one cached form take turns under a lock.
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -65,7 +69,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from sc_docs.engines.pdf import _font
+from sc_docs.engines.pdf import _font, _subsets
 from sc_docs.engines.pdf._fill import Filler, Options
 from sc_docs.engines.pdf._parse import (
     EDIT,
@@ -82,7 +86,7 @@ from sc_docs.errors import FormError
 
 __all__ = [
     "AddendumItem", "FieldInfo", "FillReport", "Form", "FormError", "MissingGlyphError", "UnreadableFormError",
-    "open_form", "preload_fonts",
+    "open_form", "preload_fonts", "share_font_subsets",
 ]
 
 MissingGlyphError = _font.MissingGlyphError
@@ -132,6 +136,15 @@ class FillReport(BaseModel):
 def preload_fonts() -> None:
     """Build the embedded Latin font subset now (a worker's start-up), not on the first fill."""
     _font.preload()
+
+
+def share_font_subsets(folder: str | os.PathLike[str] | None) -> None:
+    """Share embedded font subsets with the other processes given the same `folder` (None: stop).
+
+    The first process that needs a subset builds it and leaves it there; the others read it back
+    instead of spending a second of CPU on the same CJK subset.
+    """
+    _subsets.share_in(folder)
 
 
 _cache: OrderedDict[bytes, ParsedForm] = OrderedDict()

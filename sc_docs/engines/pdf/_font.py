@@ -6,7 +6,8 @@ beyond that gets a Type0/Identity-H subset with a ToUnicode map, so it renders i
 text extraction returns the value. The chain is `SC_DOCS_PDF_FONT` (one path or several joined by
 the platform's path separator), DejaVu (or Liberation/Arial), then a CJK font (Noto Sans CJK,
 from the `fonts-noto-cjk` package). A character no font covers is an error (`MissingGlyphError`)
-unless the caller allows missing glyphs. Subsets are cached per process.
+unless the caller allows missing glyphs. Subsets are cached per process (and shared between the
+processes of a batch, `_subsets`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sc_docs.engines.pdf import _subsets
 from sc_docs.engines.pdf._appear import Font
 from sc_docs.errors import FormError
 
@@ -408,7 +410,7 @@ def preload(style: str = "") -> None:
 @functools.lru_cache(maxsize=64)
 def embedded_font(path: str, extra: frozenset[str]) -> EmbeddedFont:
     """Return a cached subset of `path` holding the Latin base set plus `extra`."""
-    return _subset(path, _BASE_CHARS | extra)
+    return _subsets.shared(path, _BASE_CHARS | extra, _subset)
 
 
 def _open(path: str, **kwargs: object) -> object:
