@@ -338,12 +338,11 @@ class Filler:
             encrypt = self.p.encrypt
             data = content if encrypt is None else encrypt.stream_data(content, idnum, 0)
             self.raw[idnum] = (0, write.stream_bytes(head, data))
-            ref = IndirectObject(idnum, 0, None)
-        else:
-            stream = self._appearance(w, font, width, height)
-            stream.set_data(content)
-            ref = self.add(stream)
-        self.put(w.loc, "/AP", DictionaryObject({_N: ref}))
+            self.put(w.loc, "/AP", write.Raw(b"<</N %d 0 R\n>>" % idnum))  # as serialize writes it
+            return
+        stream = self._appearance(w, font, width, height)
+        stream.set_data(content)
+        self.put(w.loc, "/AP", DictionaryObject({_N: self.add(stream)}))
 
     def _appearance(self, w: Widget, font: Any, width: float, height: float) -> Any:
         """Return the normal appearance stream of `w` in `font`, without its content."""

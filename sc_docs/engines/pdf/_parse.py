@@ -111,6 +111,9 @@ def quiet() -> Iterator[None]:
     level = logger.level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if level >= logging.CRITICAL:  # already silent: setting a level clears every logger's cache
+            yield
+            return
         logger.setLevel(logging.CRITICAL)
         try:
             yield
