@@ -126,3 +126,19 @@ def test_the_same_bytes_are_not_hashed_twice(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pdf, "hashlib", Counting)
     assert open_form(data)._parsed is form._parsed and calls == []
     assert open_form(bytes(bytearray(data)))._parsed is form._parsed and calls == [len(data)]  # equal, not same
+
+
+@pytest.mark.parametrize("kind", ["plain", "dd293"])
+def test_a_warm_fill_imports_nothing(kind: str) -> None:
+    """No `from package import name` inside the fill's functions: each costs a Python-level call."""
+    import cProfile
+    import pstats
+
+    data = FORMS[kind]()
+    form = open_form(data)
+    values = build.sample_values(form, text="Zoë Ångström-Łukasz")
+    form.fill(values)  # the first fill may import what it needs once
+    profile = cProfile.Profile()
+    profile.runcall(form.fill, values)
+    calls = {func[2]: stats[1] for func, stats in pstats.Stats(profile).stats.items()}  # type: ignore[attr-defined]
+    assert "_handle_fromlist" not in calls and "_find_and_load" not in calls
