@@ -102,13 +102,12 @@ def standard_font_for(base_font: str | None) -> str:
 
 
 def winansi_encodable(text: str) -> bool:
-    if text.isascii():  # cp1252 keeps every ASCII character
-        return True
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Whether cp1252 (WinAnsi) encodes every character of `text`."""
+    return text.isascii() or _WINANSI.issuperset(text)
+
+
+# the characters cp1252 encodes: the image of its 251 defined bytes
+_WINANSI = frozenset(bytes(range(256)).decode("cp1252", errors="ignore"))
 
 
 def font_paths(style: str = "") -> list[str]:
