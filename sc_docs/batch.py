@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sc_docs import __version__
-from sc_docs.errors import OutputError, ScDocsError, UnreadableFileError, ValidationFailed
+from sc_docs.batch_plan import Item, Planner, SheetRef, Task, iter_inputs, name_of
+from sc_docs.errors import ScDocsError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
 from sc_docs.files import claim_output_dir, locked
 from sc_docs.packet import (
@@ -32,11 +35,13 @@ from sc_docs.packet import (
     folder_owner,
     input_sha256,
     read_manifest,
+    slug_for,
     write_packet,
 )
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.sheets.loader import sheet_files
-from sc_docs.slugs import choose_slug, identity_key, slugify, suffixed_slug
+
+__all__ = ["BatchInterrupted", "Options", "folder_owner", "input_files", "make_one", "run_batch", "slug_for"]
 
 REPORT = "batch-report.json"
 # What sc-docs itself writes into an output folder: never read back as an info sheet, so that
@@ -59,6 +64,7 @@ class Options:
     pdf: bool = False
     resume: bool = False
     db: str | None = None  # tracker database to record each written packet in
+    fonts: str | None = None  # set by `run_batch`: the folder its workers share font subsets in
 
 
 def input_files(path: Path) -> list[Path]:
@@ -70,39 +76,6 @@ def input_files(path: Path) -> list[Path]:
         found = sheet_files(path) + sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         return [f for f in found if f.name not in OWN_OUTPUTS and not f.name.startswith(TMP_PREFIX)]
     return [path]
-
-
-def iter_inputs(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, ApplicantRecord | ScDocsError]]:
-    """Yield `(label, record or error)` for every applicant in `inputs`, in a stable order.
-
-    An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
-    """
-    from sc_docs.sheets.csv_source import decode_roster, iter_roster
-    from sc_docs.sheets.loader import read_bytes
-
-    for item in inputs:
-        path = Path(item)
-        files = input_files(path)
-        if path.is_dir() and not files:
-            yield str(path), UnreadableFileError("holds no info sheets", file=str(path))
-        for f in files:
-            if f.suffix.lower() == ".csv":
-                try:
-                    text, _ = decode_roster(read_bytes(f))  # the CLI tells the user about cp1252
-                    yield from iter_roster(text, str(f))
-                except ScDocsError as exc:
-                    yield str(f), exc
-                continue
-            try:
-                yield str(f), load_sheet(f)
-            except ScDocsError as exc:
-                yield str(f), exc
-
-
-def _name_of(label: str, record: ApplicantRecord) -> str:
-    facts = record.data.get("applicant")
-    name = facts.get("legal_name") if isinstance(facts, dict) else None
-    return name if isinstance(name, str) and name.strip() else Path(label).stem
 
 
 def _up_to_date(record: ApplicantRecord, slug: str, opts: Options) -> bool:
@@ -133,14 +106,19 @@ def _up_to_date(record: ApplicantRecord, slug: str, opts: Options) -> bool:
         return False
 
 
-def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options, duplicate_of: str | None = None) -> BatchEntry:
+def make_one(label: str, item: Item, slug: str, opts: Options, duplicate_of: str | None = None) -> BatchEntry:
     """Make (or skip, when resuming and up to date) one applicant's packet; never raise.
 
-    `duplicate_of` names the input that already gave this applicant: the record is only checked
-    (its problems are worth reporting) and then failed, since one applicant has one packet.
+    `item` is the loaded record, or the sheet to load here (a sheet that does not load, or no
+    longer holds the name its slug was planned from, fails with no slug). `duplicate_of` names
+    the input that already gave this applicant: the record is only checked (its problems are
+    worth reporting) and then failed, since one applicant has one packet.
     """
     start = time.perf_counter()
     shown = slug if duplicate_of is None else None  # a repeated applicant owns no folder
+    record = _load(label, item)
+    if isinstance(record, BatchEntry):
+        return record
     try:
         if duplicate_of is not None:
             from sc_docs.sheets import validate
@@ -166,6 +144,21 @@ def make_one(label: str, record: ApplicantRecord, slug: str, opts: Options, dupl
     return entry
 
 
+def _load(label: str, item: Item) -> ApplicantRecord | BatchEntry:
+    """Return the record of `item`, or the failed entry (with no slug) of a sheet that does not load."""
+    if not isinstance(item, SheetRef):
+        return item
+    try:
+        record = load_sheet(item.path)
+    except ScDocsError as exc:
+        return BatchEntry(source=label, status="failed", reason=exc.format_message())
+    except Exception as exc:  # a bug must fail one applicant, not the batch
+        return BatchEntry(source=label, status="failed", reason=f"internal error: {type(exc).__name__}: {exc}")
+    if name_of(label, record) != item.name:  # edited since it was planned: its slug may be another's
+        return BatchEntry(source=label, status="failed", reason="the sheet changed while the batch ran; run the batch again")
+    return record
+
+
 def _warm() -> None:
     """Compile every template and parse the form once, before the first applicant needs them."""
     from sc_docs.catalog import load_catalog
@@ -177,11 +170,16 @@ def _warm() -> None:
         pass  # the failure is reported per applicant
 
 
-def _worker_start(warm: bool) -> None:
-    """Worker start-up: leave Ctrl-C to the parent (it drains the pool and writes the report)."""
+def _worker_start(warm: bool, fonts: str | None = None) -> None:
+    """Worker start-up: leave Ctrl-C to the parent (it drains the pool and writes the report),
+    and share font subsets with the other workers through the folder `fonts`."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if fonts is not None:
+        from sc_docs.engines.pdf import share_font_subsets
+
+        share_font_subsets(fonts)
     if warm:
         _warm()
 
@@ -208,6 +206,7 @@ def run_batch(
     entries: list[BatchEntry] = []
 
     def record(entry: BatchEntry) -> None:
+        planner.settle(entry)
         if opts.db and entry.status == "done" and entry.slug:
             _track(opts, entry)
         entries.append(entry)
@@ -217,12 +216,17 @@ def run_batch(
     with locked(opts.outdir):
         clean_stale_temp(opts.outdir)
         interrupted = False
+        planner = Planner(opts.outdir)
+        tasks = planner.tasks(iter_inputs(inputs, input_files), record)
         try:
-            tasks = _tasks(inputs, opts.outdir, record)
             if jobs == 1:
                 _run_serial(tasks, opts, fail_fast, record, entries)
             else:
-                _run_pool(tasks, opts, jobs, fail_fast, record, entries)
+                fonts = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}fonts-", dir=opts.outdir)
+                try:
+                    _run_pool(tasks, replace(opts, fonts=fonts), jobs, fail_fast, record, entries)
+                finally:
+                    shutil.rmtree(fonts, ignore_errors=True)
         except KeyboardInterrupt:
             interrupted = True
         report = BatchReport(
@@ -271,46 +275,11 @@ def _track(opts: Options, entry: BatchEntry) -> None:
         entry.reason = f"packet written, but not recorded in the tracker: {exc.format_message()}"
 
 
-def _tasks(inputs: Sequence[str | os.PathLike[str]], outdir: Path, failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
-    """Yield `(label, record, slug, duplicate_of)`; unreadable inputs go straight to `failed`.
-
-    An applicant is its legal name's identity key. Its slug is the plain slug of the name unless
-    that belongs to another applicant, in this run or in a packet already in `outdir`; then a
-    suffix derived from its own key. So `--resume` after adding a similar name never moves a
-    packet, and two applicants never share a folder.
-    """
-    owners: dict[str, str] = {}  # slug -> identity key, this run
-    first: dict[str, str] = {}  # identity key -> label of its first input
-    for label, item in iter_inputs(inputs):
-        if isinstance(item, ScDocsError):
-            failed(BatchEntry(source=label, status="failed", reason=item.format_message()))
-            continue
-        name = _name_of(label, item)
-        key = identity_key(name)
-        if key in first:  # the same applicant again (a corrected copy, say): its own folder, named by the input
-            slug = suffixed_slug(name, salt=label)
-            if slug not in owners:
-                owners[slug] = key
-                yield label, item, slug, None
-                continue
-            yield label, item, slugify(name), first[key]
-            continue
-        try:
-            slug = choose_slug(name, lambda s: owners[s] if s in owners else folder_owner(outdir, s))
-        except ValueError as exc:
-            failed(BatchEntry(source=label, status="failed", reason=str(exc)))
-            continue
-        owners[slug] = key
-        first[key] = label
-        yield label, item, slug, None
-
-
-Task = tuple[str, ApplicantRecord, str, "str | None"]  # label, record, slug, duplicate of
 DIED = "the worker process died while making this packet (out of memory, or a crash in a library)"
 
 
-def _executor(jobs: int) -> ProcessPoolExecutor:
-    """A pool of `jobs` workers that start with compiled templates.
+def _executor(jobs: int, opts: Options) -> ProcessPoolExecutor:
+    """A pool of `jobs` workers that start with compiled templates and share font subsets.
 
     Where workers are forked, the parent compiles once and every worker inherits the result;
     elsewhere (spawn: Windows, macOS) each worker compiles for itself.
@@ -320,7 +289,7 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
     forked = multiprocessing.get_start_method(allow_none=False) == "fork"
     if forked:
         _warm()
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(not forked,))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(not forked, opts.fonts))
 
 
 def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
@@ -369,7 +338,7 @@ def _one_by_one(tasks: list[Task], opts: Options, record: Callable[[BatchEntry],
     """Run `tasks` one at a time on a single worker; the one whose worker dies is failed."""
     queue = list(tasks)
     while queue:
-        with _executor(1) as pool:
+        with _executor(1, opts) as pool:
             while queue:
                 label, rec, slug, dup = queue.pop(0)
                 try:
@@ -420,7 +389,7 @@ def _pool_pass(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
                 lost.extend(group)
         return lost
 
-    with _executor(jobs) as pool:
+    with _executor(jobs, opts) as pool:
         try:
             stop = False
             for group in _chunks(tasks, chunk):

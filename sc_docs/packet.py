@@ -24,7 +24,7 @@ from sc_docs.catalog.contract import section_field
 from sc_docs.catalog.certifications import false_certifications
 from sc_docs.catalog.makers import maker_for
 from sc_docs.checklist import checklist_input
-from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
+from sc_docs.errors import OutputError, ScDocsError, UsageError
 from sc_docs.models import Manifest, ManifestDocument
 from sc_docs.files import carry_over, default_mode
 from sc_docs.sheets import ApplicantRecord, require_valid

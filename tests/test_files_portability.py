@@ -88,3 +88,21 @@ def test_no_module_needs_a_posix_only_module_at_import_time(monkeypatch: pytest.
         for name in [n for n in sys.modules if n == "sc_docs" or n.startswith("sc_docs.")]:
             del sys.modules[name]
         sys.modules.update(saved)
+
+
+def test_a_packet_has_the_same_bytes_when_made_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zipfile marks entries as made on FAT (0) on Windows and on Unix (3) elsewhere: every zip
+    sc-docs writes (DOCX, XLSX, the packet zip) says Unix, so packets hash alike everywhere."""
+    from sc_docs import load_applicant
+    from sc_docs.files import deterministic_zip
+    from sc_docs.packet import build_packet
+
+    def packet() -> dict[str, bytes]:
+        made = build_packet(load_applicant(ACME))
+        files = dict(made.files)
+        return {**files, "packet.zip": deterministic_zip(sorted(files.items()))}
+
+    here = packet()
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert packet() == here
+    assert any(name.endswith(".xlsx") for name in here)  # the workbook's own zip is covered

@@ -288,5 +288,6 @@ def _zip_parts(parts: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
             fixed = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
+            fixed.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system
             dst.writestr(fixed, content, compresslevel=6)
     return out.getvalue()

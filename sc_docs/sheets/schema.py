@@ -106,6 +106,7 @@ class SchemaSet:
     def __init__(self, files: Mapping[str, dict[str, Any]]) -> None:
         self.files = dict(files)
         self._validators: dict[str, Any] = {}
+        self._leaf_fields: dict[str, tuple[Field, ...]] = {}
 
     def with_documents(self, documents: list[tuple[str, str, str]], extra: Mapping[str, dict[str, Any]] | None = None) -> SchemaSet:
         """Return a set whose record schema has `documents.<key>` for each `(key, schema file, title)`.
@@ -177,8 +178,15 @@ class SchemaSet:
         return schema
 
     def leaf_fields(self, base: str = ROOT) -> Iterator[Field]:
-        """Yield every leaf field reachable from `base`, depth first, in schema order."""
-        yield from self._leaves(*self.resolve(self.files[base], base), prefix="", required=True)
+        """Yield every leaf field reachable from `base`, depth first, in schema order.
+
+        Walked once per set and base: every packet asks which fields are sensitive or certify
+        something, and walking the composed schema again cost 2.5 ms a packet."""
+        fields = self._leaf_fields.get(base)
+        if fields is None:
+            fields = tuple(self._leaves(*self.resolve(self.files[base], base), prefix="", required=True))
+            self._leaf_fields[base] = fields
+        return iter(fields)
 
     def _leaves(self, schema: dict[str, Any], file: str, prefix: str, required: bool) -> Iterator[Field]:
         kind = schema.get("type")

@@ -104,5 +104,6 @@ def _fixed_times(data: bytes) -> bytes:
                 body = re.sub(rb"<dc:creator>[^<]*</dc:creator>", b"<dc:creator>sc-docs</dc:creator>", body)
             entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system
             dst.writestr(entry, body)
     return out.getvalue()

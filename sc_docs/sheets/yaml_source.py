@@ -7,9 +7,11 @@ NaN/Infinity are errors, and dates stay the strings the user typed.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from typing import Any
+import unicodedata
+from typing import Any, Final
 
 import yaml
 
@@ -78,8 +80,9 @@ def _check_shape(text: str, file: str) -> None:
 
 
 class _Walker:
-    def __init__(self, file: str, restore: dict[int, str] | None = None) -> None:
+    def __init__(self, file: str, restore: dict[int, str] | None = None, max_depth: int = MAX_DEPTH) -> None:
         self.file = file
+        self.max_depth = max_depth
         self.count = 0
         self.positions: dict[Path_, Location] = {}
         self.constructor = yaml.constructor.SafeConstructor()
@@ -96,7 +99,7 @@ class _Walker:
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(f"the sheet expands to more than {MAX_NODES:,} values (an alias bomb?)", node)
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise self.fail(f"the sheet is nested more than {MAX_DEPTH} levels deep", node)
         if node.tag not in _ALLOWED_TAGS:
             raise self.fail(f"custom YAML tag {node.tag!r} is not allowed in an info sheet", node)
@@ -139,6 +142,10 @@ class _Walker:
 def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
     """Return the data of YAML `text` and the line of every value; raise `SheetError` when unsafe."""
     text, restore = _protect(text)
+    if len(text) <= _SHORT and _composer_limited():
+        fast = _parse_short(text, file, restore)
+        if fast is not None:
+            return fast
     try:
         _check_shape(text, file)
         root = yaml.compose(text, Loader=_Loader)
@@ -159,6 +166,46 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, Location]]:
     return walker.walk(root, (), 0), walker.positions
 
 
+# A text this short cannot make the 4 * MAX_NODES events `_check_shape` stops at (a YAML event
+# takes at least half a character), so only its nesting check is left to make before composing.
+_SHORT: Final = MAX_NODES
+
+
+@functools.cache
+def _composer_limited() -> bool:
+    """True when libyaml refuses deep nesting itself (0.2.5 on), so composing cannot crash.
+
+    Checked by trying, not by version: 3,000 levels are harmless to compose either way.
+    """
+    if _Loader is not getattr(yaml, "CSafeLoader", None):
+        return False
+    try:
+        yaml.compose("[" * 3000 + "]" * 3000, Loader=_Loader)
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _parse_short(text: str, file: str, restore: dict[int, str] | None) -> tuple[Any, dict[Path_, Location]] | None:
+    """Parse a short sheet without the separate event pass; None sends it down the checked path.
+
+    Only a sheet that the checked path accepts is answered here, with the same data and lines: a
+    sheet nested near the limit, or with any error at all, goes the checked way, which words the
+    error as it always has (the first problem in the file, the line of the too-deep level).
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if root is None:
+        return None
+    walker = _Walker(file, restore, max_depth=MAX_DEPTH - 1)
+    try:
+        return walker.walk(root, (), 0), walker.positions
+    except Exception:  # noqa: BLE001 - the checked path raises what it always raised
+        return None
+
+
 def positions_only(text: str, file: str) -> dict[Path_, Location]:
     """Best-effort line numbers for text another parser already accepted (JSON)."""
     text, restore = _protect(text)
@@ -172,3 +219,74 @@ def positions_only(text: str, file: str) -> dict[Path_, Location]:
         return walker.positions
     except (yaml.YAMLError, SheetError, RecursionError, ValueError):
         return {}
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_UNSURE = object()
+
+
+def quick_legal_name(text: str) -> tuple[bool, str | None]:
+    """Return `(True, applicant.legal_name)` as `parse_yaml` would read it (None: not text, or absent),
+    reading only up to that field; `(False, None)` when unsure (anything unusual on the way).
+
+    For a batch's planning: the slug of every applicant is needed up front, the rest of the sheet
+    only by the worker that makes the packet. The answer holds only if the whole sheet then loads;
+    the caller checks that before relying on it.
+    """
+    if _REFUSED.search(text):
+        return False, None
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        if not isinstance(next(events), yaml.StreamStartEvent) or not isinstance(next(events), yaml.DocumentStartEvent):
+            return False, None
+        facts = _section_value(events, "applicant", next(events))
+        if facts is _UNSURE:
+            return False, None
+        if not isinstance(facts, yaml.MappingStartEvent):
+            return True, None  # absent, or not a section: the file's name stands in
+        name = _section_value(events, "legal_name", facts)
+    except (yaml.YAMLError, StopIteration, RecursionError):
+        return False, None
+    if name is _UNSURE:
+        return False, None
+    if not isinstance(name, yaml.ScalarEvent):
+        return True, None
+    tag = name.tag if name.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, name.value, name.implicit)
+    if tag not in _ALLOWED_TAGS:
+        return False, None
+    if tag not in (_STD + "str", _STD + "timestamp"):
+        return True, None
+    return True, unicodedata.normalize("NFC", name.value)
+
+
+def _section_value(events: Any, field: str, start: yaml.Event) -> yaml.Event | None | object:
+    """Return the first event of `field`'s value in the mapping opened by `start` (None: absent).
+
+    Other fields' values are skipped without being built. `_UNSURE` for what a quick reading does
+    not judge: aliases, tags, keys that are not plain text.
+    """
+    if not isinstance(start, yaml.MappingStartEvent) or start.tag not in (None, _STD + "map"):
+        return _UNSURE
+    while True:
+        key = next(events)
+        if isinstance(key, yaml.MappingEndEvent):
+            return None
+        if not isinstance(key, yaml.ScalarEvent) or key.tag is not None or key.value == "<<":
+            return _UNSURE
+        value = next(events)
+        if isinstance(value, yaml.AliasEvent):
+            return _UNSURE
+        if key.value == field:
+            return value
+        _skip(events, value)
+
+
+def _skip(events: Any, first: yaml.Event) -> None:
+    """Consume the rest of the node that `first` opens."""
+    depth = 1 if isinstance(first, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1

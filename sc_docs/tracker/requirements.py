@@ -154,21 +154,43 @@ def default_requirements_path() -> Path:
 
 
 def load_requirements(path: str | os.PathLike[str] | None = None) -> RequirementSet:
-    """Read and validate the requirements file at `path` (`None`: the bundled one)."""
+    """Read and validate the requirements file at `path` (`None`: the bundled one).
+
+    The file is read every time, but parsed and validated once per distinct content: a batch
+    builds a checklist for every packet, and parsing the YAML again cost 8 ms a packet. The
+    records are frozen, so every caller can share one.
+    """
     import yaml
 
     from sc_docs import yamlfile
 
     file = Path(path) if path is not None else default_requirements_path()
     try:
-        raw = yamlfile.safe_load(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise RequirementsFileError(f"cannot read: {exc.strerror or exc}", file=str(file)) from exc
+    except UnicodeDecodeError as exc:
+        raise RequirementsFileError(f"not UTF-8 text: {exc.reason}", file=str(file)) from exc
+    known = _PARSED.get(text)
+    if known is not None:
+        return known
+    try:
+        raw = yamlfile.safe_load(text)
     except yaml.YAMLError as exc:
         raise RequirementsFileError(f"not valid YAML: {exc}", file=str(file)) from exc
-    plain = plain_requirements(raw)
-    if plain is not None:
-        return plain
+    parsed = plain_requirements(raw) or _by_contract(raw, file)
+    if len(_PARSED) >= 8:
+        _PARSED.clear()
+    _PARSED[text] = parsed
+    return parsed
+
+
+#: Requirement sets already validated, by the text they came from (a handful at most).
+_PARSED: dict[str, RequirementSet] = {}
+
+
+def _by_contract(raw: Any, file: Path) -> RequirementSet:
+    """Let pydantic decide what the hand check did not accept: its requirements, or its error."""
     from pydantic import ValidationError
 
     from sc_docs.tracker.requirements_schema import RequirementSet as Contract

@@ -93,3 +93,24 @@ def test_broken_files_are_clear_errors(tmp_path: Path, body: str, message: str) 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(RequirementsFileError, match="cannot read"):
         load_requirements(tmp_path / "absent.yaml")
+
+
+def test_an_edited_file_is_read_again_and_an_unchanged_one_is_shared(tmp_path: Path) -> None:
+    path = write(tmp_path, "version: '1'\nrequirements:\n  - {key: a, title: A}\n")
+    first = load_requirements(path)
+    assert load_requirements(path) is first  # parsed once per content
+    path.write_text("version: '2'\nrequirements:\n  - {key: a, title: A}\n  - {key: b, title: B}\n", encoding="utf-8")
+    second = load_requirements(path)
+    assert (second.version, second.keys) == ("2", ["a", "b"])
+    path.write_text("version: '1'\nrequirements:\n  - {key: a, title: A}\n  - {key: a, title: B}\n", encoding="utf-8")
+    with pytest.raises(RequirementsFileError, match="duplicate requirement keys"):
+        load_requirements(path)  # a broken edit is an error every time, never an old answer
+    with pytest.raises(RequirementsFileError, match="duplicate requirement keys"):
+        load_requirements(path)
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.yaml"
+    path.write_bytes(b"version: '1'\nrequirements: [{key: a, title: \xff}]\n")
+    with pytest.raises(RequirementsFileError, match="not UTF-8"):
+        load_requirements(path)

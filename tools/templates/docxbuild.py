@@ -313,6 +313,7 @@ def _write_fixed_zip(data: bytes, out: Path) -> None:
             new = zipfile.ZipInfo(name, ZIP_TIME)
             new.compress_type = zipfile.ZIP_DEFLATED
             new.external_attr = 0o644 << 16
+            new.create_system = 3  # as on Unix, whichever system rebuilds it
             dst.writestr(new, body)
     out.write_bytes(dst_buf.getvalue())
 

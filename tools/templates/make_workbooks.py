@@ -53,6 +53,7 @@ def contact_list() -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, (2026, 11, 29, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 3  # as on Unix, whichever system rebuilds it
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
 

@@ -284,6 +284,7 @@ class DocxBlanks:
                     data = etree.tostring(self.trees[info.filename], xml_declaration=True, encoding="UTF-8", standalone=True)
                 item = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
                 item.external_attr = 0o644 << 16
+                item.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system
                 item.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(item, data)
         return buf.getvalue()

@@ -214,10 +214,24 @@ def _check_str_method(
 # -- the environment ------------------------------------------------------------------------
 
 
+#: What `getattr` finds on every dict: a key of one of these names is looked up the sandbox's way.
+_DICT_NAMES: Final = frozenset(dir(dict))
+
+
 class LimitedSandbox(SandboxedEnvironment):
     """A sandbox that also refuses results too large for memory and work too long for a render."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`a.b` on a plain dict whose methods have no such name is `a["b"]`: the sandbox's
+        answer, without its failed attribute lookup (most of the lookups a render makes)."""
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any

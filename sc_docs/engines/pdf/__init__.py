@@ -48,6 +48,9 @@ API
 `preload_fonts()`
     Build the embedded Latin subset now: for a worker's start-up, so its first fill is not slower.
 
+`share_font_subsets(folder)`
+    Processes given the same folder build each embedded subset once between them (a batch's workers).
+
 Speed: parsing, the serialized bytes of untouched dictionary entries and of embedded fonts are
 cached per form, so a repeated fill costs a few milliseconds (`benchmarks/fill.py` compares it
 with pypdf's clone-and-write). Fills of one cached form take turns under a lock.
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -64,7 +68,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sc_docs.engines.pdf import _font
+from sc_docs.engines.pdf import _font, _subsets
 from sc_docs.engines.pdf._fill import Filler, Options
 from sc_docs.engines.pdf._parse import (
     EDIT,
@@ -81,7 +85,7 @@ from sc_docs.errors import FormError
 
 __all__ = [
     "AddendumItem", "FieldInfo", "FillReport", "Form", "FormError", "MissingGlyphError", "UnreadableFormError",
-    "open_form", "preload_fonts",
+    "open_form", "preload_fonts", "share_font_subsets",
 ]
 
 MissingGlyphError = _font.MissingGlyphError
@@ -136,31 +140,66 @@ def preload_fonts() -> None:
     _font.preload()
 
 
-_cache: OrderedDict[str, ParsedForm] = OrderedDict()
+def share_font_subsets(folder: str | os.PathLike[str] | None) -> None:
+    """Share embedded font subsets with the other processes given the same `folder` (None: stop).
+
+    The first process that needs a subset builds it and leaves it there; the others read it back
+    instead of spending a second of CPU on the same CJK subset.
+    """
+    _subsets.share_in(folder)
+
+
+_cache: OrderedDict[bytes, ParsedForm] = OrderedDict()
+# (path, device, inode, size, modified, changed) -> the form last read from that file, so a
+# packet naming the same file again neither reads nor hashes it
+_by_stamp: OrderedDict[tuple[Any, ...], ParsedForm] = OrderedDict()
 _lock = threading.Lock()
 
 
 def open_form(source: str | Path | bytes, name: str | None = None) -> Form:
     """Return the form in `source` (a path or PDF bytes), parsing each distinct PDF once."""
+    stamp: tuple[Any, ...] | None = None
+    parsed: ParsedForm | None = None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         label = name or "<form>"
+        with _lock:  # the very bytes a form was parsed from need no hashing
+            parsed = next((p for p in _cache.values() if p.data is data), None)
     else:
         path = Path(source)
         label = name or str(path)
-        data = _read_limited(path, label)
-    digest = hashlib.sha256(data).hexdigest()
-    with _lock:
-        parsed = _cache.get(digest)
-        if parsed is not None:
-            _cache.move_to_end(digest)
-    if parsed is None:
-        parsed = parse_form(data, label)
+        stamp = _stamp(path)
         with _lock:
-            _cache[digest] = parsed
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+            parsed = _by_stamp.get(stamp) if stamp is not None else None
+        if parsed is None:
+            data = _read_limited(path, label)
+    if parsed is None:
+        digest = hashlib.sha256(data).digest()
+        with _lock:
+            parsed = _cache.get(digest)
+            if parsed is not None:
+                _cache.move_to_end(digest)
+        if parsed is None:
+            parsed = parse_form(data, label)
+            with _lock:
+                _cache[digest] = parsed
+                while len(_cache) > _CACHE_SIZE:
+                    _cache.popitem(last=False)
+        if stamp is not None:
+            with _lock:
+                _by_stamp[stamp] = parsed
+                while len(_by_stamp) > _CACHE_SIZE:
+                    _by_stamp.popitem(last=False)
     return Form(parsed, label)
+
+
+def _stamp(path: Path) -> tuple[Any, ...] | None:
+    """Return what identifies the file's current content without reading it, or None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _read_limited(path: Path, label: str) -> bytes:
@@ -189,7 +228,7 @@ class Form:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self._parsed.data).hexdigest()
+        return self._parsed.digest.hex()
 
     def fields(self) -> list[FieldInfo]:
         """Return the fields in document order, one per fully qualified name."""
