@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import EXAMPLES
@@ -65,3 +66,16 @@ def test_a_whole_packet_with_its_cache_warm_loads_only_the_pdf_library(tmp_path:
     assert "pypdf" in modules  # the form is there: the check above means something
     made = sorted(p.name for p in (tmp_path / "out2").glob("*/*"))
     assert [n for n in made if n.endswith(".xlsx")] and [n for n in made if n.endswith(".pdf")]
+
+
+def test_a_command_collects_garbage_rarely_and_leaves_the_thresholds_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from sc_docs import cli
+
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(cli, "_main", lambda argv: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert cli.main(["--version"]) == 0
+    assert gc.get_threshold() == before
+    assert seen[0][0] == max(before[0], cli.GC_THRESHOLD) and seen[0][1:] == before[1:]
