@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import os
@@ -255,9 +256,19 @@ def compile_workbook(
 def cache_key(template: bytes, cell_map: bytes, props: Mapping[str, str]) -> str:
     """The disk-cache key of a compiled template: its inputs, this module and openpyxl's version."""
     digest = hashlib.sha256(b"sc-docs workbook\0")
-    for blob in (template, cell_map, repr(sorted(props.items())).encode(), Path(__file__).read_bytes(), _openpyxl_identity()):
+    for blob in (template, cell_map, repr(sorted(props.items())).encode(), _writer_identity()):
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()
+
+
+@functools.cache
+def _writer_identity() -> bytes:
+    """This module's source and openpyxl's identity: what decides how a fill is written."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        source = b"unreadable"
+    return source + b"\0" + _openpyxl_identity()
 
 
 def _openpyxl_identity() -> bytes:
