@@ -41,6 +41,7 @@ _PLAIN = re.compile("[^\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]{1,32767}
 _ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 _CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(r' s="(\d+)"')
+_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]*)")
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 _SHEET_DATA = re.compile(r"<sheetData>(.*)</sheetData>|<sheetData/>", re.S)
 
@@ -86,8 +87,9 @@ class Sheet:
         rows = {r: (attrs, text, dict(found)) for r, (attrs, text, found) in self.rows.items()}
         bounds = self.bounds
         for ref, value in cells.items():
-            m = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref)
-            assert m is not None  # the cell map's syntax check guarantees it
+            m = _REF.fullmatch(ref)
+            if m is None:  # the cell map's own check refuses these first
+                raise ValueError(f"{ref!r} is not a cell reference")
             col, row = column_number(m.group(1)), int(m.group(2))
             attrs, text, found = rows.setdefault(row, ("", "", {}))
             style = _STYLE.search(found.get(col, ""))
