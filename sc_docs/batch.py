@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sc_docs import __version__
-from sc_docs.batch_plan import Item, Planner, SheetRef, Task, folder_owner, iter_inputs, name_of, slug_for
+from sc_docs.batch_plan import Item, Planner, SheetRef, Task, iter_inputs, name_of
 from sc_docs.errors import ScDocsError, ValidationFailed
 from sc_docs.models import BatchEntry, BatchReport, Manifest
 from sc_docs.files import claim_output_dir, locked
@@ -32,8 +32,10 @@ from sc_docs.packet import (
     TMP_PREFIX,
     build_packet,
     clean_stale_temp,
+    folder_owner,
     input_sha256,
     read_manifest,
+    slug_for,
     write_packet,
 )
 from sc_docs.sheets import ApplicantRecord, load_sheet

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from sc_docs.errors import OutputError, ScDocsError, UnreadableFileError
+from sc_docs.errors import ScDocsError, UnreadableFileError
 from sc_docs.models import BatchEntry
+from sc_docs.packet import folder_owner
 from sc_docs.sheets import ApplicantRecord, load_sheet
 from sc_docs.slugs import choose_slug, identity_key, slugify, suffixed_slug
 
@@ -91,18 +92,6 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]], input_files: Callable[
                 yield str(f), load_sheet(f)
             except ScDocsError as exc:
                 yield str(f), exc
-
-
-def folder_owner(outdir: Path, slug: str) -> str | None:
-    """Return the identity key of the applicant whose packet is `outdir/<slug>`, None when free.
-
-    Only a packet's manifest claims a slug: anything else there (a half-removed packet, a planted
-    link) is not an applicant, and `write_packet` replaces it without following it.
-    """
-    from sc_docs.packet import read_manifest
-
-    manifest = read_manifest(outdir / slug) if os.path.isdir(outdir / slug) else None
-    return identity_key(manifest.legal_name) if manifest is not None else None
 
 
 class Planner:
@@ -195,15 +184,3 @@ class Planner:
             self.owners.pop(slug, None)
         if self.first.get(key) == label:
             del self.first[key]
-
-
-def slug_for(outdir: Path, record: ApplicantRecord) -> str | None:
-    """Return the slug `record`'s packet takes in `outdir` (None: no legal name to derive it from)."""
-    facts = record.data.get("applicant")
-    name = facts.get("legal_name") if isinstance(facts, dict) else None
-    if not isinstance(name, str) or not name.strip():
-        return None
-    try:
-        return choose_slug(name, lambda s: folder_owner(outdir, s))
-    except ValueError as exc:
-        raise OutputError(str(exc), file=str(outdir)) from None

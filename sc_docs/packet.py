@@ -24,11 +24,11 @@ from sc_docs.catalog.contract import section_field
 from sc_docs.catalog.certifications import false_certifications
 from sc_docs.catalog.makers import maker_for
 from sc_docs.checklist import checklist_input
-from sc_docs.errors import OutputError, ScDocsError, UsageError, ValidationFailed
+from sc_docs.errors import OutputError, ScDocsError, UsageError
 from sc_docs.models import Manifest, ManifestDocument
 from sc_docs.files import carry_over, default_mode
 from sc_docs.sheets import ApplicantRecord, require_valid
-from sc_docs.slugs import same_applicant, slugify
+from sc_docs.slugs import choose_slug, identity_key, same_applicant, slugify
 
 TMP_PREFIX = ".sc-docs-tmp-"
 MANIFEST = "manifest.json"
@@ -278,6 +278,28 @@ def read_manifest(folder: Path) -> Manifest | None:
         return None if len(data) > MAX_MANIFEST else Manifest.model_validate_json(data)
     except (OSError, ValueError):
         return None
+
+
+def folder_owner(outdir: Path, slug: str) -> str | None:
+    """Return the identity key of the applicant whose packet is `outdir/<slug>`, None when free.
+
+    Only a packet's manifest claims a slug: anything else there (a half-removed packet, a planted
+    link) is not an applicant, and `write_packet` replaces it without following it.
+    """
+    manifest = read_manifest(outdir / slug) if os.path.isdir(outdir / slug) else None
+    return identity_key(manifest.legal_name) if manifest is not None else None
+
+
+def slug_for(outdir: Path, record: ApplicantRecord) -> str | None:
+    """Return the slug `record`'s packet takes in `outdir` (None: no legal name to derive it from)."""
+    facts = record.data.get("applicant")
+    name = facts.get("legal_name") if isinstance(facts, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    try:
+        return choose_slug(name, lambda s: folder_owner(outdir, s))
+    except ValueError as exc:
+        raise OutputError(str(exc), file=str(outdir)) from None
 
 
 def record_in_tracker(db: str | os.PathLike[str], manifest: Manifest) -> None:

@@ -148,9 +148,11 @@ def read_entry(folder: Path) -> Entry:
     import yaml
     from pydantic import ValidationError
 
+    from sc_docs import yamlfile
+
     meta_path = folder / "meta.yaml"
     try:
-        raw = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(meta_path.read_text(encoding="utf-8"))
         meta = DocumentMeta.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read: {exc}", file=str(meta_path)) from None

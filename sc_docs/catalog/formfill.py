@@ -148,8 +148,10 @@ def form_values(record: Mapping[str, Any], mapping: FieldMap | Mapping[str, Any]
 def _load_map(path: str, mtime: float) -> FieldMap:
     import yaml
 
+    from sc_docs import yamlfile
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read the field map: {exc}") from None
     return parse_field_map(data, source=path)

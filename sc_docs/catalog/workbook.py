@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sc_docs import fieldpath
+from sc_docs.catalog import xlsxfill
 from sc_docs.catalog.formfill import FieldRule, apply_rule, parse_field_map
+from sc_docs.catalog.xlsxfill import CompiledWorkbook
 from sc_docs.errors import CatalogError, FormError
 
 if TYPE_CHECKING:
@@ -103,8 +105,10 @@ def _parse_rows(block: Any, where: str) -> RowBlock:
 def _load(path: str, mtime: float) -> list[SheetMap]:
     import yaml
 
+    from sc_docs import yamlfile
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read the cell map: {exc}") from None
     return parse_cell_map(data, source=path)
@@ -158,17 +162,36 @@ def _template_bytes(path: str, mtime: float) -> bytes:
 
 
 def fill_workbook(entry: Entry, record: Mapping[str, Any], when: dt.datetime) -> bytes:
-    """Return `entry`'s XLSX template filled from `record`, stamped `when`."""
-    import openpyxl
+    """Return `entry`'s XLSX template filled from `record`, stamped `when`.
 
+    Text cells go into the compiled template (`xlsxfill`: what openpyxl would write, without
+    loading it); anything it cannot prove it writes as openpyxl does goes through openpyxl.
+    """
     from sc_docs.catalog.contract import output_properties
     from sc_docs.catalog.formfill import lookup_root
 
-    sheets = load_cell_map(entry.file("cells"))
+    cells_path = entry.file("cells")
+    sheets = load_cell_map(cells_path)
     values = cell_values(lookup_root(entry, record), sheets)
     path = entry.source_path
     try:
         data = _template_bytes(str(path), path.stat().st_mtime)
+    except OSError as exc:
+        raise CatalogError(f"cannot read the workbook template: {exc}", file=str(path)) from None
+    props = output_properties(entry)
+    title = f"{entry.meta.title} - {(record.get('applicant') or {}).get('legal_name', '')}"
+    compiled = _compiled(data, cells_path, sheets, props)
+    if compiled is not None and compiled.can_fill(values, title, when):
+        return _zip_parts(compiled.fill(values, title, when), when)
+    return _fill_with_openpyxl(entry, data, values, title, when, props)
+
+
+def _fill_with_openpyxl(entry: Entry, data: bytes, values: Mapping[str, Mapping[str, Any]], title: str,
+                        when: dt.datetime, props: dict[str, str]) -> bytes:
+    import openpyxl
+
+    path = entry.source_path
+    try:
         book = openpyxl.load_workbook(io.BytesIO(data))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise CatalogError(f"cannot read the workbook template: {exc}", file=str(path)) from None
@@ -178,18 +201,59 @@ def fill_workbook(entry: Entry, record: Mapping[str, Any], when: dt.datetime) ->
         ws = book[name]
         for cell, value in cells.items():
             ws[cell] = value
-    _stamp(book, entry, record, when, output_properties(entry))
+    _stamp(book, title, when, props)
     out = io.BytesIO()
     book.save(out)
     return _fixed_zip(out.getvalue(), when)
 
 
-def _stamp(book: Any, entry: Entry, record: Mapping[str, Any], when: dt.datetime, props: dict[str, str]) -> None:
+#: Compiled workbook templates of this process, by cache key (None: openpyxl writes that one).
+_COMPILED: dict[str, CompiledWorkbook | None] = {}
+
+
+def _compiled(template: bytes, cells_path: Path, sheets: list[SheetMap], props: dict[str, str]) -> CompiledWorkbook | None:
+    """Return the compiled template (from this process, the disk cache, or compiled now), or None.
+
+    With the disk cache off, compiling (three openpyxl saves) would cost more than the one fill
+    it serves, so openpyxl fills directly.
+    """
+    from sc_docs.engines.docx import diskcache
+
+    if not diskcache.enabled():
+        return None
+    try:
+        key = xlsxfill.cache_key(template, cells_path.read_bytes(), props)
+    except OSError:
+        return None
+    if key in _COMPILED:
+        return _COMPILED[key]
+    payload = diskcache.load(key)
+    if payload is not None:
+        compiled = CompiledWorkbook.restore(payload)
+    else:
+        probes = {
+            sheet.name: [rule.pdf_field for rule in sheet.cells] + [
+                f"{rule.pdf_field}{block.first_row + i}"
+                for block in sheet.rows for i in range(block.max_rows) for rule in block.columns
+            ]
+            for sheet in sheets
+        }
+        try:
+            compiled = xlsxfill.compile_workbook(
+                template, lambda book, title, when: _stamp(book, title, when, props), _zip_parts, probes)
+        except Exception:  # noqa: BLE001 - a template openpyxl cannot read: its fill reports why
+            compiled = None
+        # A template that failed its proof is remembered too, so it is not compiled again.
+        diskcache.store(key, compiled.export() if compiled is not None else {"format": xlsxfill.FORMAT, "usable": False})
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _stamp(book: Any, title: str, when: dt.datetime, props: dict[str, str]) -> None:
     from openpyxl.packaging.custom import StringProperty
 
     naive = when.replace(tzinfo=None)
-    legal_name = (record.get("applicant") or {}).get("legal_name", "")
-    book.properties.title = f"{entry.meta.title} - {legal_name}"
+    book.properties.title = title
     book.properties.creator = "sc-docs"
     book.properties.lastModifiedBy = "sc-docs"
     book.properties.created = naive
@@ -205,18 +269,23 @@ _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Return the zip `data` with fixed entry times and modification time, in its own order.
+    """Return the zip `data` with fixed entry times and modification time, in its own order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return _zip_parts([(info.filename, src.read(info.filename)) for info in src.infolist()], when)
+
+
+def _zip_parts(parts: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
+    """Return the zip of `parts` with fixed entry times and modification time, in the order given.
 
     openpyxl stamps `modified` with the clock as it saves, whatever the workbook says.
     """
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in parts:
+            if name == "docProps/core.xml":
                 content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            fixed = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system

@@ -52,9 +52,8 @@ def packet(sheets: tuple[str, ...], outdir: str, only: tuple[str, ...], packet_d
     Making a packet again replaces only the files sc-docs wrote (its manifest lists them):
     anything else you put in the packet folder is kept, and the command says so.
     """
-    from sc_docs.batch import slug_for
     from sc_docs.files import claim_output_dir, locked
-    from sc_docs.packet import build_packet, record_in_tracker, write_packet
+    from sc_docs.packet import build_packet, record_in_tracker, slug_for, write_packet
     from sc_docs.sheets import load_applicant
     from sc_docs.sheets.problems import printable
 

@@ -9,7 +9,6 @@ language, computed column by column (one column per document paragraph).
 
 from __future__ import annotations
 
-import re
 from array import array
 from dataclasses import dataclass, field
 from typing import Final

@@ -2,6 +2,10 @@
 
 The holiday list comes from `holidays`, which is maintained and knows observed days (a Saturday
 holiday observed on the Friday before, even across a year end), instead of a hand-written table.
+Its dates for the years a certification deadline falls in are kept in `holiday_table`, generated
+from the library (`python -m tools.holiday_table`; a test compares the two): importing `holidays`
+loads every country it knows and costs more than the rest of a packet. Any other country or year
+asks the library itself.
 """
 
 from __future__ import annotations
@@ -10,10 +14,34 @@ import datetime as dt
 from functools import cache
 
 from sc_docs.errors import RequirementsFileError
+from sc_docs.tracker.holiday_table import FIRST_YEAR, LAST_YEAR, TABLE
 
 
-@cache
-def _holiday_calendar(country: str) -> object:
+class _Calendar:
+    """The holidays of one country: the generated table where it has the year, else `holidays`."""
+
+    def __init__(self, country: str) -> None:
+        self.country = country
+        self._table = TABLE.get(country)
+        self._years: dict[int, frozenset[dt.date]] = {}
+        self._library: object | None = None
+        if self._table is None:
+            self._library = _library_calendar(country)  # an unknown code fails here, not mid-count
+
+    def __contains__(self, day: dt.date) -> bool:
+        if self._table is not None and FIRST_YEAR <= day.year <= LAST_YEAR:
+            days = self._years.get(day.year)
+            if days is None:
+                days = self._years[day.year] = frozenset(
+                    dt.date(day.year, int(mmdd[:2]), int(mmdd[2:])) for mmdd in self._table[day.year].split()
+                )
+            return day in days
+        if self._library is None:
+            self._library = _library_calendar(self.country)
+        return day in self._library  # type: ignore[operator]
+
+
+def _library_calendar(country: str) -> object:
     import holidays
 
     try:
@@ -23,9 +51,14 @@ def _holiday_calendar(country: str) -> object:
         raise RequirementsFileError(f"calendar: unknown country code '{country}'") from exc
 
 
+@cache
+def _holiday_calendar(country: str) -> _Calendar:
+    return _Calendar(country)
+
+
 def is_business_day(day: dt.date, country: str = "US") -> bool:
     """Return whether `day` is a weekday that is not a holiday in `country`."""
-    return day.weekday() < 5 and day not in _holiday_calendar(country)  # type: ignore[operator]
+    return day.weekday() < 5 and day not in _holiday_calendar(country)
 
 
 def add_business_days(start: dt.date, days: int, country: str = "US") -> dt.date:

@@ -168,6 +168,8 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
     """
     import yaml
 
+    from sc_docs import yamlfile
+
     file = Path(path) if path is not None else default_requirements_path()
     try:
         text = file.read_text(encoding="utf-8")
@@ -179,7 +181,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
     if known is not None:
         return known
     try:
-        raw = yaml.safe_load(text)
+        raw = yamlfile.safe_load(text)
     except yaml.YAMLError as exc:
         raise RequirementsFileError(f"not valid YAML: {exc}", file=str(file)) from exc
     try:

@@ -21,7 +21,7 @@ from sc_docs.catalog.makers import make
 from sc_docs.catalog.sensitive import mask, redact, sensitive_values
 from sc_docs.checklist import checklist_input
 from sc_docs.engines.docx import docx_text
-from sc_docs.packet import build_packet, inputs_for, write_packet
+from sc_docs.packet import build_packet, inputs_for
 from tests.conftest import EXAMPLES, SAMPLES
 
 ACME = EXAMPLES / "acme-power-and-light.yaml"

@@ -35,7 +35,7 @@ from sc_docs.engines.docx import (
 )
 from sc_docs.errors import TemplateError
 from tests.corpus.zips import lying_bomb
-from tests.engines.docx_package import check_package, checking_renders, png
+from tests.engines.docx_package import checking_renders
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sc_docs.tracker.calendar import add_business_days, business_days_between, is_business_day, next_annual
+from sc_docs.tracker.holiday_table import FIRST_YEAR, LAST_YEAR, TABLE
 from sc_docs.errors import RequirementsFileError
 
 D = dt.date
@@ -102,3 +103,46 @@ def test_more_days_never_end_earlier(start: dt.date, days: int) -> None:
 )
 def test_next_annual(month: int, day: int, ref: dt.date, expected: dt.date) -> None:
     assert next_annual(month, day, ref) == expected
+
+
+@pytest.mark.parametrize("country", sorted(TABLE))
+def test_the_generated_table_is_what_holidays_says(country: str) -> None:
+    """The table stands in for the library: regenerate it (`python -m tools.holiday_table`) when they differ."""
+    import holidays
+
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        library = sorted(d for d in holidays.country_holidays(country, years=year) if d.year == year)
+        assert TABLE[country][year] == " ".join(d.strftime("%m%d") for d in library), (
+            f"{country} {year}: run python -m tools.holiday_table")
+
+
+def test_every_table_day_is_a_holiday_and_no_other_weekday_is() -> None:
+    import holidays
+
+    us = holidays.country_holidays("US")
+    for day in (D(2020, 1, 1) + dt.timedelta(days=i) for i in range((D(2041, 1, 1) - D(2020, 1, 1)).days)):
+        assert is_business_day(day) is (day.weekday() < 5 and day not in us), day
+
+
+def test_years_beyond_the_table_ask_the_library() -> None:
+    # July 4, 2100 is a Sunday, observed on Monday July 5: known to the library, not the table.
+    assert LAST_YEAR < 2100
+    assert not is_business_day(D(2100, 7, 5))
+    assert is_business_day(D(2100, 7, 6))
+    assert not is_business_day(D(1999, 12, 31))  # New Year 2000 (Sat) observed on Friday
+
+
+def test_another_country_asks_the_library() -> None:
+    assert not is_business_day(D(2026, 12, 28), "GB")  # Boxing Day (Sat) observed on Monday
+    assert is_business_day(D(2026, 11, 26), "GB")  # no Thanksgiving in England
+
+
+def test_a_us_packet_never_imports_holidays() -> None:
+    """Counting US business days within the table's years needs no `holidays` import (it loads every country)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, datetime as dt; from sc_docs.tracker.calendar import add_business_days; "
+            "add_business_days(dt.date(2026, 12, 20), 30); print('holidays' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

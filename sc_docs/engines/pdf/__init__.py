@@ -147,31 +147,57 @@ def share_font_subsets(folder: str | os.PathLike[str] | None) -> None:
     _subsets.share_in(folder)
 
 
-_cache: OrderedDict[str, ParsedForm] = OrderedDict()
+_cache: OrderedDict[bytes, ParsedForm] = OrderedDict()
+# (path, device, inode, size, modified, changed) -> the form last read from that file, so a
+# packet naming the same file again neither reads nor hashes it
+_by_stamp: OrderedDict[tuple[Any, ...], ParsedForm] = OrderedDict()
 _lock = threading.Lock()
 
 
 def open_form(source: str | Path | bytes, name: str | None = None) -> Form:
     """Return the form in `source` (a path or PDF bytes), parsing each distinct PDF once."""
+    stamp: tuple[Any, ...] | None = None
+    parsed: ParsedForm | None = None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         label = name or "<form>"
+        with _lock:  # the very bytes a form was parsed from need no hashing
+            parsed = next((p for p in _cache.values() if p.data is data), None)
     else:
         path = Path(source)
         label = name or str(path)
-        data = _read_limited(path, label)
-    digest = hashlib.sha256(data).hexdigest()
-    with _lock:
-        parsed = _cache.get(digest)
-        if parsed is not None:
-            _cache.move_to_end(digest)
-    if parsed is None:
-        parsed = parse_form(data, label)
+        stamp = _stamp(path)
         with _lock:
-            _cache[digest] = parsed
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+            parsed = _by_stamp.get(stamp) if stamp is not None else None
+        if parsed is None:
+            data = _read_limited(path, label)
+    if parsed is None:
+        digest = hashlib.sha256(data).digest()
+        with _lock:
+            parsed = _cache.get(digest)
+            if parsed is not None:
+                _cache.move_to_end(digest)
+        if parsed is None:
+            parsed = parse_form(data, label)
+            with _lock:
+                _cache[digest] = parsed
+                while len(_cache) > _CACHE_SIZE:
+                    _cache.popitem(last=False)
+        if stamp is not None:
+            with _lock:
+                _by_stamp[stamp] = parsed
+                while len(_by_stamp) > _CACHE_SIZE:
+                    _by_stamp.popitem(last=False)
     return Form(parsed, label)
+
+
+def _stamp(path: Path) -> tuple[Any, ...] | None:
+    """Return what identifies the file's current content without reading it, or None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _read_limited(path: Path, label: str) -> bytes:
@@ -200,7 +226,7 @@ class Form:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self._parsed.data).hexdigest()
+        return self._parsed.digest.hex()
 
     def fields(self) -> list[FieldInfo]:
         """Return the fields in document order, one per fully qualified name."""

@@ -7,6 +7,7 @@ fields, comb cells, quadding, and auto-sized text for a font size of 0.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -79,8 +80,17 @@ def colour_op(values: list[float] | None, stroke: bool) -> str | None:
 
 
 def _fmt(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = _FMT.get(value)
+    if text is None:
+        text = f"{value:.3f}".rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+        if len(_FMT) < 65536:  # the same sizes and positions recur in every fill
+            _FMT[value] = text
+    return text
+
+
+_FMT: dict[float, str] = {}
 
 
 def _string(data: bytes) -> bytes:
@@ -118,11 +128,14 @@ def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None
         current: list[str] = []
         used = 0.0
         for word in paragraph.split(" "):
-            word_w = 0.0
-            for c in word:  # stop measuring once past a line: a 1 MB word is broken, not summed
-                word_w += char_width(c)
-                if word_w > limit:
-                    break
+            if len(word) <= 64:  # the same sum as the loop below, which it only cuts short
+                word_w = sum(map(char_width, word), 0.0)
+            else:
+                word_w = 0.0
+                for c in word:  # stop measuring once past a line: a 1 MB word is broken, not summed
+                    word_w += char_width(c)
+                    if word_w > limit:
+                        break
             gap = space if current else 0.0
             if used + gap + word_w <= limit or not current and not word:
                 current.append(word)
@@ -162,6 +175,14 @@ def _frame(width: float, height: float, style: Style) -> list[str]:
             f"{_fmt(width - bw)} {_fmt(height - bw)} re S"
         )
     return ops
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_head(width: float, height: float, style: Style) -> str:
+    """Return the frame and clip that start a text widget's appearance (the same every fill)."""
+    ops = _frame(width, height, style)
+    ops += ["/Tx BMC", "q", f"{_fmt(PAD / 2)} {_fmt(PAD / 2)} {_fmt(width - PAD)} {_fmt(height - PAD)} re W n"]
+    return "\n".join(ops)
 
 
 def _x_for(line_width: float, box: float, quadding: int) -> float:
@@ -243,8 +264,7 @@ def text_stream(
     size, lines = placed
     inner_w = max(width - 2 * PAD, 1.0)
     inner_h = max(height - 2 * PAD, 1.0)
-    ops = _frame(width, height, style)
-    ops += ["/Tx BMC", "q", f"{_fmt(PAD / 2)} {_fmt(PAD / 2)} {_fmt(width - PAD)} {_fmt(height - PAD)} re W n"]
+    ops = [_text_head(width, height, style)]
     body: list[str] = []
 
     def show(x: float, y: float, text: str) -> None:

@@ -62,6 +62,10 @@ class Outcome:
     scripts_removed: int = 0
 
 
+_HEADS_LIMIT = 65536  # cached appearance heads per form: a few per widget
+_N = NameObject("/N")
+
+
 class Filler:
     """One fill: the copied objects it changes and the objects it adds."""
 
@@ -78,6 +82,7 @@ class Filler:
         self.raw_objects: dict[int, Any] = {}  # the objects behind `raw`, for a full rewrite
         self.options = Options()
         self.outcome = Outcome()
+        self.direct = False
 
     # ---- object bookkeeping
     def original(self, loc: Loc) -> Any:
@@ -147,6 +152,8 @@ class Filler:
     def run(self, checked: list[tuple[ParsedField, str | bool]], options: Options) -> bytes:
         self.options = options
         flatten, need_appearances = options.flatten, options.need_appearances
+        # flattening and rewriting need real objects; an incremental update takes bytes
+        self.direct = not flatten and self.p.prev_xref is not None
         self._pick_fonts(checked)
         for f, value in checked:
             if all(w.page is None for w in f.widgets):
@@ -200,6 +207,7 @@ class Filler:
             size=self.p.size,
             xref_stream=self.p.xref_stream,
             encrypt=self.p.encrypt,
+            seed=self.p.digest,
         )
 
     def _rewrite(self, dropped: set[int]) -> bytes:
@@ -300,6 +308,29 @@ class Filler:
 
     # ---- appearances
     def _set_normal_appearance(self, w: Widget, content: bytes, font: Any, width: float, height: float) -> None:
+        if self.direct:
+            # an incremental update: the stream's bytes straight from the widget's cached head
+            refs = self._font_refs(font)
+            key = (w.loc, w.style.font_name, refs)
+            head = self.p.heads.get(key)
+            if head is None:
+                head = write.stream_head(self._appearance(w, font, width, height))
+                if len(self.p.heads) < _HEADS_LIMIT:
+                    self.p.heads[key] = head
+            idnum = self.next_id
+            self.next_id += 1
+            encrypt = self.p.encrypt
+            data = content if encrypt is None else encrypt.stream_data(content, idnum, 0)
+            self.raw[idnum] = (0, write.stream_bytes(head, data))
+            ref = IndirectObject(idnum, 0, None)
+        else:
+            stream = self._appearance(w, font, width, height)
+            stream.set_data(content)
+            ref = self.add(stream)
+        self.put(w.loc, "/AP", DictionaryObject({_N: ref}))
+
+    def _appearance(self, w: Widget, font: Any, width: float, height: float) -> Any:
+        """Return the normal appearance stream of `w` in `font`, without its content."""
         stream = StreamObject()
         stream[NameObject("/Type")] = NameObject("/XObject")
         stream[NameObject("/Subtype")] = NameObject("/Form")
@@ -308,9 +339,11 @@ class Filler:
         if matrix:
             stream[NameObject("/Matrix")] = ArrayObject(num(v) for v in matrix)
         stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): self.font_resources(w.style.font_name, font)})
-        stream.set_data(content)
-        ref = self.add(stream)
-        self.put(w.loc, "/AP", DictionaryObject({NameObject("/N"): ref}))
+        return stream
+
+    def _font_refs(self, font: Any) -> tuple[tuple[int, int], ...]:
+        """Return the object numbers of `font`'s members (the key of a cached stream head)."""
+        return tuple((ref.idnum, ref.generation) for ref in map(self._font_ref, getattr(font, "members", None) or (font,)))
 
     def _add_check_appearance(self, w: Widget, state: str) -> None:
         width, height = box(w)
@@ -400,8 +433,14 @@ class Filler:
                 [(k, v) for k, v in original.items() if k not in keys], idnum, generation, self.p.encrypt
             )
             self.p.entry_cache[(idnum, keys)] = base
-        extra = write.entries_bytes(
-            [(NameObject(k), v) for k, v in sorted(patch.items()) if v is not None], idnum, generation, self.p.encrypt
-        )
-        return b"<<\n" + base + extra + b">>"
+        encrypt = self.p.encrypt
+        extra = []
+        for key in sorted(patch):
+            value = patch[key]
+            if value is None:
+                continue
+            if encrypt is not None:
+                value = encrypt(value, idnum, generation)
+            extra.append(write.name_bytes(key) + b" " + write.serialize(value) + b"\n")
+        return b"<<\n" + base + b"".join(extra) + b">>"
 

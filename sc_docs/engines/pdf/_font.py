@@ -77,6 +77,7 @@ class MissingGlyphError(FormError):
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def style_of(name: str | None) -> str:
     """Return '', 'bold', 'italic' or 'bolditalic' for a font name such as `Helvetica-BoldOblique`."""
     low = (name or "").lstrip("/").lower()
@@ -85,6 +86,7 @@ def style_of(name: str | None) -> str:
     return ("bold" if bold else "") + ("italic" if italic else "")
 
 
+@functools.lru_cache(maxsize=1024)
 def standard_font_for(base_font: str | None) -> str:
     """Map a form's font name (`/Helv`, `/TimesNewRoman,BoldItalic`, ...) to a standard-14 font."""
     name = (base_font or "").lstrip("/").lower()
@@ -99,6 +101,8 @@ def standard_font_for(base_font: str | None) -> str:
 
 
 def winansi_encodable(text: str) -> bool:
+    if text.isascii():  # cp1252 keeps every ASCII character
+        return True
     try:
         text.encode("cp1252")
     except UnicodeEncodeError:
@@ -163,6 +167,12 @@ class StandardFont:
         return width
 
     def width(self, text: str, size: float) -> float:
+        table = _standard_widths().get(self.base)
+        if table is not None:
+            try:
+                return sum(map(table.__getitem__, text)) * size / 1000.0
+            except KeyError:  # a character not measured yet
+                pass
         char_width = self.char_width
         return sum(char_width(c) for c in text) * size / 1000.0
 
@@ -187,16 +197,30 @@ class EmbeddedFont:
     ps_name: str
     cff: bool = False
     _width_cache: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    _char_widths: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    _tables: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.cmap
 
     def encode(self, text: str) -> bytes:
+        codes = self._tables.get("codes")
+        if codes is None:  # code point -> its two-byte code as two Latin-1 characters
+            codes = {cp: chr(code >> 8) + chr(code & 0xFF) for cp, code in self.cmap.items() if code <= 0xFFFF}
+            self._tables["codes"] = codes
+        out = text.translate(codes)
+        if len(out) == 2 * len(text):  # every character has a code
+            return out.encode("latin-1")
         cmap = self.cmap
         return b"".join(cmap.get(ord(c), 0).to_bytes(2, "big") for c in text)
 
     def char_width(self, ch: str) -> float:
-        return float(self.widths.get(self.cmap.get(ord(ch), 0), 0))
+        width = self._char_widths.get(ch)
+        if width is None:
+            width = float(self.widths.get(self.cmap.get(ord(ch), 0), 0))
+            if len(self._char_widths) < 65536:
+                self._char_widths[ch] = width
+        return width
 
     def width(self, text: str, size: float) -> float:
         units = self._width_cache.get(text)
@@ -280,7 +304,20 @@ class FontChain:
 
 
 def _needed(texts: list[str]) -> frozenset[str]:
-    return frozenset(c for c in "".join(texts) if c.isprintable() and not c.isspace())
+    """Return the characters of `texts` that need a glyph (printable, not spaces)."""
+    chars = set("".join(texts))
+    unknown = chars - _INK - _BLANK
+    if unknown and len(_INK) + len(_BLANK) < 65536:
+        for c in unknown:
+            (_INK if c.isprintable() and not c.isspace() else _BLANK).add(c)
+    elif unknown:
+        return frozenset(c for c in chars if c.isprintable() and not c.isspace())
+    return frozenset(chars - _BLANK)
+
+
+# characters already classified by `_needed`: the same few hundred recur in every fill
+_INK: set[str] = set()
+_BLANK: set[str] = set()
 
 
 def pick_font(

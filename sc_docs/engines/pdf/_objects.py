@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
+
+from pypdf.generic import ByteStringObject
 
 from sc_docs.engines.pdf import _font as fonts
 from sc_docs.engines.pdf._formfont import FormFont
@@ -85,18 +88,12 @@ def text_string(value: str) -> Any:
     """Encode a field value: plain ASCII as is, anything else as UTF-16BE with a BOM.
 
     PDFDocEncoding would cover some accented letters, but UTF-16 round-trips every string
-    exactly in every reader, which is what the read-back guarantee needs.
+    exactly in every reader, which is what the read-back guarantee needs. The bytes are those
+    pypdf writes for the text; a byte string skips its encoding guesswork on every fill.
     """
-    import codecs
-
-    from pypdf.generic import TextStringObject
-
-    text = TextStringObject(value)
-    if not all(" " <= ch <= "~" or ch in "\t\n\r" for ch in value):
-        text.autodetect_utf16 = True
-        text.autodetect_pdfdocencoding = False
-        text.utf16_bom = codecs.BOM_UTF16_BE
-    return text
+    if all(" " <= ch <= "~" or ch in "\t\n\r" for ch in value):
+        return ByteStringObject(value.encode("ascii"))
+    return ByteStringObject(codecs.BOM_UTF16_BE + value.encode("utf-16-be"))
 
 
 def font_object(filler: Any, font: Any) -> Any:

@@ -8,6 +8,7 @@ given twice (which the specification forbids but producers write) become one fie
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import re
@@ -94,6 +95,10 @@ class ParsedForm:
     # (font, first object number)
     entry_cache: dict[tuple[int, frozenset[str]], bytes] = field(default_factory=dict)
     font_cache: dict[tuple[str, int], list[tuple[int, bytes, Any]]] = field(default_factory=dict)
+    # the dictionary bytes of each widget's new appearance stream, up to its /Length, keyed by
+    # (widget, font resources): a fill adds only the length and the content
+    heads: dict[tuple[Any, ...], bytes] = field(default_factory=dict)
+    digest: bytes = b""  # SHA-256 of `data`: the cache key, and the seed of every output's /ID
     # pypdf's reader seeks in one shared stream: fills of one form take turns
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -228,6 +233,7 @@ def _read(data: bytes, label: str) -> ParsedForm:
         header = b"%PDF-1.7"
     return ParsedForm(
         data=data,
+        digest=hashlib.sha256(data).digest(),
         reader=reader,
         fields=fields,
         by_name={f.name: f for f in fields},

@@ -16,58 +16,123 @@ from typing import Any
 
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     ByteStringObject,
     DictionaryObject,
     FloatObject,
     IndirectObject,
     NameObject,
+    NullObject,
     NumberObject,
     PdfObject,
     StreamObject,
     TextStringObject,
 )
 
-Encryptor = Callable[[PdfObject, int, int], PdfObject]
+_PLAIN = frozenset({NameObject, NumberObject, FloatObject, IndirectObject, BooleanObject, NullObject})
 
 
-def make_encryptor(encryption: Any) -> Encryptor | None:
-    """Return a function encrypting an object for (idnum, generation), or None for plain files.
+class Encryptor:
+    """Encrypt the strings and streams of objects written into one encrypted form.
+
+    pypdf derives a key and builds a crypt filter for every call; a fill encrypts a hundred
+    objects, most of which hold no string at all. Here an object without strings or streams
+    passes through untouched and each object number's filter is built once per form (the
+    numbers a fill uses are the same in every fill, so the cache stays as small as the file).
 
     pypdf's AES draws a random IV per string; a content-derived IV keeps the output byte-identical
     across runs without weakening what an owner-password-only file protects (nothing secret).
     """
-    if encryption is None:
-        return None
 
-    def encrypt(obj: PdfObject, idnum: int, generation: int) -> PdfObject:
-        if not encryption._is_encryption_object(obj):
+    _LIMIT = 65536  # filters kept per form: far above any form's object count
+
+    def __init__(self, encryption: Any) -> None:
+        self._encryption = encryption
+        self._filters: dict[tuple[int, int], Any] = {}
+
+    def _filter(self, idnum: int, generation: int) -> Any:
+        key = (idnum, generation)
+        crypt_filter = self._filters.get(key)
+        if crypt_filter is None:
+            crypt_filter = self._encryption._make_crypt_filter(idnum, generation)
+            for attr in ("stm_crypt", "str_crypt"):
+                crypt = getattr(crypt_filter, attr)
+                if hasattr(crypt, "alg") and type(crypt).__name__ == "CryptAES":
+                    setattr(crypt_filter, attr, _DeterministicAES(crypt.alg))
+            if len(self._filters) >= self._LIMIT:
+                self._filters.clear()
+            self._filters[key] = crypt_filter
+        return crypt_filter
+
+    def __call__(self, obj: PdfObject, idnum: int, generation: int) -> PdfObject:
+        """Return `obj` encrypted for object (`idnum`, `generation`); `obj` itself when it has no secret."""
+        if not _has_strings(obj):
             return obj
-        crypt_filter = encryption._make_crypt_filter(idnum, generation)
-        for attr in ("stm_crypt", "str_crypt"):
-            crypt = getattr(crypt_filter, attr)
-            if hasattr(crypt, "alg") and type(crypt).__name__ == "CryptAES":
-                setattr(crypt_filter, attr, _DeterministicAES(crypt.alg))
-        return crypt_filter.encrypt_object(obj)
+        kind = type(obj)
+        if kind is TextStringObject:
+            return ByteStringObject(self._filter(idnum, generation).str_crypt.encrypt(obj.get_encoded_bytes()))  # type: ignore[attr-defined]
+        if kind is ByteStringObject:
+            return ByteStringObject(self._filter(idnum, generation).str_crypt.encrypt(obj.original_bytes))  # type: ignore[attr-defined]
+        return self._filter(idnum, generation).encrypt_object(obj)  # type: ignore[no-any-return]
 
-    return encrypt
+    def stream_data(self, data: bytes, idnum: int, generation: int) -> bytes:
+        """Return a stream's `data` encrypted for object (`idnum`, `generation`)."""
+        return self._filter(idnum, generation).stm_crypt.encrypt(data)  # type: ignore[no-any-return]
+
+
+def _has_strings(obj: Any) -> bool:
+    """Whether `obj` holds a string or a stream, the only things PDF encryption changes."""
+    kind = type(obj)
+    if kind in _PLAIN:
+        return False
+    if kind is DictionaryObject:
+        return any(_has_strings(v) for v in obj.values())
+    if kind is ArrayObject:
+        return any(_has_strings(v) for v in obj)
+    return isinstance(obj, (str, bytes, StreamObject, DictionaryObject, ArrayObject))
+
+
+def make_encryptor(encryption: Any) -> Encryptor | None:
+    """Return the encryptor of a form decrypted with `encryption`, or None for plain files."""
+    return None if encryption is None else Encryptor(encryption)
+
+
+_AES: tuple[Any, Any] | None = None  # (Cipher, CBC), imported on the first encrypted string
 
 
 class _DeterministicAES:
-    """AES-CBC with an IV derived from key and plaintext (see `make_encryptor`)."""
+    """AES-CBC with an IV derived from key and plaintext (see `Encryptor`).
+
+    One CBC context per key serves every string: CBC chains each block on the previous
+    ciphertext block, so folding the previous message's last block into the first block
+    (with the new IV) gives exactly what a fresh context started at that IV would, without
+    building a cipher per string.
+    """
 
     def __init__(self, alg: Any) -> None:
         self.alg = alg
+        self.key = bytes(alg.key)
+        self._context: Any = None
+        self._chain = 0  # the last ciphertext block the context chained on, as an integer
 
     def encrypt(self, data: bytes) -> bytes:
-        from cryptography.hazmat.primitives.ciphers.base import Cipher
-        from cryptography.hazmat.primitives.ciphers.modes import CBC
-        from cryptography.hazmat.primitives.padding import PKCS7
+        global _AES
+        iv = hashlib.sha256(self.key + data).digest()[:16]
+        pad = 16 - len(data) % 16  # PKCS#7
+        padded = data + bytes((pad,)) * pad
+        if self._context is None:
+            if _AES is None:
+                from cryptography.hazmat.primitives.ciphers.base import Cipher
+                from cryptography.hazmat.primitives.ciphers.modes import CBC
 
-        iv = hashlib.sha256(bytes(self.alg.key) + data).digest()[:16]
-        padder = PKCS7(128).padder()
-        padded = padder.update(data) + padder.finalize()
-        encryptor = Cipher(self.alg, CBC(iv)).encryptor()
-        return iv + encryptor.update(padded) + encryptor.finalize()
+                _AES = (Cipher, CBC)
+            cipher, cbc = _AES
+            self._context = cipher(self.alg, cbc(bytes(16))).encryptor()
+            self._chain = 0
+        first = int.from_bytes(padded[:16], "big") ^ int.from_bytes(iv, "big") ^ self._chain
+        out: bytes = self._context.update(first.to_bytes(16, "big") + padded[16:])
+        self._chain = int.from_bytes(out[-16:], "big")
+        return iv + out
 
 
 def serialize(obj: PdfObject) -> bytes:
@@ -100,6 +165,12 @@ def serialize(obj: PdfObject) -> bytes:
             return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
         return b"<" + raw.hex().encode() + b">"
     return _pypdf_bytes(obj)
+
+
+def name_bytes(name: str) -> bytes:
+    """Return the PDF syntax of the name `name` (e.g. "/V"), cached like every name written."""
+    data = _NAMES.get(name)
+    return data if data is not None else serialize(NameObject(name))
 
 
 _NAMES: dict[PdfObject, bytes] = {}
@@ -212,6 +283,31 @@ def _subsections(numbers: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def stream_head(stream: StreamObject) -> bytes:
+    """Return the serialized dictionary of `stream` up to its /Length value, which comes last.
+
+    `stream_bytes(head, data)` completes it: the bytes are those `serialize` gives for the
+    stream with `data`, so a head built once per widget serves every later fill.
+    """
+    if "/Length" in stream:
+        raise ValueError("a stream head is built from a dictionary without /Length")
+    data = stream._data
+    stream._data = b""
+    try:
+        whole = _stream(stream)
+    finally:
+        stream._data = data
+    tail = b"0\n>>\nstream\n\nendstream"
+    if not whole.endswith(b"/Length " + tail):  # pragma: no cover - _stream puts /Length last
+        raise ValueError("unexpected stream layout")
+    return whole[: -len(tail)]
+
+
+def stream_bytes(head: bytes, data: bytes) -> bytes:
+    """Return a stream from its `stream_head` and its (already encrypted) `data`."""
+    return b"%s%d\n>>\nstream\n%s\nendstream" % (head, len(data), data)
+
+
 def incremental_update(
     original: bytes,
     objects: dict[int, tuple[int, PdfObject]],
@@ -222,34 +318,38 @@ def incremental_update(
     size: int,
     xref_stream: bool,
     encrypt: Encryptor | None,
+    seed: bytes | None = None,
 ) -> bytes:
     """Return `original` followed by `objects` ({idnum: (generation, object)}) and a new xref.
 
     `raw` holds objects already serialized (and encrypted): {idnum: (generation, body)}.
+    `seed` is the SHA-256 of `original` (a caller filling one form many times computes it once).
     """
     raw = raw or {}
-    out = bytearray(original)
-    if not out.endswith((b"\n", b"\r")):
-        out += b"\n"
+    parts: list[bytes] = []
+    gap = b"" if original.endswith((b"\n", b"\r")) else b"\n"
+    position = len(original) + len(gap)
     offsets: dict[int, tuple[int, int]] = {}
-    body_start = len(out)
-    for idnum in sorted(set(objects) | set(raw)):
+    for idnum in sorted(set(objects) | set(raw)) if objects else sorted(raw):
         if idnum in raw:
             generation, body = raw[idnum]
-            offsets[idnum] = (len(out), generation)
-            out += _wrap(idnum, generation, body)
-            continue
-        generation, obj = objects[idnum]
-        offsets[idnum] = (len(out), generation)
-        out += _object_bytes(idnum, generation, obj, encrypt)
-    body = bytes(out[body_start:])
-    seed = hashlib.sha256(original).digest()
+            piece = _wrap(idnum, generation, body)
+        else:
+            generation, obj = objects[idnum]
+            piece = _object_bytes(idnum, generation, obj, encrypt)
+        offsets[idnum] = (position, generation)
+        parts.append(piece)
+        position += len(piece)
+    body = b"".join(parts)
+    if seed is None:
+        seed = hashlib.sha256(original).digest()
     entries = _trailer_entries(trailer)
     entries[NameObject("/ID")] = _file_id(trailer, seed, body)
     entries[NameObject("/Prev")] = NumberObject(prev_xref)
+    tail: list[bytes] = []
+    xref_offset = position
     if xref_stream:
         xref_num = max(size, max(offsets, default=0) + 1)
-        xref_offset = len(out)
         offsets[xref_num] = (xref_offset, 0)
         numbers = sorted(offsets)
         width = max(4, (xref_offset.bit_length() + 7) // 8)
@@ -268,20 +368,18 @@ def incremental_update(
         stream.update(entries)
         stream.set_data(data)
         # the xref stream itself is never encrypted
-        out += _object_bytes(xref_num, 0, stream, None)
+        tail.append(_object_bytes(xref_num, 0, stream, None))
     else:
-        xref_offset = len(out)
         # entry 0 (the head of the free list) first, as Acrobat writes updates: readers such as
         # pypdf take a section that starts elsewhere for a mis-numbered table
-        out += b"xref\n0 1\n0000000000 65535 f\r\n"
+        tail.append(b"xref\n0 1\n0000000000 65535 f\r\n")
         for start, count in _subsections(sorted(offsets)):
-            out += b"%d %d\n" % (start, count)
-            for n in range(start, start + count):
-                out += b"%010d %05d n\r\n" % offsets[n]
+            tail.append(b"%d %d\n" % (start, count))
+            tail.extend(b"%010d %05d n\r\n" % offsets[n] for n in range(start, start + count))
         entries[NameObject("/Size")] = NumberObject(max(size, max(offsets, default=0) + 1))
-        out += b"trailer\n" + serialize(entries) + b"\n"
-    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
-    return bytes(out)
+        tail.append(b"trailer\n" + serialize(entries) + b"\n")
+    tail.append(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
+    return b"".join([original, gap, body, *tail])
 
 
 def _references(obj: PdfObject) -> Iterable[IndirectObject]:
