@@ -67,7 +67,7 @@ def children_cpu() -> float:
 
 
 PROFILED = """
-import cProfile, os, sys
+import cProfile, os, sys, time
 from multiprocessing import util
 import sc_docs.batch as batch
 from sc_docs.cli import main
@@ -78,14 +78,14 @@ start = batch._worker_start
 
 def profiled_start(*args):
     start(*args)
-    worker = cProfile.Profile()
+    worker = cProfile.Profile(time.process_time)  # CPU, not wall: the machine is shared
     util.Finalize(None, lambda: (worker.disable(), worker.dump_stats(f"{folder}/{tag}-worker-{os.getpid()}.prof")),
                   exitpriority=100)
     worker.enable()
 
 
 batch._worker_start = profiled_start
-parent = cProfile.Profile()
+parent = cProfile.Profile(time.process_time)
 try:
     code = parent.runcall(main, sys.argv[1:])
 finally:
@@ -215,7 +215,7 @@ def profile_runs(sheets: Path, jobs_list: list[int], n: int, folder: Path) -> No
         for old in folder.glob(f"j{jobs}-*.prof"):
             old.unlink()
         run(sheets, jobs, n, profile=folder)
-        print(f"\nprofile at -j{jobs} (under cProfile, so slower): {folder}/j{jobs}-*.prof")
+        print(f"\nprofile at -j{jobs}, CPU seconds (under cProfile, so slower): {folder}/j{jobs}-*.prof")
         for path in sorted(folder.glob(f"j{jobs}-*.prof")):
             stats = pstats.Stats(str(path))
             print(f"  {path.name}: {stats.total_tt:.2f} s in {stats.total_calls:,} calls; top by own time:")  # type: ignore[attr-defined]
