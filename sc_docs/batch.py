@@ -160,12 +160,15 @@ def _load(label: str, item: Item) -> ApplicantRecord | BatchEntry:
 
 
 def _warm() -> None:
-    """Compile every template and parse the form once, before the first applicant needs them."""
+    """Compile every template, parse the form and compile the schema once, before the first
+    applicant needs them (forked workers inherit them: built once, not once per worker)."""
     from sc_docs.catalog import load_catalog
     from sc_docs.catalog.makers import warm
 
     try:
-        warm(load_catalog())
+        catalog = load_catalog()
+        warm(catalog)
+        catalog.schemas.validator()
     except ScDocsError:
         pass  # the failure is reported per applicant
 

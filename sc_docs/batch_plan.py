@@ -62,11 +62,13 @@ def _quick(path: Path) -> SheetRef | None:
     return SheetRef(label, name if name is not None and name.strip() else Path(label).stem)
 
 
-def iter_inputs(inputs: Sequence[str | os.PathLike[str]], input_files: Callable[[Path], list[Path]],
-                quick: bool = True) -> Iterator[tuple[str, Item | ScDocsError]]:
+def iter_inputs(inputs: Sequence[str | os.PathLike[str]],
+                input_files: Callable[[Path], list[Path]]) -> Iterator[tuple[str, Item | ScDocsError]]:
     """Yield `(label, record, sheet or error)` for every applicant in `inputs`, in a stable order.
 
-    An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
+    An input is a sheet file, a folder (its sheet files, not its subfolders, as `input_files`
+    lists them) or a CSV roster. A YAML sheet is yielded as a `SheetRef` when its legal name can
+    be read quickly, else loaded here like every other sheet.
     """
     from sc_docs.sheets.csv_source import decode_roster, iter_roster
     from sc_docs.sheets.loader import read_bytes
@@ -84,7 +86,7 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]], input_files: Callable[
                 except ScDocsError as exc:
                     yield str(f), exc
                 continue
-            ref = _quick(f) if quick else None
+            ref = _quick(f)
             if ref is not None:
                 yield str(f), ref
                 continue
