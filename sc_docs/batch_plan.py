@@ -107,8 +107,9 @@ class Planner:
         self.outdir = outdir
         self.owners: dict[str, str] = {}  # slug -> identity key, this run
         self.first: dict[str, str] = {}  # identity key -> label of its first input
-        self.by: dict[str, str] = {}  # slug -> label that claimed it
+        # The claims not yet known to hold (a few at a time: settled as their packets finish)
         self.provisional: dict[str, tuple[SheetRef, str, str]] = {}  # label -> (sheet, slug, key)
+        self.by: dict[str, str] = {}  # slug -> label, of the provisional claims
 
     def tasks(self, items: Iterator[tuple[str, Item | ScDocsError]], failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
         """Yield `(label, item, slug, duplicate_of)`; unreadable inputs go straight to `failed`."""
@@ -141,15 +142,15 @@ class Planner:
             if entry.slug is None:  # the sheet did not load (a loaded one reports its slug)
                 self._release(entry.source)
             else:
-                del self.provisional[entry.source]
+                self._keep(entry.source)
 
     def _claim(self, label: str, item: Item, slug: str, key: str) -> None:
         if label in self.provisional:  # the same file given twice: settle the first one now
             self._check(label)
         self.owners[slug] = key
-        self.by[slug] = label
         if isinstance(item, SheetRef):
             self.provisional[label] = (item, slug, key)
+            self.by[slug] = label
 
     def _owner_anywhere(self, slug: str) -> str | None:
         owner = self._owner(slug)
@@ -175,9 +176,14 @@ class Planner:
         except ScDocsError:
             loads = False
         if loads:
-            del self.provisional[label]
+            self._keep(label)
         else:
             self._release(label)
+
+    def _keep(self, label: str) -> None:
+        _, slug, _ = self.provisional.pop(label)
+        if self.by.get(slug) == label:
+            del self.by[slug]
 
     def _release(self, label: str) -> None:
         _, slug, key = self.provisional.pop(label)
