@@ -198,11 +198,12 @@ def main() -> None:
             jobs = max(args.jobs)
             wall, tree, pss, single = run(big, jobs, args.memory_n)
             shutil.rmtree(big)
-            per = CPU[-1] * 1000 / args.memory_n
+            small_cpu_n = statistics.median(cpus[jobs])
+            extra = (CPU[-1] - small_cpu_n) * 1000 / (args.memory_n - args.n)  # start-up costs cancel out
             print(f"\n{args.memory_n} applicants at -j{jobs}: {wall:.1f} s ({args.memory_n / wall:.0f}/s), "
-                  f"CPU {CPU[-1]:.1f} s ({per:.2f} ms a packet, {per / (statistics.median(cpus[jobs]) * 1000 / args.n):.2f}x "
-                  f"the {args.n}-applicant run's), peak tree RSS {tree / 1024:.1f} MB, PSS {pss / 1024:.1f} MB, "
-                  f"largest single process {single / 1024:.1f} MB")
+                  f"CPU {CPU[-1]:.1f} s ({CPU[-1] * 1000 / args.memory_n:.2f} ms a packet; each packet beyond the "
+                  f"{args.n}-applicant run's: {extra:.2f} ms), peak tree RSS {tree / 1024:.1f} MB, "
+                  f"PSS {pss / 1024:.1f} MB, largest single process {single / 1024:.1f} MB")
     print(f"cpus: {os.cpu_count()}")
 
 
