@@ -225,11 +225,12 @@ def run_batch(
             if jobs == 1:
                 _run_serial(tasks, opts, fail_fast, record, entries)
             else:
-                fonts = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}fonts-", dir=opts.outdir)
+                fonts = _shared_folder(opts.outdir)
                 try:
                     _run_pool(tasks, replace(opts, fonts=fonts), jobs, fail_fast, record, entries)
                 finally:
-                    shutil.rmtree(fonts, ignore_errors=True)
+                    if fonts is not None:
+                        shutil.rmtree(fonts, ignore_errors=True)
         except KeyboardInterrupt:
             interrupted = True
         report = BatchReport(
@@ -243,6 +244,15 @@ def run_batch(
         raise BatchInterrupted(f"interrupted; {len(entries)} applicant(s) finished, listed in {REPORT}",
                                file=str(opts.outdir))
     return report
+
+
+def _shared_folder(outdir: Path) -> str | None:
+    """A hidden folder for the workers to share font subsets in (removed by the next run if this
+    one is killed); None when it cannot be made: each worker then builds its own."""
+    try:
+        return tempfile.mkdtemp(prefix=f"{TMP_PREFIX}fonts-", dir=outdir)
+    except OSError:
+        return None
 
 
 def _run_serial(tasks: Iterator[Task], opts: Options, fail_fast: bool,

@@ -110,3 +110,41 @@ def test_report_lists_load_failures_without_a_slug(tmp_path: Path) -> None:
     run_batch([sheet], Options(tmp_path / "out"), jobs=1)
     entry = json.loads((tmp_path / "out" / batch.REPORT).read_text())["entries"][0]
     assert entry["slug"] is None and entry["status"] == "failed" and "custom YAML tag" in entry["reason"]
+
+
+def test_workers_build_a_font_subset_once_between_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight applicants whose forms need a CJK subset, on two workers: one builds it, the other reads it."""
+    import multiprocessing
+    import os
+
+    import yaml
+
+    from sc_docs.engines.pdf import _font
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("needs fork so the workers inherit the counting stand-in")
+    sierra = EXAMPLES / "sierra-federal-power.yaml"
+    data = yaml.safe_load(sierra.read_text(encoding="utf-8"))
+    if not any(_font._coverage(p) >= frozenset("刘") for p in _font.font_paths("")):
+        pytest.skip("no CJK font installed")
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for i in range(8):
+        data["applicant"]["legal_name"] = f"Sierra Federal Power {i}"
+        (sheets / f"s{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    real = _font._subset
+
+    def counting(path: str, chars: frozenset[str]) -> _font.EmbeddedFont:
+        if "刘" in chars:
+            (marks / str(os.getpid())).touch()
+        return real(path, chars)
+
+    monkeypatch.setattr(_font, "_subset", counting)
+    _font.embedded_font.cache_clear()
+    report = run_batch([sheets], Options(tmp_path / "out"), jobs=2)
+    assert report.done == 8
+    assert len(list(marks.iterdir())) == 1
+    assert not list((tmp_path / "out").glob(".sc-docs-tmp-*"))  # the shared folder is gone
+    _font.embedded_font.cache_clear()
