@@ -310,7 +310,10 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
     """Run `tasks` on a pool of `jobs` workers; a worker that dies fails its applicant only.
 
     Workers start as the work needs them: the first tasks are read before the pool is made, and a
-    batch with fewer applicants than `jobs` gets fewer workers (one applicant: none, it runs here).
+    batch that fits in the workers' first round of chunks runs here, as with `-j1`: a worker costs
+    about 0.1-0.2 s of start-up (fork, its first packet's set-up), more than it saves on a few
+    packets of ~15 ms (benchmarks/batch.py, `--small`). With `--pdf` (a LibreOffice conversion of
+    a second or more a document) a short batch is worth spreading: one chunk per applicant.
 
     When a worker dies the pool is broken and every task in flight loses its result: those are run
     again one at a time on a single worker, so only the applicant that kills a worker fails, and
@@ -321,7 +324,7 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
         ahead.append(task)
         if len(ahead) >= jobs * CHUNK:
             break
-    if len(ahead) <= 1:
+    if len(ahead) <= 1 or (len(ahead) < jobs * CHUNK and not opts.pdf):
         _run_serial(iter(ahead), opts, fail_fast, record, entries)
         return
     stream = _chain(ahead, tasks)

@@ -48,9 +48,12 @@ def test_quick_name_answers_or_says_unsure(text: str, want: tuple[bool, str | No
 
 
 def _broken_copy(folder: Path) -> tuple[Path, Path]:
-    """Two sheets of one applicant: the first (by name) does not load, the second does."""
-    folder.mkdir()
-    good = folder / "b-good.yaml"
+    """Two sheets of one applicant: the first (by name) does not load, the second does; and
+    enough other applicants after them for -j2 to plan ahead of the workers."""
+    from tools.synthetic import write_synthetic
+
+    write_synthetic(folder, 8)
+    good = folder / "a-good.yaml"
     shutil.copy(ACME, good)
     broken = folder / "a-broken.yaml"
     broken.write_text(ACME.read_text(encoding="utf-8") + "extra: [unclosed\n", encoding="utf-8")
@@ -61,9 +64,10 @@ def _broken_copy(folder: Path) -> tuple[Path, Path]:
 def test_a_sheet_that_does_not_load_claims_no_slug(tmp_path: Path, jobs: int) -> None:
     broken, good = _broken_copy(tmp_path / "sheets")
     report = run_batch([tmp_path / "sheets"], Options(tmp_path / "out"), jobs=jobs)
-    got = {Path(e.source).name: (e.status, e.slug) for e in report.entries}
+    got = {Path(e.source).name: (e.status, e.slug) for e in report.entries[:2]}
     assert got == {broken.name: ("failed", None), good.name: ("done", slugify("Acme Power & Light, LLC"))}
     assert "invalid YAML" in (report.entries[0].reason or "")
+    assert report.done == 9
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -82,7 +86,7 @@ def test_the_parent_loads_no_yaml_sheet(tmp_path: Path, monkeypatch: pytest.Monk
     """At -j2 the parent reads legal names only; each sheet is loaded once, by its worker."""
     from tools.synthetic import write_synthetic
 
-    write_synthetic(tmp_path / "sheets", 6)
+    write_synthetic(tmp_path / "sheets", 12)
     loads: list[str] = []
     real = batch_plan.load_sheet
 
@@ -92,7 +96,7 @@ def test_the_parent_loads_no_yaml_sheet(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(batch_plan, "load_sheet", counting)
     report = run_batch([tmp_path / "sheets"], Options(tmp_path / "out"), jobs=2)
-    assert (report.done, loads) == (6, [])
+    assert (report.done, loads) == (12, [])
 
 
 def test_a_sheet_edited_after_planning_is_not_made(tmp_path: Path) -> None:
