@@ -7,20 +7,17 @@ given twice (which the specification forbids but producers write) become one fie
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import logging
 import re
 import threading
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _write as write
 from sc_docs.engines.pdf._formfont import unicode_form_font
+from sc_docs.engines.pdf._quiet import quiet
 from sc_docs.errors import FormError, UnreadableFormError
 
 FieldType = Literal["text", "checkbox", "radio", "choice", "signature", "button"]
@@ -102,23 +99,6 @@ class ParsedForm:
     digest: bytes = b""  # SHA-256 of `data`: the cache key, and the seed of every output's /ID
     # pypdf's reader seeks in one shared stream: fills of one form take turns
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """Silence pypdf's warnings and log output for the duration (we report problems ourselves)."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if level >= logging.CRITICAL:  # already silent: setting a level clears every logger's cache
-            yield
-            return
-        logger.setLevel(logging.CRITICAL)
-        try:
-            yield
-        finally:
-            logger.setLevel(level)
 
 
 # --------------------------------------------------------------------------- parsing

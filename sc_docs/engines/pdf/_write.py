@@ -168,7 +168,7 @@ def serialize(obj: PdfObject) -> bytes:
         return _stream(obj)
     if kind is TextStringObject or kind is ByteStringObject:
         raw: bytes = obj.get_encoded_bytes() if kind is TextStringObject else bytes(obj)  # type: ignore[attr-defined, call-overload]
-        if all(32 <= b < 127 for b in raw):
+        if not raw.translate(None, _PRINTABLE):  # every byte printable ASCII
             return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
         return b"<" + raw.hex().encode() + b">"
     return _pypdf_bytes(obj)
@@ -181,6 +181,7 @@ def name_bytes(name: str) -> bytes:
 
 
 _NAMES: dict[PdfObject, bytes] = {}
+_PRINTABLE = bytes(range(32, 127))
 _FLOATS: dict[float, bytes] = {}
 
 
