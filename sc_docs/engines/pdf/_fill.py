@@ -156,11 +156,12 @@ class Filler:
         # flattening and rewriting need real objects; an incremental update takes bytes
         self.direct = not flatten and self.p.prev_xref is not None
         self._pick_fonts(checked)
+        unshown, fillers = self.p.unshown, self._fillers
         for f, value in checked:
-            if all(w.page is None for w in f.widgets):
+            if f.name in unshown:
                 self.outcome.warnings.append(f"{f.name}: the field has no widget on any page, so its value "
                                              "is stored but not shown")
-            self._fillers[f.type](self, f, value)
+            fillers[f.type](self, f, value)
         if self.outcome.addendum:
             add_addendum(self, self.outcome.addendum)
         if not options.keep_scripts:

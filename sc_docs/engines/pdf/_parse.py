@@ -97,6 +97,7 @@ class ParsedForm:
     heads: dict[tuple[Any, ...], bytes] = field(default_factory=dict)
     choices: dict[tuple[Any, ...], bytes] = field(default_factory=dict)  # a choice widget's content per option
     digest: bytes = b""  # SHA-256 of `data`: the cache key, and the seed of every output's /ID
+    unshown: frozenset[str] = frozenset()  # fields with no widget on any page
     # pypdf's reader seeks in one shared stream: fills of one form take turns
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -231,6 +232,7 @@ def _read(data: bytes, label: str) -> ParsedForm:
         encrypt=encrypt,
         header=header,
         all_have_ap=all(w.has_ap for f in fields for w in f.widgets),
+        unshown=frozenset(f.name for f in fields if all(w.page is None for w in f.widgets)),
         pages_root=pages_root,
         last_page_size=last_size,
         scripts=sorted(set(scripts), key=scripts.index),
