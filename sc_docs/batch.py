@@ -160,12 +160,15 @@ def _load(label: str, item: Item) -> ApplicantRecord | BatchEntry:
 
 
 def _warm() -> None:
-    """Compile every template and parse the form once, before the first applicant needs them."""
+    """Compile every template, parse the form and compile the schema once, before the first
+    applicant needs them (forked workers inherit them: built once, not once per worker)."""
     from sc_docs.catalog import load_catalog
     from sc_docs.catalog.makers import warm
 
     try:
-        warm(load_catalog())
+        catalog = load_catalog()
+        warm(catalog)
+        catalog.schemas.validator()
     except ScDocsError:
         pass  # the failure is reported per applicant
 
@@ -222,11 +225,12 @@ def run_batch(
             if jobs == 1:
                 _run_serial(tasks, opts, fail_fast, record, entries)
             else:
-                fonts = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}fonts-", dir=opts.outdir)
+                fonts = _shared_folder(opts.outdir)
                 try:
                     _run_pool(tasks, replace(opts, fonts=fonts), jobs, fail_fast, record, entries)
                 finally:
-                    shutil.rmtree(fonts, ignore_errors=True)
+                    if fonts is not None:
+                        shutil.rmtree(fonts, ignore_errors=True)
         except KeyboardInterrupt:
             interrupted = True
         report = BatchReport(
@@ -240,6 +244,15 @@ def run_batch(
         raise BatchInterrupted(f"interrupted; {len(entries)} applicant(s) finished, listed in {REPORT}",
                                file=str(opts.outdir))
     return report
+
+
+def _shared_folder(outdir: Path) -> str | None:
+    """A hidden folder for the workers to share font subsets in (removed by the next run if this
+    one is killed); None when it cannot be made: each worker then builds its own."""
+    try:
+        return tempfile.mkdtemp(prefix=f"{TMP_PREFIX}fonts-", dir=outdir)
+    except OSError:
+        return None
 
 
 def _run_serial(tasks: Iterator[Task], opts: Options, fail_fast: bool,
@@ -297,7 +310,10 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
     """Run `tasks` on a pool of `jobs` workers; a worker that dies fails its applicant only.
 
     Workers start as the work needs them: the first tasks are read before the pool is made, and a
-    batch with fewer applicants than `jobs` gets fewer workers (one applicant: none, it runs here).
+    batch that fits in the workers' first round of chunks runs here, as with `-j1`: a worker costs
+    about 0.1-0.2 s of start-up (fork, its first packet's set-up), more than it saves on a few
+    packets of ~15 ms (benchmarks/batch.py, `--small`). With `--pdf` (a LibreOffice conversion of
+    a second or more a document) a short batch is worth spreading: one chunk per applicant.
 
     When a worker dies the pool is broken and every task in flight loses its result: those are run
     again one at a time on a single worker, so only the applicant that kills a worker fails, and
@@ -308,7 +324,7 @@ def _run_pool(tasks: Iterator[Task], opts: Options, jobs: int, fail_fast: bool,
         ahead.append(task)
         if len(ahead) >= jobs * CHUNK:
             break
-    if len(ahead) <= 1:
+    if len(ahead) <= 1 or (len(ahead) < jobs * CHUNK and not opts.pdf):
         _run_serial(iter(ahead), opts, fail_fast, record, entries)
         return
     stream = _chain(ahead, tasks)

@@ -62,11 +62,13 @@ def _quick(path: Path) -> SheetRef | None:
     return SheetRef(label, name if name is not None and name.strip() else Path(label).stem)
 
 
-def iter_inputs(inputs: Sequence[str | os.PathLike[str]], input_files: Callable[[Path], list[Path]],
-                quick: bool = True) -> Iterator[tuple[str, Item | ScDocsError]]:
+def iter_inputs(inputs: Sequence[str | os.PathLike[str]],
+                input_files: Callable[[Path], list[Path]]) -> Iterator[tuple[str, Item | ScDocsError]]:
     """Yield `(label, record, sheet or error)` for every applicant in `inputs`, in a stable order.
 
-    An input is a sheet file, a folder (its sheet files, not its subfolders) or a CSV roster.
+    An input is a sheet file, a folder (its sheet files, not its subfolders, as `input_files`
+    lists them) or a CSV roster. A YAML sheet is yielded as a `SheetRef` when its legal name can
+    be read quickly, else loaded here like every other sheet.
     """
     from sc_docs.sheets.csv_source import decode_roster, iter_roster
     from sc_docs.sheets.loader import read_bytes
@@ -84,7 +86,7 @@ def iter_inputs(inputs: Sequence[str | os.PathLike[str]], input_files: Callable[
                 except ScDocsError as exc:
                     yield str(f), exc
                 continue
-            ref = _quick(f) if quick else None
+            ref = _quick(f)
             if ref is not None:
                 yield str(f), ref
                 continue
@@ -105,8 +107,9 @@ class Planner:
         self.outdir = outdir
         self.owners: dict[str, str] = {}  # slug -> identity key, this run
         self.first: dict[str, str] = {}  # identity key -> label of its first input
-        self.by: dict[str, str] = {}  # slug -> label that claimed it
+        # The claims not yet known to hold (a few at a time: settled as their packets finish)
         self.provisional: dict[str, tuple[SheetRef, str, str]] = {}  # label -> (sheet, slug, key)
+        self.by: dict[str, str] = {}  # slug -> label, of the provisional claims
 
     def tasks(self, items: Iterator[tuple[str, Item | ScDocsError]], failed: Callable[[BatchEntry], None]) -> Iterator[Task]:
         """Yield `(label, item, slug, duplicate_of)`; unreadable inputs go straight to `failed`."""
@@ -139,15 +142,15 @@ class Planner:
             if entry.slug is None:  # the sheet did not load (a loaded one reports its slug)
                 self._release(entry.source)
             else:
-                del self.provisional[entry.source]
+                self._keep(entry.source)
 
     def _claim(self, label: str, item: Item, slug: str, key: str) -> None:
         if label in self.provisional:  # the same file given twice: settle the first one now
             self._check(label)
         self.owners[slug] = key
-        self.by[slug] = label
         if isinstance(item, SheetRef):
             self.provisional[label] = (item, slug, key)
+            self.by[slug] = label
 
     def _owner_anywhere(self, slug: str) -> str | None:
         owner = self._owner(slug)
@@ -173,9 +176,14 @@ class Planner:
         except ScDocsError:
             loads = False
         if loads:
-            del self.provisional[label]
+            self._keep(label)
         else:
             self._release(label)
+
+    def _keep(self, label: str) -> None:
+        _, slug, _ = self.provisional.pop(label)
+        if self.by.get(slug) == label:
+            del self.by[slug]
 
     def _release(self, label: str) -> None:
         _, slug, key = self.provisional.pop(label)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import io
 import os
 import stat
+import struct
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -259,20 +261,69 @@ def deterministic_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
     """Return zip bytes holding `files` (name, data), sorted by name, identical for equal input.
 
     Office files are stored as they are (they are zips already); PDFs are deflated at level 1,
-    everything else at level 6.
+    everything else at level 6. Every entry says it was made on Unix with mode 0644 at a fixed
+    time. The bytes are those `zipfile` writes for the same entries (a test holds them equal);
+    packing the headers here skips its per-entry bookkeeping, a packet's zip being made for
+    every applicant of a batch.
     """
+    entries = sorted(files)
+    # Half the limit leaves room for headers and for deflate's growth on incompressible data.
+    if len(entries) >= 0xFFFF or sum(len(d) for _, d in entries) >= _ZIP64_FROM // 2:
+        return _zipfile_zip(entries)  # beyond the classic format's limits: zipfile writes ZIP64
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, data in entries:
+        method, level = _method(name)
+        if method == zipfile.ZIP_STORED:
+            body = data
+        else:
+            deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+            body = deflate.compress(data) + deflate.flush()
+        name = name.split("\x00", 1)[0].replace(os.sep, "/")  # as zipfile.ZipInfo takes a name
+        try:
+            raw, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            raw, flags = name.encode("utf-8"), 0x800
+        fields = (20, flags, method, 0, _DOS_DATE, zlib.crc32(data), len(body), len(data), len(raw), 0)
+        local = _LOCAL.pack(b"PK\x03\x04", *fields) + raw
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 0x0314, *fields, 0, 0, 0, 0o644 << 16, offset) + raw)
+        out += (local, body)
+        offset += len(local) + len(body)
+    directory = b"".join(central)
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(out) + directory + end
+
+
+_LOCAL: Final = struct.Struct("<4s5H3L2H")
+_CENTRAL: Final = struct.Struct("<4s6H3L5H2L")
+_END: Final = struct.Struct("<4s4H2LH")
+_DOS_DATE: Final = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
+_ZIP64_FROM: Final = 1 << 31  # zipfile switches to ZIP64 records from here on
+
+
+def _method(name: str) -> tuple[int, int]:
+    """Return how the entry `name` is compressed: (zip method, deflate level)."""
+    low = name.lower()
+    if low.endswith(_ALREADY_COMPRESSED):
+        return zipfile.ZIP_STORED, 0
+    # A PDF's own streams are deflated, but a filled form's appearance streams are not: level 1
+    # shrinks the samples' PDFs to a quarter for 0.2 ms each (storing them would make a packet's
+    # zip a third larger); level 6 takes twice as long for 1% less (benchmarks/packet.py).
+    return zipfile.ZIP_DEFLATED, 1 if low.endswith(".pdf") else 6
+
+
+def _zipfile_zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """`deterministic_zip` through `zipfile`, which handles ZIP64 (and is the reference a test compares with)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in sorted(files):
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            stored = name.lower().endswith(_ALREADY_COMPRESSED)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            # A PDF's streams are deflated already: level 1 gets nearly all that is left at a
-            # third of level 6's time (benchmarks/packet.py: 2.5 vs 6.3 ms a packet, 1.8% larger).
-            level = 1 if name.lower().endswith(".pdf") else 6
-            zf.writestr(info, data, compresslevel=None if stored else level)
+            method, level = _method(name)
+            info.compress_type = method
+            zf.writestr(info, data, compresslevel=level if method == zipfile.ZIP_DEFLATED else None)
     return buf.getvalue()
 
 

@@ -47,9 +47,10 @@ class Packet:
     def manifest_bytes(self) -> bytes:
         return (json.dumps(self.manifest.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
-    def zip_bytes(self) -> bytes:
+    def zip_bytes(self, manifest: bytes | None = None) -> bytes:
+        """Return the packet's zip; `manifest` is `manifest_bytes()` when the caller has it already."""
         entries = [(f"{self.slug}/{name}", data) for name, data in self.files.items()]
-        entries.append((f"{self.slug}/{MANIFEST}", self.manifest_bytes()))
+        entries.append((f"{self.slug}/{MANIFEST}", self.manifest_bytes() if manifest is None else manifest))
         return deterministic_zip(entries)
 
 
@@ -207,10 +208,11 @@ def _write_packet(packet: Packet, outdir: Path) -> Path:
     try:
         # No fsync per file: atomicity here guards against a killed process (renames are atomic),
         # and a batch of thousands of packets would otherwise spend its time waiting on the disk.
-        for name, data in [*packet.files.items(), (MANIFEST, packet.manifest_bytes())]:
+        manifest = packet.manifest_bytes()  # the folder and the zip hold the same bytes, made once
+        for name, data in [*packet.files.items(), (MANIFEST, manifest)]:
             (staged / name).write_bytes(data)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(packet.zip_bytes())
+            fh.write(packet.zip_bytes(manifest))
         os.chmod(staged, default_mode(folder=True))
         os.chmod(zip_tmp, default_mode())
         if final_dir.exists():

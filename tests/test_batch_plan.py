@@ -48,9 +48,12 @@ def test_quick_name_answers_or_says_unsure(text: str, want: tuple[bool, str | No
 
 
 def _broken_copy(folder: Path) -> tuple[Path, Path]:
-    """Two sheets of one applicant: the first (by name) does not load, the second does."""
-    folder.mkdir()
-    good = folder / "b-good.yaml"
+    """Two sheets of one applicant: the first (by name) does not load, the second does; and
+    enough other applicants after them for -j2 to plan ahead of the workers."""
+    from tools.synthetic import write_synthetic
+
+    write_synthetic(folder, 8)
+    good = folder / "a-good.yaml"
     shutil.copy(ACME, good)
     broken = folder / "a-broken.yaml"
     broken.write_text(ACME.read_text(encoding="utf-8") + "extra: [unclosed\n", encoding="utf-8")
@@ -61,9 +64,10 @@ def _broken_copy(folder: Path) -> tuple[Path, Path]:
 def test_a_sheet_that_does_not_load_claims_no_slug(tmp_path: Path, jobs: int) -> None:
     broken, good = _broken_copy(tmp_path / "sheets")
     report = run_batch([tmp_path / "sheets"], Options(tmp_path / "out"), jobs=jobs)
-    got = {Path(e.source).name: (e.status, e.slug) for e in report.entries}
+    got = {Path(e.source).name: (e.status, e.slug) for e in report.entries[:2]}
     assert got == {broken.name: ("failed", None), good.name: ("done", slugify("Acme Power & Light, LLC"))}
     assert "invalid YAML" in (report.entries[0].reason or "")
+    assert report.done == 9
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -82,7 +86,7 @@ def test_the_parent_loads_no_yaml_sheet(tmp_path: Path, monkeypatch: pytest.Monk
     """At -j2 the parent reads legal names only; each sheet is loaded once, by its worker."""
     from tools.synthetic import write_synthetic
 
-    write_synthetic(tmp_path / "sheets", 6)
+    write_synthetic(tmp_path / "sheets", 12)
     loads: list[str] = []
     real = batch_plan.load_sheet
 
@@ -92,7 +96,7 @@ def test_the_parent_loads_no_yaml_sheet(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(batch_plan, "load_sheet", counting)
     report = run_batch([tmp_path / "sheets"], Options(tmp_path / "out"), jobs=2)
-    assert (report.done, loads) == (6, [])
+    assert (report.done, loads) == (12, [])
 
 
 def test_a_sheet_edited_after_planning_is_not_made(tmp_path: Path) -> None:
@@ -110,3 +114,41 @@ def test_report_lists_load_failures_without_a_slug(tmp_path: Path) -> None:
     run_batch([sheet], Options(tmp_path / "out"), jobs=1)
     entry = json.loads((tmp_path / "out" / batch.REPORT).read_text())["entries"][0]
     assert entry["slug"] is None and entry["status"] == "failed" and "custom YAML tag" in entry["reason"]
+
+
+def test_workers_build_a_font_subset_once_between_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight applicants whose forms need a CJK subset, on two workers: one builds it, the other reads it."""
+    import multiprocessing
+    import os
+
+    import yaml
+
+    from sc_docs.engines.pdf import _font
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("needs fork so the workers inherit the counting stand-in")
+    sierra = EXAMPLES / "sierra-federal-power.yaml"
+    data = yaml.safe_load(sierra.read_text(encoding="utf-8"))
+    if not any(_font._coverage(p) >= frozenset("刘") for p in _font.font_paths("")):
+        pytest.skip("no CJK font installed")
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for i in range(8):
+        data["applicant"]["legal_name"] = f"Sierra Federal Power {i}"
+        (sheets / f"s{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    real = _font._subset
+
+    def counting(path: str, chars: frozenset[str]) -> _font.EmbeddedFont:
+        if "刘" in chars:
+            (marks / str(os.getpid())).touch()
+        return real(path, chars)
+
+    monkeypatch.setattr(_font, "_subset", counting)
+    _font.embedded_font.cache_clear()
+    report = run_batch([sheets], Options(tmp_path / "out"), jobs=2)
+    assert report.done == 8
+    assert len(list(marks.iterdir())) == 1
+    assert not list((tmp_path / "out").glob(".sc-docs-tmp-*"))  # the shared folder is gone
+    _font.embedded_font.cache_clear()

@@ -25,6 +25,8 @@ MAX_DEPTH = 40
 MAX_TEXT = 20 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
+_MERGE: Final = _STD + "merge"
+_TEXT_TAGS: Final = (_STD + "str", _STD + "timestamp")
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 
 try:  # the C loader is several times faster on large batches
@@ -103,11 +105,13 @@ class _Walker:
             raise self.fail(f"the sheet is nested more than {MAX_DEPTH} levels deep", node)
         if node.tag not in _ALLOWED_TAGS:
             raise self.fail(f"custom YAML tag {node.tag!r} is not allowed in an info sheet", node)
-        self.positions.setdefault(path, Location(self.file, node.start_mark.line + 1))
+        positions = self.positions
+        if path not in positions:  # a field's value is placed at its key's line already
+            positions[path] = Location(self.file, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if key_node.tag == _STD + "merge":
+                if key_node.tag == _MERGE:
                     raise self.fail("YAML merge keys (<<) are not allowed in an info sheet", key_node)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail("a field name must be plain text", key_node)
@@ -115,7 +119,7 @@ class _Walker:
                 if key in out:
                     raise self.fail(f"field {key!r} appears twice in the same section", key_node)
                 child = (*path, key)
-                self.positions[child] = Location(self.file, key_node.start_mark.line + 1)
+                positions[child] = Location(self.file, key_node.start_mark.line + 1)
                 out[key] = self.walk(value_node, child, depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -124,8 +128,7 @@ class _Walker:
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag in (_STD + "str", _STD + "timestamp"):
+        if node.tag in _TEXT_TAGS:
             self.text_size += len(node.value)
             if self.text_size > MAX_TEXT:
                 raise self.fail(f"the sheet expands to more than {MAX_TEXT:,} characters of text (an alias bomb?)", node)
@@ -254,7 +257,7 @@ def quick_legal_name(text: str) -> tuple[bool, str | None]:
     tag = name.tag if name.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, name.value, name.implicit)
     if tag not in _ALLOWED_TAGS:
         return False, None
-    if tag not in (_STD + "str", _STD + "timestamp"):
+    if tag not in _TEXT_TAGS:
         return True, None
     return True, unicodedata.normalize("NFC", name.value)
 
