@@ -166,9 +166,9 @@ class Manifest:
     @classmethod
     def model_validate_json(cls, data: str | bytes) -> Manifest:
         """Return the manifest in JSON `data`; raise `ValueError` (pydantic's) if it is not one."""
-        try:  # pydantic reads UTF-8 only
+        try:  # pydantic reads UTF-8 only; absurd nesting is pydantic's to refuse, with its error
             raw = json.loads(data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raw = None
         manifest = cls._checked(raw)
         if manifest is None:

@@ -107,6 +107,15 @@ def test_a_doubtful_manifest_is_pydantics_to_judge(tmp_path: Path, change: dict[
         assert ours.model_dump() == theirs.model_dump()
 
 
+def test_a_hostile_manifest_is_a_value_error_not_a_crash(tmp_path: Path) -> None:
+    from sc_docs.packet import read_manifest
+
+    (tmp_path / "manifest.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError):
+        models.Manifest.model_validate_json((tmp_path / "manifest.json").read_bytes())
+    assert read_manifest(tmp_path) is None
+
+
 def requirement_variants() -> list[tuple[str, Any]]:
     base = yaml.safe_load((pro_forma_dir() / "requirements.yaml").read_text(encoding="utf-8"))
     out: list[tuple[str, Any]] = [("bundled", base)]
