@@ -63,6 +63,7 @@ class Outcome:
 
 
 _HEADS_LIMIT = 65536  # cached appearance heads per form: a few per widget
+_FONTS_LIMIT = 64  # serialized font objects kept per form (a CJK subset can be megabytes)
 _N = NameObject("/N")
 
 
@@ -434,6 +435,8 @@ class Filler:
             for idnum in range(start, self.next_id):
                 generation, obj = self.objects.pop(idnum)
                 cached.append((idnum, write.object_body(idnum, generation, obj, self.p.encrypt), obj))
+            if len(self.p.font_cache) >= _FONTS_LIMIT:  # distinct subsets (CJK names) would pile up
+                del self.p.font_cache[next(iter(self.p.font_cache))]
             self.p.font_cache[(font.key, start)] = cached
         else:
             top = IndirectObject(cached[-1][0], 0, None)
