@@ -146,6 +146,7 @@ def test_workers_build_a_font_subset_once_between_them(tmp_path: Path, monkeypat
         return real(path, chars)
 
     monkeypatch.setattr(_font, "_subset", counting)
+    monkeypatch.setattr(_font, "_picked", {})  # font choices an earlier fill in this process made
     _font.embedded_font.cache_clear()
     report = run_batch([sheets], Options(tmp_path / "out"), jobs=2)
     assert report.done == 8

@@ -146,18 +146,18 @@ def describe(entry: Entry) -> str:
 def read_entry(folder: Path) -> Entry:
     """Read and check `folder/meta.yaml` and that the files its kind needs exist."""
     import yaml
-    from pydantic import ValidationError
 
     from sc_docs import yamlfile
 
     meta_path = folder / "meta.yaml"
     try:
         raw = yamlfile.safe_load(meta_path.read_text(encoding="utf-8"))
-        meta = DocumentMeta.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read: {exc}", file=str(meta_path)) from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
+    try:
+        meta = DocumentMeta.model_validate(raw)
+    except ValueError as exc:  # pydantic's ValidationError: only it decides that metadata is invalid
+        first = exc.errors()[0]  # type: ignore[attr-defined]
         where = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         raise CatalogError(f"{where + ': ' if where else ''}{message}", file=str(meta_path)) from None

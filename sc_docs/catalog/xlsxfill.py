@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import os
@@ -40,6 +41,7 @@ _PLAIN = re.compile("[^\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]{1,32767}
 _ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 _CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(r' s="(\d+)"')
+_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]*)")
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 _SHEET_DATA = re.compile(r"<sheetData>(.*)</sheetData>|<sheetData/>", re.S)
 
@@ -85,8 +87,9 @@ class Sheet:
         rows = {r: (attrs, text, dict(found)) for r, (attrs, text, found) in self.rows.items()}
         bounds = self.bounds
         for ref, value in cells.items():
-            m = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref)
-            assert m is not None  # the cell map's syntax check guarantees it
+            m = _REF.fullmatch(ref)
+            if m is None:  # the cell map's own check refuses these first
+                raise ValueError(f"{ref!r} is not a cell reference")
             col, row = column_number(m.group(1)), int(m.group(2))
             attrs, text, found = rows.setdefault(row, ("", "", {}))
             style = _STYLE.search(found.get(col, ""))
@@ -255,9 +258,19 @@ def compile_workbook(
 def cache_key(template: bytes, cell_map: bytes, props: Mapping[str, str]) -> str:
     """The disk-cache key of a compiled template: its inputs, this module and openpyxl's version."""
     digest = hashlib.sha256(b"sc-docs workbook\0")
-    for blob in (template, cell_map, repr(sorted(props.items())).encode(), Path(__file__).read_bytes(), _openpyxl_identity()):
+    for blob in (template, cell_map, repr(sorted(props.items())).encode(), _writer_identity()):
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()
+
+
+@functools.cache
+def _writer_identity() -> bytes:
+    """This module's source and openpyxl's identity: what decides how a fill is written."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        source = b"unreadable"
+    return source + b"\0" + _openpyxl_identity()
 
 
 def _openpyxl_identity() -> bytes:

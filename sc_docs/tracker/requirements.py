@@ -1,147 +1,102 @@
-"""The certification checklist as data: `pro_forma/requirements.yaml`, validated by pydantic.
+"""The certification checklist as data: `pro_forma/requirements.yaml`, read into plain dataclasses.
 
 Keeping the requirements in a versioned file means a changed BPM is an edit and a version bump,
 not a code change; the tracker stores the version next to every history row.
+
+The pydantic models of `requirements_schema` are the contract. A file that is plainly valid
+(exact types, every constraint met) is read here by hand, because importing pydantic cost a tenth
+of a one-sheet packet whose Master Checklist reads this file; anything else goes to pydantic,
+which accepts it (converting as it always did) or words the error exactly as before.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Any, Literal
 
 from sc_docs.errors import RequirementsFileError
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RequirementAnchor(_Model):
+@dataclass(frozen=True)
+class RequirementAnchor:
     """The done date of another requirement."""
 
-    requirement: str = Field(pattern=KEY_PATTERN)
+    requirement: str
 
 
-class FieldAnchor(_Model):
+@dataclass(frozen=True)
+class FieldAnchor:
     """A date held in the applicant record, by dotted path (`application.application_date`)."""
 
-    field: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    field: str
 
 
 Anchor = RequirementAnchor | FieldAnchor
 
 
-class _Anchored(_Model):
-    """A deadline measured from the first anchor in `after` that has a date."""
-
-    after: list[Anchor] = Field(min_length=1)
-
-    @field_validator("after", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, dict) else value
-
-
-class NoDeadline(_Model):
+@dataclass(frozen=True)
+class NoDeadline:
     kind: Literal["none"] = "none"
 
 
-class BusinessDaysDeadline(_Anchored):
-    """`days` business days after (negative: before) the anchor date."""
+@dataclass(frozen=True)
+class BusinessDaysDeadline:
+    """`days` business days after (negative: before) the first anchor in `after` that has a date."""
 
     kind: Literal["business_days"]
-    days: int = Field(ge=-366, le=366)
+    days: int
+    after: list[Anchor]
 
 
-class AnnualDeadline(_Anchored):
-    """The next `month`/`day` on or after the anchor date (e.g. officer certification by April 30)."""
+@dataclass(frozen=True)
+class AnnualDeadline:
+    """The next `month`/`day` on or after the first anchor date (e.g. officer certification by April 30)."""
 
     kind: Literal["annual"]
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
-
-    @model_validator(mode="after")
-    def _real_day(self) -> AnnualDeadline:
-        import datetime as dt
-
-        try:
-            dt.date(2024, self.month, self.day)  # a leap year admits Feb 29
-        except ValueError as exc:
-            raise ValueError(f"no day {self.month:02d}-{self.day:02d} in the calendar") from exc
-        return self
+    month: int
+    day: int
+    after: list[Anchor]
 
 
-Deadline = Annotated[NoDeadline | BusinessDaysDeadline | AnnualDeadline, Field(discriminator="kind")]
+Deadline = NoDeadline | BusinessDaysDeadline | AnnualDeadline
 
 
-class SatisfiedBy(_Model):
+@dataclass(frozen=True)
+class SatisfiedBy:
     """What completes a requirement: generated documents (by key) and/or evidence a person files."""
 
-    documents: list[str] = []
-    evidence: list[str] = []
+    documents: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
 
 
-class Requirement(_Model):
+@dataclass(frozen=True)
+class Requirement:
     """One item of the certification checklist."""
 
-    key: str = Field(pattern=KEY_PATTERN)
-    title: str = Field(min_length=1)
+    key: str
+    title: str
     party: Literal["applicant", "iso"] = "applicant"
-    satisfied_by: SatisfiedBy = SatisfiedBy()
-    deadline: Deadline = NoDeadline()
+    satisfied_by: SatisfiedBy = field(default_factory=SatisfiedBy)
+    deadline: Deadline = field(default_factory=NoDeadline)
     reference: str | None = None
 
-    @field_validator("deadline", mode="before")
-    @classmethod
-    def _none_is_none(cls, value: object) -> object:
-        return {"kind": "none"} if value is None else value
 
-
-class RequirementSet(_Model):
+@dataclass(frozen=True)
+class RequirementSet:
     """The whole checklist file: its `version`, calendar and requirements in display order."""
 
-    version: str = Field(min_length=1)
+    version: str
+    requirements: list[Requirement]
     calendar: str = "US"
-    requirements: list[Requirement] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> RequirementSet:
-        keys = [r.key for r in self.requirements]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"duplicate requirement keys: {', '.join(dupes)}")
-        for req in self.requirements:
-            for anchor in getattr(req.deadline, "after", []):
-                if isinstance(anchor, RequirementAnchor) and anchor.requirement not in keys:
-                    raise ValueError(f"{req.key}: deadline after unknown requirement '{anchor.requirement}'")
-        self._check_cycles()
-        return self
-
-    def _check_cycles(self) -> None:
-        graph = {
-            r.key: [a.requirement for a in getattr(r.deadline, "after", []) if isinstance(a, RequirementAnchor)]
-            for r in self.requirements
-        }
-        state: dict[str, int] = {}
-
-        def visit(key: str, trail: list[str]) -> None:
-            if state.get(key) == 2:
-                return
-            if state.get(key) == 1:
-                raise ValueError(f"deadlines depend on each other in a circle: {' -> '.join(trail + [key])}")
-            state[key] = 1
-            for nxt in graph[key]:
-                visit(nxt, trail + [key])
-            state[key] = 2
-
-        for key in graph:
-            visit(key, [])
 
     @cached_property
     def by_key(self) -> dict[str, Requirement]:
@@ -150,6 +105,45 @@ class RequirementSet(_Model):
     @property
     def keys(self) -> list[str]:
         return [r.key for r in self.requirements]
+
+
+def consistency_problem(requirements: list[Any]) -> str | None:
+    """Say what is inconsistent across `requirements` (duplicate keys, unknown or circular
+    anchors); None when nothing is. Shared with the pydantic contract, so both word it alike."""
+    keys = [r.key for r in requirements]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        return f"duplicate requirement keys: {', '.join(dupes)}"
+    graph: dict[str, list[str]] = {}
+    for req in requirements:
+        graph[req.key] = []
+        for anchor in getattr(req.deadline, "after", []):
+            target = getattr(anchor, "requirement", None)
+            if target is None:
+                continue
+            if target not in keys:
+                return f"{req.key}: deadline after unknown requirement '{target}'"
+            graph[req.key].append(target)
+    state: dict[str, int] = {}
+
+    def visit(key: str, trail: list[str]) -> str | None:
+        if state.get(key) == 2:
+            return None
+        if state.get(key) == 1:
+            return f"deadlines depend on each other in a circle: {' -> '.join(trail + [key])}"
+        state[key] = 1
+        for nxt in graph[key]:
+            found = visit(nxt, trail + [key])
+            if found:
+                return found
+        state[key] = 2
+        return None
+
+    for key in graph:
+        found = visit(key, [])
+        if found:
+            return found
+    return None
 
 
 def default_requirements_path() -> Path:
@@ -164,7 +158,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
 
     The file is read every time, but parsed and validated once per distinct content: a batch
     builds a checklist for every packet, and parsing the YAML again cost 8 ms a packet. The
-    models are frozen, so every caller can share one.
+    records are frozen, so every caller can share one.
     """
     import yaml
 
@@ -184,13 +178,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
         raw = yamlfile.safe_load(text)
     except yaml.YAMLError as exc:
         raise RequirementsFileError(f"not valid YAML: {exc}", file=str(file)) from exc
-    try:
-        parsed = RequirementSet.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "<root>"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise RequirementsFileError(f"{where}: {first['msg']}{more}", file=str(file)) from exc
+    parsed = plain_requirements(raw) or _by_contract(raw, file)
     if len(_PARSED) >= 8:
         _PARSED.clear()
     _PARSED[text] = parsed
@@ -199,3 +187,110 @@ def load_requirements(path: str | os.PathLike[str] | None = None) -> Requirement
 
 #: Requirement sets already validated, by the text they came from (a handful at most).
 _PARSED: dict[str, RequirementSet] = {}
+
+
+def _by_contract(raw: Any, file: Path) -> RequirementSet:
+    """Let pydantic decide what the hand check did not accept: its requirements, or its error."""
+    from pydantic import ValidationError
+
+    from sc_docs.tracker.requirements_schema import RequirementSet as Contract
+
+    try:
+        checked = Contract.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "<root>"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RequirementsFileError(f"{where}: {first['msg']}{more}", file=str(file)) from exc
+    plain = plain_requirements(checked.model_dump())
+    if plain is None:  # pragma: no cover - the contract accepted what its own output breaks
+        raise RequirementsFileError("the requirements checks disagree; please report this", file=str(file))
+    return plain
+
+
+# --------------------------------------------------------------------------- the hand check
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str
+
+
+def _texts(value: Any) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def plain_requirements(raw: Any) -> RequirementSet | None:
+    """Return the requirements in `raw` when they are plainly valid; None when pydantic must decide."""
+    if type(raw) is not dict or not set(raw) <= {"version", "calendar", "requirements"}:
+        return None
+    version, calendar, items = raw.get("version"), raw.get("calendar", "US"), raw.get("requirements")
+    if not (_text(version) and version and _text(calendar) and type(items) is list and items):
+        return None
+    requirements = [_requirement(item) for item in items]
+    if any(r is None for r in requirements) or consistency_problem(requirements):
+        return None
+    return RequirementSet(version=version, calendar=calendar, requirements=requirements)  # type: ignore[arg-type]
+
+
+def _requirement(raw: Any) -> Requirement | None:
+    if type(raw) is not dict or not set(raw) <= {"key", "title", "party", "satisfied_by", "deadline", "reference"}:
+        return None
+    key, title, party = raw.get("key"), raw.get("title"), raw.get("party", "applicant")
+    if not (_text(key) and _KEY.fullmatch(key) and _text(title) and title and _text(party) and party in ("applicant", "iso")):
+        return None
+    reference = raw.get("reference")
+    if reference is not None and not _text(reference):
+        return None
+    satisfied = raw.get("satisfied_by", {})
+    if type(satisfied) is not dict or not set(satisfied) <= {"documents", "evidence"}:
+        return None
+    if not all(_texts(satisfied.get(n, [])) for n in ("documents", "evidence")):
+        return None
+    deadline = _deadline(raw.get("deadline"))
+    if deadline is None:
+        return None
+    return Requirement(
+        key=key, title=title, party=party, reference=reference, deadline=deadline,
+        satisfied_by=SatisfiedBy(documents=list(satisfied.get("documents", [])), evidence=list(satisfied.get("evidence", []))),
+    )
+
+
+def _deadline(raw: Any) -> Deadline | None:
+    if raw is None:
+        return NoDeadline()
+    if type(raw) is not dict:
+        return None
+    kind = raw.get("kind")
+    if kind == "none" and set(raw) == {"kind"}:
+        return NoDeadline()
+    after = _anchors(raw.get("after"))
+    if after is None:
+        return None
+    if kind == "business_days" and set(raw) == {"kind", "days", "after"} and _whole(raw["days"], -366, 366):
+        return BusinessDaysDeadline(kind="business_days", days=raw["days"], after=after)
+    if kind == "annual" and set(raw) == {"kind", "month", "day", "after"} and _whole(raw["month"], 1, 12) and _whole(raw["day"], 1, 31):
+        try:
+            dt.date(2024, raw["month"], raw["day"])  # a leap year admits Feb 29
+        except ValueError:
+            return None
+        return AnnualDeadline(kind="annual", month=raw["month"], day=raw["day"], after=after)
+    return None
+
+
+def _anchors(raw: Any) -> list[Anchor] | None:
+    items = [raw] if type(raw) is dict else raw
+    if type(items) is not list or not items:
+        return None
+    out: list[Anchor] = []
+    for item in items:
+        if type(item) is dict and set(item) == {"requirement"} and _text(item["requirement"]) and _KEY.fullmatch(item["requirement"]):
+            out.append(RequirementAnchor(requirement=item["requirement"]))
+        elif type(item) is dict and set(item) == {"field"} and _text(item["field"]) and _FIELD.fullmatch(item["field"]):
+            out.append(FieldAnchor(field=item["field"]))
+        else:
+            return None
+    return out

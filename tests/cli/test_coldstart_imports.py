@@ -1,7 +1,9 @@
 """What a command imports decides how fast it starts: each check runs in a fresh interpreter.
 
 A packet of agreements alone needs neither the PDF nor the spreadsheet library, one packet needs
-no process pool, and US business days need no `holidays` (which loads every country it knows).
+no process pool, US business days need no `holidays` (which loads every country it knows), plainly
+valid catalog metadata and requirements need no pydantic, and a workbook template once compiled
+(into the cache) needs no openpyxl.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import EXAMPLES
@@ -51,11 +54,28 @@ def test_a_packet_of_agreements_needs_no_pdf_spreadsheet_or_pool_library(tmp_pat
     sheet = tmp_path / "agreements-only.yaml"
     sheet.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     modules = loaded_after(packet_code(sheet, tmp_path / "out"), tmp_path)
-    assert imported(modules, ("pypdf", "openpyxl", "reportlab", "fontTools", "holidays", *POOL)) == []
+    assert imported(modules, ("pypdf", "openpyxl", "reportlab", "fontTools", "holidays", "pydantic", *POOL)) == []
     assert len(list((tmp_path / "out").glob("*/*.docx"))) == len(data["documents"])
 
 
-def test_a_whole_packet_starts_no_pool_and_reads_holidays_from_the_table(tmp_path: Path) -> None:
-    modules = loaded_after(packet_code(ACME, tmp_path / "out"), tmp_path)
-    assert imported(modules, ("holidays", *POOL)) == []
-    assert {"pypdf", "openpyxl"} <= modules  # the form and the workbook are there: the check above means something
+def test_a_whole_packet_with_its_cache_warm_loads_only_the_pdf_library(tmp_path: Path) -> None:
+    first = loaded_after(packet_code(ACME, tmp_path / "out1"), tmp_path)  # fills the cache
+    assert "openpyxl" in first  # compiling the workbook template is openpyxl's job
+    modules = loaded_after(packet_code(ACME, tmp_path / "out2"), tmp_path)
+    assert imported(modules, ("holidays", "openpyxl", "pydantic", *POOL)) == []
+    assert "pypdf" in modules  # the form is there: the check above means something
+    made = sorted(p.name for p in (tmp_path / "out2").glob("*/*"))
+    assert [n for n in made if n.endswith(".xlsx")] and [n for n in made if n.endswith(".pdf")]
+
+
+def test_a_command_collects_garbage_rarely_and_leaves_the_thresholds_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from sc_docs import cli
+
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(cli, "_main", lambda argv: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert cli.main(["--version"]) == 0
+    assert gc.get_threshold() == before
+    assert seen[0][0] == max(before[0], cli.GC_THRESHOLD) and seen[0][1:] == before[1:]

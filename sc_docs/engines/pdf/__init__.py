@@ -64,10 +64,9 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from sc_docs.engines.pdf import _font, _subsets
 from sc_docs.engines.pdf._fill import Filler, Options
@@ -96,40 +95,43 @@ _CACHE_SIZE = 16
 MAX_FORM_BYTES = 100 * 1024 * 1024  # far above any real form, far below running out of memory
 
 
-class FieldInfo(BaseModel):
+# Plain frozen dataclasses, not pydantic models: a packet with a form would otherwise import
+# pydantic for these three records alone (a tenth of a one-sheet packet's time).
+@dataclass(frozen=True)
+class FieldInfo:
     """One fillable field as a user sees it."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     type: FieldType
     value: str | bool | None = None
-    options: list[str] = []
+    options: list[str] = field(default_factory=list)
     page: int | None = None
     max_length: int | None = None
     multiline: bool = False
     readonly: bool = False
     orphan: bool = False  # a widget on a page that the form's field list does not reach
 
+    def model_dump(self) -> dict[str, Any]:
+        """Return the fields as a dict, in order (what `sc-docs fields --json` prints)."""
+        return asdict(self)
 
-class AddendumItem(BaseModel):
+
+@dataclass(frozen=True)
+class AddendumItem:
     """A value too long for its field at the minimum font size, printed on the addendum page."""
-
-    model_config = ConfigDict(frozen=True)
 
     item: int
     field: str
     characters: int
 
 
-class FillReport(BaseModel):
+@dataclass(frozen=True)
+class FillReport:
     """What one fill produced: the PDF, and what a person should know about it."""
 
-    model_config = ConfigDict(frozen=True)
-
     data: bytes
-    warnings: list[str] = []
-    addendum: list[AddendumItem] = []
+    warnings: list[str] = field(default_factory=list)
+    addendum: list[AddendumItem] = field(default_factory=list)
     scripts_removed: int = 0
 
 

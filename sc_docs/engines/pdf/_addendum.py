@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
+
 from sc_docs.engines.pdf import _appear as appear
 from sc_docs.engines.pdf import _font as fonts
 from sc_docs.errors import FormError
@@ -18,8 +28,6 @@ MARGIN = 54.0
 
 def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
     """Append addendum pages for `items` ((number, field name, value)) to the page tree."""
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject
-
     p = filler.p
     if p.pages_root is None:
         raise FormError("a value does not fit its field, and the PDF has no page tree to add an addendum to")
@@ -77,6 +85,4 @@ def _runs(font: Any, text: str) -> str:
 
 
 def _ref(loc: Any) -> Any:
-    from pypdf.generic import IndirectObject
-
     return IndirectObject(loc[0], loc[1], None)

@@ -122,6 +122,7 @@ def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None
     """
     limit = width * 1000.0 / size if size > 0 else float("inf")  # in 1/1000 em
     char_width = font.char_width
+    units = getattr(font, "units", None)  # a font's own sum of character widths, when it has one
     space = char_width(" ")
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -129,7 +130,7 @@ def wrap(text: str, font: Font, size: float, width: float, max_lines: int | None
         used = 0.0
         for word in paragraph.split(" "):
             if len(word) <= 64:  # the same sum as the loop below, which it only cuts short
-                word_w = sum(map(char_width, word), 0.0)
+                word_w = units(word) if units is not None else sum(map(char_width, word), 0.0)
             else:
                 word_w = 0.0
                 for c in word:  # stop measuring once past a line: a 1 MB word is broken, not summed
@@ -256,6 +257,8 @@ def text_stream(
     """
     if password:
         value = "*" * len(value)
+    if not multiline and comb <= 0:
+        return _one_line(value, width, height, font, style, floor, force)
     placed = layout_text(value, width, height, font, style, multiline=multiline, comb=comb, floor=floor)
     if placed is None:
         if not force:
@@ -290,6 +293,28 @@ def text_stream(
         ops += ["BT", f"/{style.font_name} {_fmt(size)} Tf", style.color] + body + ["ET"]
     ops += ["Q", "EMC"]
     return "\n".join(ops).encode("latin-1")
+
+
+def _one_line(value: str, width: float, height: float, font: Font, style: Style, floor: float, force: bool) -> bytes | None:
+    """`text_stream` for the common case, one line without comb cells: the same layout and bytes
+    as `layout_text` and the general path, with the width of the value measured once."""
+    inner_w = max(width - 2 * PAD, 1.0)
+    inner_h = max(height - 2 * PAD, 1.0)
+    size = min(style.size if style.size > 0 else 12.0, inner_h / (font.ascent - font.descent))
+    text = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ") if "\n" in value or "\r" in value else value
+    text_w = font.width(text, size)
+    if text_w > inner_w:
+        size = size * inner_w / text_w
+    if size < floor:
+        if not force:
+            return None
+        size, text = floor, value.replace("\n", " ")
+    # centre the span from the lowest descender to the highest accent inside the box
+    y = PAD + (inner_h - size * (font.ascent - font.descent)) / 2 - size * font.descent
+    x = _x_for(font.width(text, size), inner_w, style.quadding)
+    shown = f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm " + shows(font, text, style.font_name, size)
+    return "\n".join((_text_head(width, height, style), "BT", f"/{style.font_name} {_fmt(size)} Tf", style.color,
+                      shown, "ET", "Q", "EMC")).encode("latin-1")
 
 
 def list_stream(

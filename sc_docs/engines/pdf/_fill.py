@@ -8,7 +8,7 @@ Flattening materializes every change and rewrites the file without the form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pypdf.generic import (
     ArrayObject,
@@ -79,6 +79,7 @@ class Filler:
         self.next_id = parsed.size
         self.font_refs: dict[str, Any] = {}
         self.fonts: dict[int, Any] = {}  # id(widget) -> font chosen in the pre-pass
+        self.refs_of: dict[str, tuple[tuple[int, int], ...]] = {}  # font key -> its objects' numbers
         self.raw_objects: dict[int, Any] = {}  # the objects behind `raw`, for a full rewrite
         self.options = Options()
         self.outcome = Outcome()
@@ -159,7 +160,7 @@ class Filler:
             if all(w.page is None for w in f.widgets):
                 self.outcome.warnings.append(f"{f.name}: the field has no widget on any page, so its value "
                                              "is stored but not shown")
-            getattr(self, f"_fill_{f.type}")(f, value)
+            self._fillers[f.type](self, f, value)
         if self.outcome.addendum:
             add_addendum(self, self.outcome.addendum)
         if not options.keep_scripts:
@@ -232,14 +233,18 @@ class Filler:
         self._set_value(f, text_string(value))
         comb = f.max_length if f.flags & COMB and f.max_length else 0
         multiline, password = bool(f.flags & MULTILINE), bool(f.flags & PASSWORD)
+        floor = self.options.min_font_size
         contents: list[tuple[Widget, Any, bytes | None]] = []
+        fits = True
         for w in f.widgets:
             font = self.fonts[id(w)]
             width, height = box(w)
             content = appear.text_stream(value, width, height, font, w.style, multiline=multiline, comb=comb,
-                                         password=password, floor=self.options.min_font_size)
+                                         password=password, floor=floor)
+            if content is None and w.page is not None:
+                fits = False
             contents.append((w, font, content))
-        if any(content is None and w.page is not None for w, _font, content in contents):
+        if not fits:
             note = self._to_addendum(f, value)
             shown: list[tuple[Widget, Any, bytes | None]] = []
             for w, font, _content in contents:
@@ -248,13 +253,13 @@ class Filler:
                     self._font_ref(font)
                 width, height = box(w)
                 shown.append((w, font, appear.text_stream(note, width, height, font, w.style, multiline=multiline,
-                                                          floor=self.options.min_font_size, force=True)))
+                                                          floor=floor, force=True)))
             contents = shown
         for w, font, content in contents:
             width, height = box(w)
             if content is None:  # a widget on no page: nobody sees it, draw it at the floor
                 content = appear.text_stream(value, width, height, font, w.style, multiline=multiline,
-                                             floor=self.options.min_font_size, force=True)
+                                             floor=floor, force=True)
             self._set_normal_appearance(w, content or b"", font, width, height)
 
     def _to_addendum(self, f: ParsedField, value: str) -> str:
@@ -269,15 +274,22 @@ class Filler:
         for loc in f.nodes:
             self.put(loc, "/I", None if index is None else ArrayObject([NumberObject(index)]))
         shown = f.display[index] if index is not None else value
+        floor = self.options.min_font_size
         for w in f.widgets:
             width, height = box(w)
             font = self.fonts[id(w)]
-            if f.flags & COMBO:
-                content = appear.text_stream(shown, width, height, font, w.style,
-                                             floor=self.options.min_font_size, force=True)
-            else:
-                content = appear.list_stream(f.display, index, f.top_index, width, height, font, w.style)
-            self._set_normal_appearance(w, content or b"", font, width, height)
+            # a list or an offered option has finitely many looks: each drawn once per process
+            key = (w.loc, font.key, index, floor) if index is not None else None
+            content = self.p.choices.get(key) if key is not None else None
+            if content is None:
+                if f.flags & COMBO:
+                    content = appear.text_stream(shown, width, height, font, w.style, floor=floor, force=True)
+                else:
+                    content = appear.list_stream(f.display, index, f.top_index, width, height, font, w.style)
+                content = content or b""
+                if key is not None and len(self.p.choices) < _HEADS_LIMIT:
+                    self.p.choices[key] = content
+            self._set_normal_appearance(w, content, font, width, height)
 
     def _fill_checkbox(self, f: ParsedField, value: bool | str) -> None:
         if isinstance(value, str):
@@ -305,6 +317,10 @@ class Filler:
         raise FormError(f"{f.name}: signature fields cannot be filled")
 
     _fill_button = _fill_signature
+    _fillers: ClassVar[dict[str, Any]] = {
+        "text": _fill_text, "choice": _fill_choice, "checkbox": _fill_checkbox, "radio": _fill_radio,
+        "signature": _fill_signature, "button": _fill_button,
+    }
 
     # ---- appearances
     def _set_normal_appearance(self, w: Widget, content: bytes, font: Any, width: float, height: float) -> None:
@@ -322,12 +338,11 @@ class Filler:
             encrypt = self.p.encrypt
             data = content if encrypt is None else encrypt.stream_data(content, idnum, 0)
             self.raw[idnum] = (0, write.stream_bytes(head, data))
-            ref = IndirectObject(idnum, 0, None)
-        else:
-            stream = self._appearance(w, font, width, height)
-            stream.set_data(content)
-            ref = self.add(stream)
-        self.put(w.loc, "/AP", DictionaryObject({_N: ref}))
+            self.put(w.loc, "/AP", write.Raw(b"<</N %d 0 R\n>>" % idnum))  # as serialize writes it
+            return
+        stream = self._appearance(w, font, width, height)
+        stream.set_data(content)
+        self.put(w.loc, "/AP", DictionaryObject({_N: self.add(stream)}))
 
     def _appearance(self, w: Widget, font: Any, width: float, height: float) -> Any:
         """Return the normal appearance stream of `w` in `font`, without its content."""
@@ -343,7 +358,13 @@ class Filler:
 
     def _font_refs(self, font: Any) -> tuple[tuple[int, int], ...]:
         """Return the object numbers of `font`'s members (the key of a cached stream head)."""
-        return tuple((ref.idnum, ref.generation) for ref in map(self._font_ref, getattr(font, "members", None) or (font,)))
+        key = font.key
+        refs = self.refs_of.get(key)
+        if refs is None:
+            members = getattr(font, "members", None) or (font,)
+            refs = tuple((ref.idnum, ref.generation) for ref in map(self._font_ref, members))
+            self.refs_of[key] = refs
+        return refs
 
     def _add_check_appearance(self, w: Widget, state: str) -> None:
         width, height = box(w)
@@ -425,7 +446,7 @@ class Filler:
     def _patched_bytes(self, idnum: int, patch: dict[str, Any]) -> bytes:
         """Return the body of dictionary `idnum` with `patch` applied, from cached entry bytes."""
         generation = self.generations[idnum]
-        keys = frozenset(patch)
+        keys = tuple(sorted(patch))
         base = self.p.entry_cache.get((idnum, keys))
         if base is None:
             original = self.p.reader.get_object(IndirectObject(idnum, generation, self.p.reader))
@@ -434,13 +455,13 @@ class Filler:
             )
             self.p.entry_cache[(idnum, keys)] = base
         encrypt = self.p.encrypt
-        extra = []
-        for key in sorted(patch):
+        parts = [b"<<\n", base]
+        for key in keys:
             value = patch[key]
             if value is None:
                 continue
             if encrypt is not None:
                 value = encrypt(value, idnum, generation)
-            extra.append(write.name_bytes(key) + b" " + write.serialize(value) + b"\n")
-        return b"<<\n" + base + b"".join(extra) + b">>"
-
+            parts.append(b"%s %s\n" % (write.name_bytes(key), write.serialize(value)))
+        parts.append(b">>")
+        return b"".join(parts)

@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import zlib
+from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,16 @@ class StandardFont:
             table[ch] = width
         return width
 
+    def units(self, text: str) -> float:
+        """Return the sum of the widths of `text`'s characters, in 1/1000 em, added in order."""
+        table = _standard_widths().get(self.base)
+        if table is not None:
+            try:
+                return sum(map(table.__getitem__, text), 0.0)
+            except KeyError:  # a character not measured yet
+                pass
+        return sum(map(self.char_width, text), 0.0)
+
     def width(self, text: str, size: float) -> float:
         table = _standard_widths().get(self.base)
         if table is not None:
@@ -222,6 +233,16 @@ class EmbeddedFont:
                 self._char_widths[ch] = width
         return width
 
+    def units(self, text: str) -> float:
+        """Return the sum of the widths of `text`'s characters, in 1/1000 em, added in order."""
+        table = self._tables.get("units")
+        if table is None:  # every mapped character's width; the rest draw glyph 0
+            widths = self.widths
+            table = {chr(cp): float(widths.get(code, 0)) for cp, code in self.cmap.items()}
+            self._tables["units"] = table
+            self._tables["notdef"] = float(widths.get(0, 0))
+        return sum(map(table.get, text, repeat(self._tables["notdef"])), 0.0)
+
     def width(self, text: str, size: float) -> float:
         units = self._width_cache.get(text)
         if units is None:
@@ -231,8 +252,8 @@ class EmbeddedFont:
                 self._width_cache[text] = units
         return units * size / 1000.0
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # noqa: D102 - asked for every widget: computed once
         return f"{self.path}:{len(self.chars)}:{hash(self.chars)}"
 
     def to_unicode(self) -> bytes:
@@ -298,8 +319,8 @@ class FontChain:
     def width(self, text: str, size: float) -> float:
         return sum(self.char_width(c) for c in text) * size / 1000.0
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # noqa: D102 - asked for every widget: computed once
         return "+".join(m.key for m in self.members)
 
 
@@ -328,10 +349,31 @@ def pick_font(
     Raise `MissingGlyphError` naming the characters no font covers, unless `allow_missing`.
     """
     if all(winansi_encodable(t) for t in texts):
-        return StandardFont(standard_font_for(base_font))
+        return _standard(base_font)
     needed = _needed(texts)
     if own is not None and all(own.covers(c) for c in needed):  # type: ignore[attr-defined]
         return own
+    # the choice depends on these alone: made once per process, not once per widget
+    key = (base_font, own, needed, allow_missing, os.environ.get("SC_DOCS_PDF_FONT", ""), _DEJAVU, _OTHER_LATIN, _CJK)
+    font = _picked.get(key)
+    if font is None:
+        font = _pick_embedded(base_font, texts, needed, allow_missing)
+        if len(_picked) >= 4096:
+            _picked.clear()
+        _picked[key] = font
+    return font
+
+
+_picked: dict[tuple[Any, ...], Font] = {}
+
+
+@functools.lru_cache(maxsize=256)
+def _standard(base_font: str | None) -> StandardFont:
+    return StandardFont(standard_font_for(base_font))
+
+
+def _pick_embedded(base_font: str | None, texts: list[str], needed: frozenset[str], allow_missing: bool) -> Font:
+    """Return the embedded subset (or chain of subsets) drawing `needed`, the characters of `texts`."""
     style = style_of(base_font)
     paths = font_paths(style)
     if not paths:  # pragma: no cover - reportlab always ships Vera.ttf

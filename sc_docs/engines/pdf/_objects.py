@@ -91,7 +91,7 @@ def text_string(value: str) -> Any:
     exactly in every reader, which is what the read-back guarantee needs. The bytes are those
     pypdf writes for the text; a byte string skips its encoding guesswork on every fill.
     """
-    if all(" " <= ch <= "~" or ch in "\t\n\r" for ch in value):
+    if value.isascii() and (value.isprintable() or all(" " <= ch <= "~" or ch in "\t\n\r" for ch in value)):
         return ByteStringObject(value.encode("ascii"))
     return ByteStringObject(codecs.BOM_UTF16_BE + value.encode("utf-16-be"))
 

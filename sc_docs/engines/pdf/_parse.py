@@ -93,11 +93,12 @@ class ParsedForm:
     # serialized (and encrypted) bytes reused across fills: unchanged entries of patched
     # dictionaries, keyed by (object number, patched keys); embedded font objects, keyed by
     # (font, first object number)
-    entry_cache: dict[tuple[int, frozenset[str]], bytes] = field(default_factory=dict)
+    entry_cache: dict[tuple[int, tuple[str, ...]], bytes] = field(default_factory=dict)
     font_cache: dict[tuple[str, int], list[tuple[int, bytes, Any]]] = field(default_factory=dict)
     # the dictionary bytes of each widget's new appearance stream, up to its /Length, keyed by
     # (widget, font resources): a fill adds only the length and the content
     heads: dict[tuple[Any, ...], bytes] = field(default_factory=dict)
+    choices: dict[tuple[Any, ...], bytes] = field(default_factory=dict)  # a choice widget's content per option
     digest: bytes = b""  # SHA-256 of `data`: the cache key, and the seed of every output's /ID
     # pypdf's reader seeks in one shared stream: fills of one form take turns
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,6 +111,9 @@ def quiet() -> Iterator[None]:
     level = logger.level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if level >= logging.CRITICAL:  # already silent: setting a level clears every logger's cache
+            yield
+            return
         logger.setLevel(logging.CRITICAL)
         try:
             yield

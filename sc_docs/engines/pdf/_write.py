@@ -29,7 +29,12 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-_PLAIN = frozenset({NameObject, NumberObject, FloatObject, IndirectObject, BooleanObject, NullObject})
+class Raw(bytes):
+    """Bytes already in PDF syntax, written as they are: a value a fill builds the same way every
+    time (`<</N 12 0 R\n>>`), holding no string (encryption passes it by)."""
+
+
+_PLAIN = frozenset({NameObject, NumberObject, FloatObject, IndirectObject, BooleanObject, NullObject, Raw})
 
 
 class Encryptor:
@@ -151,6 +156,8 @@ def serialize(obj: PdfObject) -> bytes:
         return data
     if kind is IndirectObject:
         return b"%d %d R" % (obj.idnum, obj.generation)  # type: ignore[attr-defined]
+    if kind is Raw:
+        return obj  # type: ignore[return-value]
     if kind is NumberObject:
         return b"%d" % int(obj)  # type: ignore[call-overload]
     if kind is ArrayObject:
@@ -261,7 +268,9 @@ def _file_id(trailer: DictionaryObject, seed: bytes, body: bytes) -> ArrayObject
         first = bytes(old[0].original_bytes)  # type: ignore[index, union-attr]
     except (TypeError, IndexError, AttributeError, KeyError):
         first = hashlib.md5(seed).digest()
-    second = hashlib.md5(seed + body).digest()
+    digest = hashlib.md5(seed)
+    digest.update(body)
+    second = digest.digest()
     return ArrayObject([ByteStringObject(first), ByteStringObject(second)])
 
 
