@@ -1,8 +1,9 @@
 """Packets for many applicants: inputs expanded, worker processes, resume, a report.
 
-The parent reads each sheet (to give every applicant a distinct, stable slug) and hands it to a
-worker; workers validate, render and write the packet atomically. At most a few applicants are in
-flight at once, so memory stays flat however many the batch holds.
+The parent plans (`batch_plan`: every applicant's distinct, stable slug, read from a YAML sheet's
+legal name alone) and hands each applicant to a worker; workers load the sheet, validate, render
+and write the packet atomically, sharing the font subsets they build through a hidden folder. At
+most a few applicants are in flight at once, so memory stays flat however many the batch holds.
 """
 
 from __future__ import annotations
