@@ -147,6 +147,7 @@ def test_workers_build_a_font_subset_once_between_them(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(_font, "_subset", counting)
     monkeypatch.setattr(_font, "_picked", {})  # font choices an earlier fill in this process made
+    monkeypatch.setenv("SC_DOCS_CACHE_DIR", str(tmp_path / "cache"))  # no subset kept by an earlier test
     _font.embedded_font.cache_clear()
     report = run_batch([sheets], Options(tmp_path / "out"), jobs=2)
     assert report.done == 8

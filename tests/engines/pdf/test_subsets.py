@@ -16,6 +16,12 @@ FONT = next(iter(_font.font_paths("")), None)
 CHARS = frozenset("Zażółć")
 
 
+@pytest.fixture(autouse=True)
+def own_disk_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own disk cache, so a subset kept by one test is not another's build count."""
+    monkeypatch.setenv("SC_DOCS_CACHE_DIR", str(tmp_path / "disk-cache"))
+
+
 def fake_build(path: str, chars: frozenset[str]) -> EmbeddedFont:
     """A subset without fontTools; each call leaves a mark, so a test counts the builds."""
     marks = Path(os.environ["SUBSET_MARKS"])
@@ -86,3 +92,72 @@ def test_a_lock_left_by_a_dead_process_is_not_waited_for(tmp_path: Path, monkeyp
     start = time.monotonic()
     assert _subsets.shared(__file__, CHARS, fake_build).ps_name == "SCDOCS+Test"
     assert time.monotonic() - start < 5 and len(list(marks.iterdir())) == 1
+
+
+# -- kept between runs, in the signed disk cache ---------------------------------------------
+
+
+def _counted(calls: list[str]):  # type: ignore[no-untyped-def]
+    def build_subset(path: str, chars: frozenset[str]) -> EmbeddedFont:
+        calls.append(path)
+        return _font._subset(path, chars)
+    return build_subset
+
+
+@pytest.mark.skipif(FONT is None, reason="no system font to subset")
+def test_a_later_run_reads_the_subset_an_earlier_run_built(tmp_path: Path) -> None:
+    assert FONT is not None
+    calls: list[str] = []
+    build = _counted(calls)
+    first = _subsets.shared(FONT, _font._BASE_CHARS | CHARS, build)
+    again = _subsets.shared(FONT, _font._BASE_CHARS | CHARS, build)  # as a new process would ask
+    assert calls == [FONT] and again == first
+    other = _subsets.shared(FONT, _font._BASE_CHARS | frozenset("Ωμ"), build)
+    assert calls == [FONT, FONT] and other.chars != first.chars
+
+
+@pytest.mark.skipif(FONT is None, reason="no system font to subset")
+def test_a_tampered_or_unsigned_entry_is_built_again(tmp_path: Path) -> None:
+    assert FONT is not None
+    calls: list[str] = []
+    build = _counted(calls)
+    first = _subsets.shared(FONT, _font._BASE_CHARS | CHARS, build)
+    [entry] = [p for p in (tmp_path / "disk-cache").iterdir() if p.suffix == ".json"]
+    entry.write_bytes(entry.read_bytes().replace(b'"subset":"', b'"subset":"AAAA', 1))
+    assert _subsets.shared(FONT, _font._BASE_CHARS | CHARS, build) == first
+    assert len(calls) == 2  # the signature failed: built again, with the same result
+    (tmp_path / "disk-cache" / "key").write_bytes(b"k" * 32)  # a key that did not sign the entry
+    assert _subsets.shared(FONT, _font._BASE_CHARS | CHARS, build) == first
+    assert len(calls) == 3
+
+
+@pytest.mark.skipif(FONT is None, reason="no system font to subset")
+def test_no_cache_means_building_every_time_and_another_builder_never_shares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert FONT is not None
+    calls: list[str] = []
+    _subsets.shared(FONT, _font._BASE_CHARS | CHARS, _counted(calls))
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("SUBSET_MARKS", str(marks))
+    fake = _subsets.shared(FONT, _font._BASE_CHARS | CHARS, fake_build)  # same font and characters
+    assert fake.ps_name == "SCDOCS+Test" and len(list(marks.iterdir())) == 1
+    monkeypatch.setenv("SC_DOCS_NO_CACHE", "1")
+    _subsets.shared(FONT, _font._BASE_CHARS | CHARS, _counted(calls))
+    assert len(calls) == 2
+
+
+@pytest.mark.skipif(FONT is None, reason="no system font to subset")
+def test_an_edited_font_file_is_subset_again(tmp_path: Path) -> None:
+    assert FONT is not None
+    font = tmp_path / Path(FONT).name
+    font.write_bytes(Path(FONT).read_bytes())
+    calls: list[str] = []
+    _subsets.shared(str(font), _font._BASE_CHARS | CHARS, _counted(calls))
+    os.utime(font, ns=(1_000_000_000, 1_000_000_000))  # the same bytes, touched: still the same font
+    _subsets.shared(str(font), _font._BASE_CHARS | CHARS, _counted(calls))
+    assert len(calls) == 1
+    font.write_bytes(Path(FONT).read_bytes() + b"\0")  # another file: its subset is made anew
+    _subsets.shared(str(font), _font._BASE_CHARS | CHARS, _counted(calls))
+    assert len(calls) == 2
