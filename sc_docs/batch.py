@@ -258,15 +258,27 @@ def _shared_folder(outdir: Path) -> str | None:
 
 def _run_serial(tasks: Iterator[Task], opts: Options, fail_fast: bool,
                 record: Callable[[BatchEntry], None], entries: list[BatchEntry]) -> None:
-    """Make the packets one after the other in this process."""
+    """Make the packets one after the other in this process.
+
+    Ctrl-C lets the packet being made finish and be recorded, then stops (a second Ctrl-C stops
+    at once): a packet written but interrupted before it reached the report would be on disk and
+    missing from the list of what finished.
+    """
+    from sc_docs.interrupts import deferred_interrupt
+
     warmed = False
-    for task in tasks:
-        if not warmed:  # only once there is a packet to make: a batch of failures stays instant
-            _warm()
-            warmed = True
-        record(make_one(*_args(task, opts)))
-        if fail_fast and entries[-1].status == "failed":
-            break
+    with deferred_interrupt() as ctrl_c:
+        for task in tasks:
+            if ctrl_c.requested:
+                break
+            if not warmed:  # only once there is a packet to make: a batch of failures stays instant
+                _warm()
+                warmed = True
+            record(make_one(*_args(task, opts)))
+            if fail_fast and entries[-1].status == "failed":
+                break
+    if ctrl_c.requested:
+        raise KeyboardInterrupt
 
 
 def _natural(entry: BatchEntry) -> list[str | int]:

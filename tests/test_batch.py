@@ -318,3 +318,25 @@ def test_batch_records_documents_in_the_tracker(tmp_path: Path, run) -> None:  #
         count = conn.execute(f"select count(*) from {doc_table}").fetchone()[0]
     manifests = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/manifest.json")]
     assert count == sum(len([d for d in m["documents"] if d["kind"] not in ("pdf", "packet-pdf")]) for m in manifests) > 0
+
+
+def test_ctrl_c_right_after_a_packet_is_written_still_lists_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window between a packet landing on disk and its entry in the report is closed: Ctrl-C
+    there lets the entry be recorded, then the batch stops before the next applicant."""
+    import sc_docs.batch as batch
+    from sc_docs.batch import BatchInterrupted
+
+    real = batch.write_packet
+
+    def write_then_ctrl_c(packet, outdir):  # type: ignore[no-untyped-def]
+        real(packet, outdir)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(batch, "write_packet", write_then_ctrl_c)
+    out = tmp_path / "out"
+    with pytest.raises(BatchInterrupted):
+        run_batch(SAMPLES[:3], Options(out), jobs=1)
+    report = json.loads((out / "batch-report.json").read_text())
+    zips = sorted(p.stem for p in out.glob("*.zip"))
+    assert report["done"] == 1 and [e["slug"] for e in report["entries"]] == zips
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C is itself again
