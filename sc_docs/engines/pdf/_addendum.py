@@ -24,6 +24,10 @@ from sc_docs.errors import FormError
 
 SIZE = 10.0
 MARGIN = 54.0
+#: The addendum takes the form's last page size, unless a side is shorter than this (5 in: a
+#: label, a card, a one-inch test page); then US Letter, so the text stays readable on few pages.
+MIN_SIDE = 360.0
+LETTER = (612.0, 792.0)
 
 
 def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
@@ -32,6 +36,8 @@ def add_addendum(filler: Any, items: list[tuple[int, str, str]]) -> None:
     if p.pages_root is None:
         raise FormError("a value does not fit its field, and the PDF has no page tree to add an addendum to")
     width, height = p.last_page_size
+    if min(width, height) < MIN_SIDE:
+        width, height = LETTER
     texts = [f"Item {n}: {name}" for n, name, _ in items] + [value for _, _, value in items]
     font = fonts.pick_font("Helvetica", texts, allow_missing=filler.options.allow_missing_glyphs)
     filler.font_resources("F1", font)

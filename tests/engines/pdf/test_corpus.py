@@ -220,3 +220,18 @@ def test_comb_cells_follow_quadding() -> None:
         firsts[str(w["/T"])] = float(match.group(1))
     cell = 200 / 8
     assert firsts["comb_left"] < cell < firsts["comb_centre"] < 3 * cell < 4 * cell < firsts["comb_right"]
+
+
+def test_the_addendum_of_a_tiny_page_is_printed_on_letter_paper() -> None:
+    """A one-inch page would give one word a page (122 pages for 135 characters): a last page
+    with a side under 5 inches gets a US Letter addendum instead, readable and short."""
+    from pypdf import PdfReader
+
+    from tests.engines.pdf_builders import ACROBAT
+
+    value = "The quick brown fox jumps over the lazy dog. " * 3
+    report = open_form(ACROBAT.read_bytes()).fill_report({"Text1": value})
+    assert [a.field for a in report.addendum] == ["Text1"]
+    pages = PdfReader(io.BytesIO(report.data)).pages
+    assert len(pages) == 2 and [float(v) for v in pages[1].mediabox] == [0, 0, 612, 792]
+    assert " ".join(pages[1].extract_text().split()).endswith(value.strip())
