@@ -207,6 +207,8 @@ def _fill_with_openpyxl(entry: Entry, data: bytes, values: Mapping[str, Mapping[
     return _fixed_zip(out.getvalue(), when)
 
 
+#: The signed cache's tag of compiled workbooks (their key names the template, map, writer and openpyxl).
+TAG = "workbook"
 #: Compiled workbook templates of this process, by cache key (None: openpyxl writes that one).
 _COMPILED: dict[str, CompiledWorkbook | None] = {}
 
@@ -217,9 +219,9 @@ def _compiled(template: bytes, cells_path: Path, sheets: list[SheetMap], props: 
     With the disk cache off, compiling (three openpyxl saves) would cost more than the one fill
     it serves, so openpyxl fills directly.
     """
-    from sc_docs.engines.docx import diskcache
+    from sc_docs import signedcache
 
-    if not diskcache.enabled():
+    if not signedcache.enabled():
         return None
     try:
         key = xlsxfill.cache_key(template, cells_path.read_bytes(), props)
@@ -227,7 +229,7 @@ def _compiled(template: bytes, cells_path: Path, sheets: list[SheetMap], props: 
         return None
     if key in _COMPILED:
         return _COMPILED[key]
-    payload = diskcache.load(key)
+    payload = signedcache.load(key, TAG)
     if payload is not None:
         compiled = CompiledWorkbook.restore(payload)
     else:
@@ -244,7 +246,7 @@ def _compiled(template: bytes, cells_path: Path, sheets: list[SheetMap], props: 
         except Exception:  # noqa: BLE001 - a template openpyxl cannot read: its fill reports why
             compiled = None
         # A template that failed its proof is remembered too, so it is not compiled again.
-        diskcache.store(key, compiled.export() if compiled is not None else {"format": xlsxfill.FORMAT, "usable": False})
+        signedcache.store(key, TAG, compiled.export() if compiled is not None else {"format": xlsxfill.FORMAT, "usable": False})
     _COMPILED[key] = compiled
     return compiled
 

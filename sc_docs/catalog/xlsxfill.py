@@ -12,9 +12,9 @@ map can write is filled by openpyxl and by this module, with awkward text (marku
 outer spaces, non-ASCII), and the two files must be identical byte for byte; otherwise the
 template always goes through openpyxl. A fill takes this path only for plain text values (no
 formula, no control character, no boolean); anything else, and any run with the disk cache off,
-goes through openpyxl too. Compiled templates are kept in the signed disk cache of compiled DOCX
-templates, keyed by the template, its cell map, the properties written into it, this module and
-openpyxl's version.
+goes through openpyxl too. Compiled templates are kept in the signed disk cache
+(`sc_docs.signedcache`), keyed by the template, its cell map, the properties written into it,
+this module and openpyxl's version.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ that needs a subset builds it and writes it there; the others wait for it and re
 file is plain data (a JSON header and the font bytes, never pickle), checked field by field when
 read, so a damaged or foreign file only means the subset is built again.
 
-Subsets are also kept between runs, in the signed disk cache of compiled templates
-(`engines.docx.diskcache`: `SC_DOCS_CACHE_DIR`, `SC_DOCS_NO_CACHE`), so making a packet again
+Subsets are also kept between runs, in the signed disk cache (`sc_docs.signedcache`:
+`SC_DOCS_CACHE_DIR`, `SC_DOCS_NO_CACHE`), so making a packet again
 after one fact changed does not pay for the same CJK subset every time. An entry is named by the
 font file's content, the characters, the builder and the fontTools version, and is used only when
 its HMAC verifies and it decodes field by field; anything else means building it again.
@@ -20,11 +20,12 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+from sc_docs import signedcache
 
 if TYPE_CHECKING:
     from sc_docs.engines.pdf._font import EmbeddedFont
@@ -35,6 +36,7 @@ WAIT_SECONDS: Final = 120.0
 _POLL: Final = 0.01
 
 _folder: Path | None = None
+_TAG: Final = "font-subset"  # the entry's name carries the font, characters, builder and fontTools
 
 
 def share_in(folder: str | os.PathLike[str] | None) -> None:
@@ -100,9 +102,7 @@ def _key(path: str, chars: frozenset[str]) -> str | None:
 
 def _disk_name(path: str, chars: frozenset[str], build: Callable[..., Any]) -> str | None:
     """The disk cache's name for this subset, or None when the cache is off or the font unreadable."""
-    from sc_docs.engines.docx import diskcache
-
-    if not diskcache.enabled():
+    if not signedcache.enabled():
         return None
     try:
         st = os.stat(path)
@@ -141,9 +141,7 @@ def _builder_tag() -> str:
 
 
 def _recall(name: str, path: str, chars: frozenset[str]) -> EmbeddedFont | None:
-    from sc_docs.engines.docx import diskcache
-
-    payload = diskcache.load(name)
+    payload = signedcache.load(name, _TAG)
     if payload is None or not isinstance(payload.get("subset"), str):
         return None
     try:
@@ -155,11 +153,9 @@ def _recall(name: str, path: str, chars: frozenset[str]) -> EmbeddedFont | None:
 
 def _remembering(name: str, build: Callable[[str, frozenset[str]], EmbeddedFont]) -> Callable[[str, frozenset[str]], EmbeddedFont]:
     """`build`, keeping what it builds in the disk cache for later runs."""
-    from sc_docs.engines.docx import diskcache
-
     def build_and_keep(path: str, chars: frozenset[str]) -> EmbeddedFont:
         font = build(path, chars)
-        diskcache.store(name, {"subset": base64.b64encode(encode(font)).decode("ascii")})
+        signedcache.store(name, _TAG, {"subset": base64.b64encode(encode(font)).decode("ascii")})
         return font
     return build_and_keep
 
@@ -254,14 +250,4 @@ def read(target: Path, path: str, chars: frozenset[str]) -> EmbeddedFont | None:
 
 def _write(target: Path, font: EmbeddedFont) -> None:
     """Write atomically: a reader sees no file or the whole one."""
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(encode(font))
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    signedcache.write_replacing(target, encode(font))
