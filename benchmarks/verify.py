@@ -17,13 +17,11 @@ baseline: the Acme SCA draft as the packet makes it. Inputs:
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,21 +61,7 @@ def _extra_paragraphs(count: int, runs: int) -> Callable[[Path], None]:
 
 
 def _bomb(path: Path) -> None:
-    files = ed.parts(rendered(ACME, "sca"))
-    rng = random.Random(7)
-    sentence = b"The Scheduling Coordinator shall pay every amount the CAISO invoices under the CAISO Tariff"
-    block = b"".join(b"<w:p><w:r><w:t>%s %d</w:t></w:r></w:p>" % (sentence, rng.randrange(2)) for _ in range(4000))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, raw in files.items():
-            if name != ed.DOC:
-                z.writestr(name, raw)
-        with z.open(ed.DOC, "w", force_zip64=True) as out:
-            out.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
-            written = 0
-            while written < 500_000_000:
-                out.write(block)
-                written += len(block)
-            out.write(b"</w:body></w:document>")
+    ed.write_big_docx(path, rendered(ACME, "sca"), 500_000_000)
 
 
 def _measure(path: Path) -> tuple[float, float, int]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import random
 import re
 import zipfile
+from pathlib import Path
 from typing import Callable
 
 from lxml import etree
@@ -222,3 +224,23 @@ def strip_custom_properties(data: bytes) -> bytes:
     files["[Content_Types].xml"] = re.sub(rb'<Override PartName="/docProps/custom.xml"[^>]*/>', b"", files["[Content_Types].xml"])
     files["_rels/.rels"] = re.sub(rb'<Relationship [^>]*Target="/?docProps/custom.xml"[^>]*/>', b"", files["_rels/.rels"])
     return pack(files)
+
+
+def write_big_docx(path: Path, data: bytes, size: int) -> None:
+    """Write `data` (a DOCX) to `path` with a `document.xml` of at least `size` bytes that
+    compresses about 100x, streamed so that writing it never holds it in memory."""
+    files = parts(data)
+    rng = random.Random(7)
+    sentence = b"The Scheduling Coordinator shall pay every amount the CAISO invoices under the CAISO Tariff"
+    block = b"".join(b"<w:p><w:r><w:t>%s %d</w:t></w:r></w:p>" % (sentence, rng.randrange(2)) for _ in range(4000))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, raw in files.items():
+            if name != DOC:
+                z.writestr(name, raw)
+        with z.open(DOC, "w", force_zip64=True) as out:
+            out.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
+            written = 0
+            while written < size:
+                out.write(block)
+                written += len(block)
+            out.write(b"</w:body></w:document>")

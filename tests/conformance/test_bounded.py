@@ -7,7 +7,6 @@ space limit so a regression fails instead of exhausting the machine.
 
 from __future__ import annotations
 
-import random
 import re
 import subprocess
 import sys
@@ -168,21 +167,7 @@ def _verify_in_child(path: str, timeout: float = 600) -> tuple[int, str, int]:
 
 def _big_docx(path: Path, size: int) -> None:
     """The Acme SCA with a `document.xml` of `size` bytes, compressing about 100x."""
-    files = ed.parts(rendered(ACME, "sca"))
-    rng = random.Random(7)
-    sentence = b"The Scheduling Coordinator shall pay every amount the CAISO invoices under the CAISO Tariff"
-    block = b"".join(b"<w:p><w:r><w:t>%s %d</w:t></w:r></w:p>" % (sentence, rng.randrange(2)) for _ in range(4000))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, raw in files.items():
-            if name != ed.DOC:
-                z.writestr(name, raw)
-        with z.open(ed.DOC, "w", force_zip64=True) as out:
-            out.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
-            written = 0
-            while written < size:
-                out.write(block)
-                written += len(block)
-            out.write(b"</w:body></w:document>")
+    ed.write_big_docx(path, rendered(ACME, "sca"), size)
 
 
 @pytest.mark.slow
