@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import struct
 import sys
 import tempfile
 import zipfile
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
+from sc_docs import zipwrite
 from sc_docs.errors import BadOutputError, OutputError, OutputExistsError, UnreadableFileError
 
 #: The largest file a command reads whole unless it names its own limit.
@@ -270,35 +270,19 @@ def deterministic_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
     # Half the limit leaves room for headers and for deflate's growth on incompressible data.
     if len(entries) >= 0xFFFF or sum(len(d) for _, d in entries) >= _ZIP64_FROM // 2:
         return _zipfile_zip(entries)  # beyond the classic format's limits: zipfile writes ZIP64
-    out: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
+    packed = []
     for name, data in entries:
         method, level = _method(name)
-        if method == zipfile.ZIP_STORED:
-            body = data
-        else:
-            deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
-            body = deflate.compress(data) + deflate.flush()
         name = name.split("\x00", 1)[0].replace(os.sep, "/")  # as zipfile.ZipInfo takes a name
-        try:
-            raw, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            raw, flags = name.encode("utf-8"), 0x800
-        fields = (20, flags, method, 0, _DOS_DATE, zlib.crc32(data), len(body), len(data), len(raw), 0)
-        local = _LOCAL.pack(b"PK\x03\x04", *fields) + raw
-        central.append(_CENTRAL.pack(b"PK\x01\x02", 0x0314, *fields, 0, 0, 0, 0o644 << 16, offset) + raw)
-        out += (local, body)
-        offset += len(local) + len(body)
-    directory = b"".join(central)
-    end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
-    return b"".join(out) + directory + end
+        if method == zipfile.ZIP_STORED:
+            packed.append(zipwrite.Entry(name, method, zlib.crc32(data), len(data), data, _MADE_BY, _MODE))
+        else:
+            packed.append(zipwrite.deflated(name, data, level, made_by=_MADE_BY, external_attr=_MODE))
+    return zipwrite.pack(packed)
 
 
-_LOCAL: Final = struct.Struct("<4s5H3L2H")
-_CENTRAL: Final = struct.Struct("<4s6H3L5H2L")
-_END: Final = struct.Struct("<4s4H2LH")
-_DOS_DATE: Final = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
+_MADE_BY: Final = zipwrite.UNIX | zipwrite.VERSION
+_MODE: Final = 0o644 << 16  # rw-r--r--
 _ZIP64_FROM: Final = 1 << 31  # zipfile switches to ZIP64 records from here on
 
 

@@ -24,10 +24,10 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Final
 
 from sc_docs.errors import TemplateError
+from sc_docs.zipwrite import Entry, TooLarge, deflated, pack
 
 #: Most entries a template package may have; Word documents have a few dozen.
 MAX_ENTRIES: Final = 2000
@@ -43,53 +43,12 @@ RATIO_FLOOR: Final = 1024 * 1024
 #: document, so speed wins.
 DEFLATE_LEVEL: Final = 1
 
-_DOS_DATE: Final = (0 << 9) | (1 << 5) | 1  # 1980-01-01
-_DOS_TIME: Final = 0
-_LOCAL: Final = struct.Struct("<4s5H3L2H")
-_CENTRAL_HEAD: Final = struct.Struct("<4s6H3L5HL")  # a central record without its offset
-_OFFSET: Final = struct.Struct("<L")
-_VERSION: Final = 20  # version needed to extract (and made by): plain deflate
-_END: Final = struct.Struct("<4s4H2LH")
-_UTF8_FLAG: Final = 0x800
-
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One stored zip entry: its compressed bytes and what is needed to write it again."""
-
-    name: str
-    method: int  # zipfile.ZIP_STORED or ZIP_DEFLATED
-    crc: int
-    size: int
-    data: bytes  # compressed as `method` says
-    # The entry's local header with its name, and its central-directory record up to (not
-    # including) the offset, packed once: a template's unchanged entries are written by every
-    # render, and packing their headers again each time was a third of a render's zip time.
-    local: bytes = field(init=False, repr=False, compare=False)
-    central: bytes = field(init=False, repr=False, compare=False)
-    encoded_name: bytes = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        name = self.name.encode("utf-8")
-        flags = 0 if name.isascii() else _UTF8_FLAG
-        size, csize = min(self.size, 0xFFFFFFFF), min(len(self.data), 0xFFFFFFFF)  # refused when written
-        # the fields the local header and its central-directory record share, in the same order
-        common = (flags, self.method, _DOS_TIME, _DOS_DATE, self.crc, csize, size, len(name))
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, *common, 0) + name
-        # central record: made-by version, then the shared fields; no extra, comment, disk or attributes
-        central = _CENTRAL_HEAD.pack(b"PK\x01\x02", _VERSION, _VERSION, *common, 0, 0, 0, 0, 0)
-        object.__setattr__(self, "local", local)
-        object.__setattr__(self, "central", central)
-        object.__setattr__(self, "encoded_name", name)
 
 
 def entry_from_bytes(name: str, raw: bytes, level: int = DEFLATE_LEVEL) -> Entry:
     """Return an `Entry` holding `raw` deflated at `level`."""
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    data = comp.compress(raw) + comp.flush()
-    return Entry(name, zipfile.ZIP_DEFLATED, zlib.crc32(raw), len(raw), data)
+    return deflated(name, raw, level)
 
 
 class Package:
@@ -254,16 +213,7 @@ def _stored_entry(blob: bytes, info: zipfile.ZipInfo, raw: bytes) -> Entry:
 
 def write_zip(entries: Iterable[Entry]) -> bytes:
     """Return a zip archive of `entries`, `[Content_Types].xml` first and the rest sorted."""
-    ordered = sorted(entries, key=lambda e: (e.name != "[Content_Types].xml", e.name))
-    chunks: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    for e in ordered:
-        if e.size >= 0xFFFFFFFF or len(e.data) >= 0xFFFFFFFF or offset >= 0xFFFFFFFF:
-            raise TemplateError(f"rendered part {e.name} is too large for a DOCX")
-        central += (e.central, _OFFSET.pack(offset), e.encoded_name)
-        chunks += (e.local, e.data)
-        offset += len(e.local) + len(e.data)
-    directory = b"".join(central)
-    end = _END.pack(b"PK\x05\x06", 0, 0, len(ordered), len(ordered), len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+    try:
+        return pack(sorted(entries, key=lambda e: (e.name != "[Content_Types].xml", e.name)))
+    except TooLarge as exc:
+        raise TemplateError(f"rendered part {exc.name} is too large for a DOCX") from None
