@@ -275,14 +275,12 @@ def deterministic_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
         method, level = _method(name)
         name = name.split("\x00", 1)[0].replace(os.sep, "/")  # as zipfile.ZipInfo takes a name
         if method == zipfile.ZIP_STORED:
-            packed.append(zipwrite.Entry(name, method, zlib.crc32(data), len(data), data, _MADE_BY, _MODE))
+            packed.append(zipwrite.Entry(name, method, zlib.crc32(data), len(data), data, zipwrite.UNIX_MADE_BY, zipwrite.FILE_MODE))
         else:
-            packed.append(zipwrite.deflated(name, data, level, made_by=_MADE_BY, external_attr=_MODE))
+            packed.append(zipwrite.deflated(name, data, level, made_by=zipwrite.UNIX_MADE_BY, external_attr=zipwrite.FILE_MODE))
     return zipwrite.pack(packed)
 
 
-_MADE_BY: Final = zipwrite.UNIX | zipwrite.VERSION
-_MODE: Final = 0o644 << 16  # rw-r--r--
 _ZIP64_FROM: Final = 1 << 31  # zipfile switches to ZIP64 records from here on
 
 

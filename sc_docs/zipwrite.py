@@ -20,6 +20,10 @@ DOS_DATE: Final = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 DOS_TIME: Final = 0
 VERSION: Final = 20  # version needed to extract: plain deflate
 UNIX: Final = 0x0300  # "made by" on Unix, as zipfile writes it outside Windows
+#: What an archive of plain files says of each (as zipfile writes it on Unix, whatever the system):
+#: made on Unix, mode rw-r--r--.
+UNIX_MADE_BY: Final = UNIX | VERSION
+FILE_MODE: Final = 0o644 << 16
 LIMIT: Final = 0xFFFFFFFF  # sizes and offsets from here on need ZIP64
 
 _LOCAL: Final = struct.Struct("<4s5H3L2H")

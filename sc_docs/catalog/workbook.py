@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sc_docs import fieldpath
+from sc_docs import fieldpath, zipwrite
 from sc_docs.catalog import xlsxfill
 from sc_docs.catalog.formfill import FieldRule, apply_rule, parse_field_map
 from sc_docs.catalog.xlsxfill import CompiledWorkbook
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 _CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 _COLUMN = re.compile(r"^[A-Z]{1,3}$")
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _MISSING = object()
 
 
@@ -282,14 +281,9 @@ def _zip_parts(parts: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
     openpyxl stamps `modified` with the clock as it saves, whatever the workbook says.
     """
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, content in parts:
-            if name == "docProps/core.xml":
-                content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
-            fixed = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 3  # zipfile says 0 on Windows: the same bytes on every system
-            dst.writestr(fixed, content, compresslevel=6)
-    return out.getvalue()
+    entries = []
+    for name, content in parts:
+        if name == "docProps/core.xml":
+            content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
+        entries.append(zipwrite.deflated(name, content, 6, made_by=zipwrite.UNIX_MADE_BY, external_attr=zipwrite.FILE_MODE))
+    return zipwrite.pack(entries)
